@@ -1,0 +1,1 @@
+"""Reports: the self-contained plotly dashboard and terminal tables."""

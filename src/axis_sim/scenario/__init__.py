@@ -1,0 +1,1 @@
+"""Scenario files: schema, loading with `extends:`, distributions and clear errors."""
