@@ -1,0 +1,74 @@
+"""Write a run to `results/<timestamp>-<scenario>/`, all or nothing.
+
+Files go to a hidden `.partial` folder beside the target, which is renamed into place only when
+every file, the manifest last, is written: an interrupted run leaves no folder that looks done.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from axis_sim.experiment.results import RunResult
+from axis_sim.io import atomic_write_text, make_readable_folder
+from axis_sim.report.dashboard import write_dashboard
+
+DEFAULT_ROOT = Path("results")
+
+
+def results_folder_name(result: RunResult, now: datetime | None = None) -> str:
+    """`<UTC timestamp>-<scenario name>`, e.g. `20261128-204501-baseline`."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%d-%H%M%S}-{result.scenario.meta.name}"
+
+
+def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
+                  folder: Path | str | None = None) -> Path:
+    """Write every table, the manifest and the dashboard; return the finished folder.
+
+    `folder` names the exact destination (it must not exist yet); otherwise a timestamped
+    folder is made under `root`.
+    """
+    target = Path(folder) if folder else Path(root) / results_folder_name(result)
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; choose another --out")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial",
+                                    dir=target.parent))
+    try:
+        files = _write_tables(result, partial)
+        write_dashboard(result, partial / "dashboard.html")
+        files["dashboard"] = "dashboard.html"
+        result.files = files
+        manifest = {**result.manifest, "files": files}
+        atomic_write_text(partial / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        make_readable_folder(partial)
+        partial.rename(target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
+    tables: dict[str, tuple[pd.DataFrame, bool]] = {
+        "outcomes": (result.outcomes, True),
+        "comparison": (result.comparison, True),
+        "monthly": (result.monthly, True),
+        "parameters": (result.parameters, False),
+        "trajectories": (result.trajectories, False),
+        "events": (result.events, False),
+    }
+    files: dict[str, str] = {}
+    for name, (frame, with_csv) in tables.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        files[name] = f"{name}.parquet"
+        if with_csv:
+            frame.to_csv(folder / f"{name}.csv", index=False)
+            files[f"{name}_csv"] = f"{name}.csv"
+    return files

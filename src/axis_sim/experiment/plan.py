@@ -1,0 +1,75 @@
+"""Plan a Monte Carlo experiment: which portfolios, how many worlds, in which chunks, which seed.
+
+Everything a result depends on is in the `Plan`; the number of worker processes is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axis_sim.scenario.portfolios import resolve_portfolios
+from axis_sim.scenario.schema import Sampling, Scenario
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A fixed block of worlds, `start` to `start + size - 1`, with its own seed sequence."""
+
+    index: int
+    start: int
+    size: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A complete, reproducible description of one Monte Carlo run."""
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    sampling: Sampling
+    chunk_size: int
+    portfolios: dict[str, tuple[str, ...]]
+    sample_worlds: int
+
+    @property
+    def chunks(self) -> tuple[Chunk, ...]:
+        """The chunks, in order; the last may be short."""
+        return tuple(
+            Chunk(k, start, min(self.chunk_size, self.runs - start))
+            for k, start in enumerate(range(0, self.runs, self.chunk_size))
+        )
+
+    @property
+    def months(self) -> int:
+        """Simulated months per world."""
+        return self.scenario.meta.horizon_months
+
+
+def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
+         portfolios: list[str] | None = None, sampling: Sampling | None = None,
+         chunk_size: int | None = None, sample_worlds: int | None = None) -> Plan:
+    """A plan from the scenario's experiment defaults, overridden by any argument given.
+
+    Raises ValueError for an unknown portfolio or a non-positive count.
+    """
+    exp = scenario.experiment
+    runs = exp.runs if runs is None else runs
+    if runs < 1:
+        raise ValueError(f"runs must be at least 1, got {runs}")
+    chunk_size = exp.chunk_size if chunk_size is None else chunk_size
+    if chunk_size < 1:
+        raise ValueError(f"chunk size must be at least 1, got {chunk_size}")
+    seed = exp.seed if seed is None else seed
+    if seed < 0:
+        raise ValueError(f"seed must be 0 or more, got {seed}")
+    return Plan(
+        scenario=scenario,
+        runs=runs,
+        seed=seed,
+        sampling=exp.sampling if sampling is None else sampling,
+        chunk_size=chunk_size,
+        portfolios=resolve_portfolios(scenario, exp.portfolios if portfolios is None
+                                      else portfolios),
+        sample_worlds=min(runs, exp.sample_worlds if sample_worlds is None else sample_worlds),
+    )

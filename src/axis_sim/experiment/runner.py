@@ -1,0 +1,72 @@
+"""Run a plan: every chunk of worlds through every portfolio, serially or in worker processes.
+
+A chunk's result depends only on the plan and the chunk index, so `jobs` changes speed, never
+numbers: chunks are computed independently and handed back in chunk order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from axis_sim.experiment.plan import Chunk, Plan
+from axis_sim.experiment.sampling import sample_parameters
+from axis_sim.model.metrics import record
+from axis_sim.model.streams import parameter_rng
+from axis_sim.model.world import AxisModel
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk of worlds produced under every portfolio of the plan."""
+
+    chunk: Chunk
+    parameters: dict[str, np.ndarray]  # path → (worlds,), shared by all portfolios
+    history: np.ndarray  # (portfolios, metrics, months, worlds), float64
+    events: list[pd.DataFrame]  # per portfolio: the watched worlds' event log
+
+
+def run_chunk(plan: Plan, index: int) -> ChunkResult:
+    """Simulate chunk `index` under every portfolio on the same parameters and draws."""
+    chunk = plan.chunks[index]
+    params = sample_parameters(plan.scenario, chunk.size, plan.sampling,
+                               parameter_rng(plan.seed, chunk.index))
+    watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
+    histories, events = [], []
+    for options in plan.portfolios.values():
+        model = AxisModel(plan.scenario, params, seed=plan.seed, chunk=chunk.index,
+                          portfolio=options, watched=watched, world_offset=chunk.start)
+        months = []
+        while model.running:
+            model.step()
+            months.append(record(model))
+        histories.append(np.stack(months, axis=1))  # (metrics, months, worlds)
+        events.append(model.log.to_frame())
+    return ChunkResult(chunk, params, np.stack(histories), events)
+
+
+def execute(plan: Plan, jobs: int = 1,
+            progress: Callable[[ChunkResult], None] | None = None) -> Iterator[ChunkResult]:
+    """Yield every chunk's result in chunk order, using `jobs` worker processes."""
+    indices = range(len(plan.chunks))
+    if jobs <= 1 or len(indices) == 1:
+        yield from _reporting(map(partial(run_chunk, plan), indices), progress)
+        return
+    # spawn, not fork: forking a process that may hold threads (BLAS, a notebook) is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from _reporting(pool.map(partial(run_chunk, plan), indices), progress)
+
+
+def _reporting(results: Iterator[ChunkResult],
+               progress: Callable[[ChunkResult], None] | None) -> Iterator[ChunkResult]:
+    for result in results:
+        if progress:
+            progress(result)
+        yield result

@@ -1,0 +1,160 @@
+"""Summarize chunk results into the tables of a `RunResult`: distributions and paired differences.
+
+Every portfolio ran on the same worlds, so differences are taken world by world (paired), and
+their uncertainty is reported twice: the 90% confidence interval of the mean difference (how
+sure the Monte Carlo estimate is) and the 5–95% spread of the per-world difference (how much the
+effect varies across plausible worlds).
+"""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from axis_sim.experiment.plan import Plan
+from axis_sim.experiment.results import RunResult
+from axis_sim.experiment.runner import ChunkResult
+from axis_sim.model.metrics import METRIC_NAMES
+from axis_sim.scenario.loader import scenario_hash
+from axis_sim.scenario.schema import STATUS_QUO, month_label
+from axis_sim.experiment.sampling import uncertain_paths
+
+QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+CONFIDENCE = 0.90
+
+
+def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> RunResult:
+    """Build every table of the run from its chunks (given in chunk order)."""
+    scenario = plan.scenario
+    names = list(plan.portfolios)
+    outcome_names = list(scenario.outcomes)
+    rows = [METRIC_NAMES.index(o) for o in outcome_names]
+    history = np.concatenate([c.history[:, rows] for c in chunks], axis=3)  # (P, O, T, W)
+    finals = history[:, :, -1, :]
+    worlds = np.arange(plan.runs)
+
+    outcomes = pd.concat(
+        [pd.DataFrame({"portfolio": name, "world": worlds,
+                       **{o: finals[p, i] for i, o in enumerate(outcome_names)}})
+         for p, name in enumerate(names)], ignore_index=True)
+    paths = uncertain_paths(scenario)
+    parameters = pd.DataFrame({"world": worlds, **{
+        path: np.concatenate([c.parameters[path] for c in chunks]) for path in paths}})
+    result = RunResult(
+        scenario=scenario,
+        manifest=manifest(plan, chunks, wall_seconds),
+        outcomes=outcomes,
+        parameters=parameters,
+        monthly=monthly_table(plan, names, outcome_names, history),
+        trajectories=trajectory_table(plan, names, outcome_names, history),
+        events=event_table(names, chunks),
+        comparison=comparison_table(plan, names, outcome_names, finals),
+    )
+    return result
+
+
+def monthly_table(plan: Plan, names: list[str], outcome_names: list[str],
+                  history: np.ndarray) -> pd.DataFrame:
+    """Mean and quantiles over all worlds, per portfolio, outcome and month."""
+    quantiles = np.quantile(history, list(QUANTILES.values()), axis=3)  # (Q, P, O, T)
+    mean = history.mean(axis=3)
+    p_idx, o_idx, t_idx = np.meshgrid(np.arange(len(names)), np.arange(len(outcome_names)),
+                                      np.arange(plan.months), indexing="ij")
+    frame = pd.DataFrame({
+        "portfolio": np.asarray(names)[p_idx.ravel()],
+        "outcome": np.asarray(outcome_names)[o_idx.ravel()],
+        "month": t_idx.ravel(),
+        "month_label": [month_label(plan.scenario.meta.start, t) for t in t_idx.ravel()],
+        "mean": mean.ravel(),
+        **{q: quantiles[k].ravel() for k, q in enumerate(QUANTILES)},
+    })
+    return frame
+
+
+def trajectory_table(plan: Plan, names: list[str], outcome_names: list[str],
+                     history: np.ndarray) -> pd.DataFrame:
+    """Monthly values of the sample worlds (the first `sample_worlds` worlds)."""
+    n = plan.sample_worlds
+    frames = []
+    for p, name in enumerate(names):
+        sample = history[p, :, :, :n]  # (O, T, n)
+        world, month = np.meshgrid(np.arange(n), np.arange(plan.months), indexing="ij")
+        frames.append(pd.DataFrame({
+            "portfolio": name, "world": world.ravel(), "month": month.ravel(),
+            **{o: sample[i].T.ravel() for i, o in enumerate(outcome_names)}}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def event_table(names: list[str], chunks: list[ChunkResult]) -> pd.DataFrame:
+    """The sample worlds' event logs, one block per portfolio."""
+    frames = [frame.assign(portfolio=name)
+              for c in chunks for name, frame in zip(names, c.events, strict=True)]
+    frame = pd.concat(frames, ignore_index=True)
+    frame["portfolio"] = pd.Categorical(frame["portfolio"], categories=names)
+    frame = frame.sort_values(["portfolio", "world", "month"], kind="stable", ignore_index=True)
+    return frame[["portfolio", "month", "world", "actor", "event", "value"]]
+
+
+def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
+                     finals: np.ndarray) -> pd.DataFrame:
+    """Per portfolio and outcome: distribution, and paired difference from status quo."""
+    base = finals[names.index(STATUS_QUO)]
+    records = []
+    for p, name in enumerate(names):
+        for i, outcome in enumerate(outcome_names):
+            values, diff = finals[p, i], finals[p, i] - base[i]
+            lower_better = plan.scenario.outcomes[outcome].better == "lower"
+            better = diff < 0 if lower_better else diff > 0
+            worse = diff > 0 if lower_better else diff < 0
+            low, high = mean_interval(diff)
+            records.append({
+                "portfolio": name, "outcome": outcome,
+                "mean": values.mean(), "median": np.median(values),
+                "p05": np.quantile(values, 0.05), "p95": np.quantile(values, 0.95),
+                "diff_mean": diff.mean(), "diff_ci_low": low, "diff_ci_high": high,
+                "diff_p05": np.quantile(diff, 0.05), "diff_p95": np.quantile(diff, 0.95),
+                "p_better": better.mean(), "p_worse": worse.mean(),
+            })
+    return pd.DataFrame.from_records(records)
+
+
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t confidence interval of the mean (NaN with fewer than two values)."""
+    n = values.size
+    if n < 2:
+        return float("nan"), float("nan")
+    sem = values.std(ddof=1) / np.sqrt(n)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def manifest(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> dict[str, Any]:
+    """How the run was made: enough to reproduce it and to tell two runs apart."""
+    scenario = plan.scenario
+    return {
+        "scenario_name": scenario.meta.name,
+        "scenario_title": scenario.meta.title,
+        "scenario_hash": scenario_hash(scenario),
+        "seed": plan.seed,
+        "runs": plan.runs,
+        "months": plan.months,
+        "sampling": plan.sampling,
+        "chunk_size": plan.chunk_size,
+        "chunks": len(chunks),
+        "sample_worlds": plan.sample_worlds,
+        "portfolios": list(plan.portfolios),
+        "portfolio_options": {k: list(v) for k, v in plan.portfolios.items()},
+        "outcomes": list(scenario.outcomes),
+        "package_version": version("axis-sim"),
+        "versions": {lib: version(lib) for lib in ("mesa", "numpy", "scipy", "pandas")},
+        "python": platform.python_version(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "scenario": scenario.model_dump(mode="json"),
+    }

@@ -1,0 +1,23 @@
+"""Which parameters the model reads, with their units: the contract a scenario must meet."""
+
+from __future__ import annotations
+
+from axis_sim.model.actors import China, Japan, NorthKorea, Russia, SouthKorea, UnitedStates
+from axis_sim.model.options import OPTION_CLASSES
+from axis_sim.model.world import CONTEXT_PARAMETERS
+from axis_sim.scenario.schema import Scenario
+
+ACTOR_CLASSES = (UnitedStates, SouthKorea, Japan, China, Russia, NorthKorea)
+EVENT_PROBABILITY_UNIT = "probability"
+
+
+def required_parameters(scenario: Scenario) -> dict[str, str]:
+    """Every parameter path the model reads for `scenario`, mapped to the unit it expects."""
+    paths = {f"context.{name}": unit for name, unit in CONTEXT_PARAMETERS.items()}
+    for actor in ACTOR_CLASSES:
+        paths.update({f"actors.{actor.name}.{n}": u for n, u in actor.PARAMETERS.items()})
+    for option_id, option in OPTION_CLASSES.items():
+        paths.update({f"options.{option_id}.{n}": u for n, u in option.PARAMETERS.items()})
+    for event in scenario.events:
+        paths[f"events.{event.id}.probability"] = EVENT_PROBABILITY_UNIT
+    return paths

@@ -1,0 +1,177 @@
+"""The five policy options of the analysis' "Limited Options", as small objects.
+
+Like covasim's interventions, an option has a start, an intensity and a duration, and an
+`apply(model, intensity)` that runs in the US's monthly decision. Options never change actors
+directly: they push this month's `Levers`, and the actors' rules read the levers. So an
+option's effects (and side effects) are all visible in one short method, and two options that
+touch the same lever combine by addition, through one rule.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from axis_sim.scenario.schema import OptionSpec, month_index
+
+if TYPE_CHECKING:
+    from axis_sim.model.world import AxisModel
+
+
+@dataclass
+class Levers:
+    """What this month's policies push on, one array per world, reset every month."""
+
+    worlds: int
+    warning_gain: np.ndarray = field(init=False)
+    warning_loss: np.ndarray = field(init=False)
+    cohesion_gain: np.ndarray = field(init=False)
+    launch_provocation: np.ndarray = field(init=False)
+    lofting_pressure: np.ndarray = field(init=False)
+    intercept_posture: np.ndarray = field(init=False)
+    intercept_effectiveness: np.ndarray = field(init=False)
+    escalation_per_attempt: np.ndarray = field(init=False)
+    listing_rate: np.ndarray = field(init=False)
+    parallel_sanctions_rate: np.ndarray = field(init=False)
+    china_restraint: np.ndarray = field(init=False)
+    china_exposure: np.ndarray = field(init=False)
+    tension_gain: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Zero every lever: no policy, no push."""
+        for name in self.__dataclass_fields__:
+            if name != "worlds":
+                setattr(self, name, np.zeros(self.worlds))
+
+
+class PolicyOption(ABC):
+    """A policy option in force from `start` for `duration` months at `intensity`."""
+
+    id: ClassVar[str]
+    PARAMETERS: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, spec: OptionSpec, scenario_start: str, params: dict[str, np.ndarray],
+                 intensity: float | None = None, start: int | None = None) -> None:
+        self.spec = spec
+        self.start = month_index(scenario_start, spec.start) if start is None else start
+        self.intensity = spec.intensity if intensity is None else intensity
+        self.duration = spec.duration_months
+        self._params = params
+
+    def par(self, name: str) -> np.ndarray:
+        """This option's parameter `name`: one value per world."""
+        return self._params[f"options.{self.id}.{name}"]
+
+    def intensity_at(self, month: int) -> float:
+        """Intensity in force in `month` (0 before the start and after the duration)."""
+        if month < self.start:
+            return 0.0
+        if self.duration is not None and month >= self.start + self.duration:
+            return 0.0
+        return self.intensity
+
+    @abstractmethod
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """Push this month's levers by `intensity` times the option's effects."""
+
+
+class TrilateralIntegration(PolicyOption):
+    """Camp David deliverables: trilateral exercises, information and missile-warning sharing."""
+
+    id = "trilateral_integration"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "warning_quality_gain": "index 0-1",
+        "cohesion_gain": "index 0-1",
+        "launch_provocation": "share extra DPRK launches",
+    }
+
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """Better shared warning and cohesion; the DPRK answers exercises with launches."""
+        levers = model.levers
+        levers.warning_gain += intensity * self.par("warning_quality_gain")
+        levers.cohesion_gain += intensity * self.par("cohesion_gain")
+        levers.launch_provocation += intensity * self.par("launch_provocation")
+
+
+class InterceptDeclaration(PolicyOption):
+    """Not ruling out neutralizing missiles in flight (notably not lofted) or on the launchpad."""
+
+    id = "intercept_declaration"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "lofting_pressure": "share of standard-trajectory ICBM launches deterred",
+        "attempt_probability": "probability per standard-trajectory ICBM launch",
+        "intercept_effectiveness": "probability at perfect warning",
+        "escalation_per_attempt": "probability",
+    }
+
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """Push launches onto lofted trajectories and stand ready to intercept the rest."""
+        levers = model.levers
+        levers.lofting_pressure += np.clip(intensity * self.par("lofting_pressure"), 0.0, 1.0)
+        levers.intercept_posture += np.clip(intensity * self.par("attempt_probability"), 0.0, 1.0)
+        levers.intercept_effectiveness = self.par("intercept_effectiveness")
+        levers.escalation_per_attempt = self.par("escalation_per_attempt")
+
+
+class SanctionsListing(PolicyOption):
+    """List Russian entities and individuals in DPRK arms deals; seek parallel sanctions."""
+
+    id = "sanctions_listing"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "listing_share_per_month": "share of unlisted entities/month",
+        "parallel_sanctions_probability": "probability/month",
+    }
+
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """Designate a share of the procurement network; court like-minded parties."""
+        levers = model.levers
+        levers.listing_rate += intensity * self.par("listing_share_per_month")
+        levers.parallel_sanctions_rate += intensity * self.par("parallel_sanctions_probability")
+
+
+class WarnBeijing(PolicyOption):
+    """Warn Beijing against participating in or condoning the Russia–DPRK axis."""
+
+    id = "warn_beijing"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "alignment_restraint": "share of China's drift toward the axis prevented",
+        "tension_increase": "index/month",
+    }
+
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """Slow China's drift toward the axis, at a cost in US–China tension."""
+        levers = model.levers
+        levers.china_restraint += np.clip(intensity * self.par("alignment_restraint"), 0.0, 1.0)
+        levers.tension_gain += intensity * self.par("tension_increase")
+
+
+class PublicDisclosure(PolicyOption):
+    """Downgrade intelligence for public use at UNGA, APEC and ASEAN."""
+
+    id = "public_disclosure"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "forum_parallel_sanctions_probability": "probability per forum month",
+        "china_exposure_effect": "index per forum month",
+        "source_cost": "index of warning quality per forum month",
+    }
+
+    def apply(self, model: AxisModel, intensity: float) -> None:
+        """At forums: rally like-minded parties and embarrass Beijing, at a cost to sources."""
+        levers, forum = model.levers, model.now.forum
+        levers.parallel_sanctions_rate += (
+            intensity * self.par("forum_parallel_sanctions_probability") * forum)
+        levers.china_exposure += intensity * self.par("china_exposure_effect") * forum
+        levers.warning_loss += intensity * self.par("source_cost") * forum
+
+
+OPTION_CLASSES: dict[str, type[PolicyOption]] = {
+    cls.id: cls
+    for cls in (TrilateralIntegration, InterceptDeclaration, SanctionsListing, WarnBeijing,
+                PublicDisclosure)
+}

@@ -1,0 +1,84 @@
+"""Common random numbers: one named uniform stream per rule, drawn every month for every world.
+
+A chunk of worlds owns `SeedSequence(seed, spawn_key=(chunk,))` — the same seed sequence as
+`SeedSequence(seed).spawn(n)[chunk]` — so its draws do not depend on how chunks are spread over
+processes. Each named stream gets its own generator, keyed by a stable hash of its name, so adding
+a rule (a new stream) leaves every other stream's numbers unchanged. Every stream is drawn every
+month whether or not a rule uses it, so two portfolios run on the same chunk see the same numbers
+in the same places: their difference is the policy's effect, not luck.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+# Every stream the monthly step reads. Order here does not matter (each has its own generator);
+# a rule that needs randomness must add its name here, and the step must not draw elsewhere.
+STREAM_NAMES: tuple[str, ...] = (
+    "ceasefire",
+    "russia_ladder",
+    "tech_transfer",
+    "tech_programme",
+    "deliveries_noise",
+    "launch_count",
+    "icbm_launch",
+    "icbm_trajectory",
+    "intercept_attempt",
+    "intercept_success",
+    "intercept_escalation",
+    "satellite_attempt",
+    "satellite_success",
+    "nuclear_test",
+    "lethal_incident",
+    "incident_escalation",
+    "un_shield",
+    "china_naval_exercise",
+    "parallel_sanctions",
+    "listing",
+    "front_rebuild",
+)
+
+PARAMETER_STREAM = 0
+MONTHLY_STREAM = 1
+
+
+def chunk_seed(seed: int, chunk: int) -> np.random.SeedSequence:
+    """The seed sequence of chunk `chunk`: identical to `SeedSequence(seed).spawn(n)[chunk]`."""
+    return np.random.SeedSequence(seed, spawn_key=(chunk,))
+
+
+def parameter_rng(seed: int, chunk: int) -> np.random.Generator:
+    """The generator that draws the uncertain parameters of a chunk's worlds."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk, PARAMETER_STREAM)))
+
+
+class Streams:
+    """Monthly uniform draws for one chunk of worlds, one generator per named stream."""
+
+    def __init__(self, seed: int, chunk: int, worlds: int, entities: int = 0,
+                 events: tuple[str, ...] = ()) -> None:
+        self.worlds = worlds
+        self.entities = entities
+        names = (*STREAM_NAMES, *(f"event:{e}" for e in events))
+        self._generators = {
+            name: np.random.default_rng(
+                np.random.SeedSequence(
+                    seed, spawn_key=(chunk, MONTHLY_STREAM, zlib.crc32(name.encode()))
+                )
+            )
+            for name in names
+        }
+
+    def month(self) -> dict[str, np.ndarray]:
+        """Draw this month's uniforms: shape (worlds,), or (worlds, entities) for entity streams."""
+        draws = {}
+        for name, gen in self._generators.items():
+            shape = (self.worlds, self.entities) if name in ENTITY_STREAMS else (self.worlds,)
+            draws[name] = gen.random(shape)
+        return draws
+
+
+# Streams with one draw per procurement entity per world (the sanctions network).
+ENTITY_STREAMS: frozenset[str] = frozenset({"listing", "front_rebuild"})

@@ -1,0 +1,238 @@
+"""`AxisModel`: one Mesa model that advances many worlds at once, one month per step.
+
+A month, top to bottom (the order is fixed; `step` reads exactly like this list):
+
+1. **draws** — every random stream is drawn for every world (common random numbers);
+2. **context** — the war in Ukraine goes on or pauses; Russia's munitions demand and gap;
+3. **scheduled events** — summits, forums and allied exercises due this month happen or not;
+4. **decisions** — US (applies the policy options in force), ROK, Japan, China, Russia, DPRK;
+5. **interactions** — the alliance adjusts, munitions cross the border through the sanctions
+   net, intercepts are tried, the sanctions network changes;
+6. **metrics** — every outcome is recorded for every world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from axis_sim.model.actors import China, Japan, NorthKorea, Russia, SouthKorea, UnitedStates
+from axis_sim.model.eventlog import EventLog
+from axis_sim.model.options import OPTION_CLASSES, Levers, PolicyOption
+from axis_sim.model.streams import Streams
+from axis_sim.scenario.schema import Scenario, month_index
+
+CONTEXT_PARAMETERS: dict[str, str] = {
+    "russia_artillery_use": "rounds/month",
+    "russia_shell_production": "rounds/month",
+    "ceasefire_hazard": "probability/month",
+    "demand_after_ceasefire": "share",
+    "sanctions_listing_friction": "share of deliveries stopped, whole network listed",
+    "party_enforcement_gain": "share extra friction per added sanctioning party",
+}
+
+
+@dataclass
+class Context:
+    """Exogenous conditions this month: is the war on, how much Russia needs."""
+
+    worlds: int
+    ceasefire: np.ndarray = field(init=False)
+    demand: np.ndarray = field(init=False)
+    munitions_gap: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ceasefire = np.zeros(self.worlds, dtype=bool)
+        self.demand = np.zeros(self.worlds)
+        self.munitions_gap = np.zeros(self.worlds)
+
+
+@dataclass
+class Now:
+    """Which scheduled events happen this month, per world."""
+
+    worlds: int
+    summit: np.ndarray = field(init=False)
+    forum: np.ndarray = field(init=False)
+    exercise: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.summit = np.zeros(self.worlds, dtype=bool)
+        self.forum = np.zeros(self.worlds, dtype=bool)
+        self.exercise = np.zeros(self.worlds, dtype=bool)
+
+
+@dataclass
+class Trade:
+    """Arms for food and energy across Tumangang–Khasan, and the sanctions net around it."""
+
+    worlds: int
+    entities: int
+    listed: np.ndarray = field(init=False)  # (worlds, entities): entity currently designated
+    listings: np.ndarray = field(init=False)  # designations so far, fronts included
+    friction: np.ndarray = field(init=False)  # share of deliveries stopped this month
+    shipped_month: np.ndarray = field(init=False)
+    shipped_total: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.listed = np.zeros((self.worlds, self.entities), dtype=bool)
+        self.listings = np.zeros(self.worlds, dtype=np.int32)
+        self.friction = np.zeros(self.worlds)
+        self.shipped_month = np.zeros(self.worlds)
+        self.shipped_total = np.zeros(self.worlds)
+
+
+@dataclass
+class Crises:
+    """Escalation crises on the peninsula, from any cause."""
+
+    model: AxisModel
+    count: np.ndarray
+
+    def add(self, month: int, actor: str, crisis: np.ndarray) -> None:
+        """Count and log a crisis in every world where `crisis` is true."""
+        self.count += crisis
+        self.model.log.record(month, actor, "escalation_crisis", crisis)
+
+
+class AxisModel(mesa.Model):
+    """The Russia–DPRK alignment and the allied response, over `worlds` worlds at once.
+
+    `params` maps every parameter path (`context.x`, `actors.DPRK.x`, `options.<id>.x`,
+    `events.<id>.probability`) to an array of one value per world. `portfolio` names the
+    options in force (their start, intensity and duration come from the scenario unless
+    `overrides` sets them). `watched` are the worlds whose events are logged.
+    """
+
+    def __init__(self, scenario: Scenario, params: dict[str, np.ndarray], *, seed: int,
+                 chunk: int = 0, portfolio: tuple[str, ...] = (),
+                 watched: np.ndarray | None = None, world_offset: int = 0) -> None:
+        worlds = len(next(iter(params.values())))
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.params = params
+        self.worlds = worlds
+        self.month = 0
+        self.horizon = scenario.meta.horizon_months
+        entities = int(params["actors.Russia.procurement_entities"][0])
+        self.streams = Streams(seed, chunk, worlds, entities, tuple(e.id for e in scenario.events))
+        watched = np.empty(0, dtype=np.int64) if watched is None else watched
+        self.log = EventLog(worlds, watched, world_offset)
+
+        self.context = Context(worlds)
+        self.now = Now(worlds)
+        self.levers = Levers(worlds)
+        self.trade = Trade(worlds, entities)
+        self.crises = Crises(self, np.zeros(worlds, dtype=np.int32))
+        self.summits = np.zeros(worlds, dtype=np.int32)
+        self.intercept_attempts = np.zeros(worlds, dtype=np.int32)
+        self.intercept_successes = np.zeros(worlds, dtype=np.int32)
+        self.options: list[PolicyOption] = [
+            OPTION_CLASSES[o](scenario.options[o], scenario.meta.start, params) for o in portfolio
+        ]
+
+        self.us = UnitedStates(self)
+        self.rok = SouthKorea(self)
+        self.japan = Japan(self)
+        self.china = China(self)
+        self.russia = Russia(self)
+        self.dprk = NorthKorea(self)
+        self._decision_order = (self.us, self.rok, self.japan, self.china, self.russia, self.dprk)
+        initial = np.rint(self.params["actors.US.initial_listed_entities"]).astype(int)
+        self.trade.listed[:] = np.arange(entities)[None, :] < initial[:, None]
+        self.draws: dict[str, np.ndarray] = {}
+
+    # --- the month -----------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance every world by one month, in the documented order."""
+        month = self.month
+        self.draws = self.streams.month()
+        self._context(month)
+        self._scheduled_events(month)
+        self.levers.reset()
+        for actor in self._decision_order:
+            actor.decide(month)
+        self.us.adjust_alliance()
+        self._trade(month)
+        self._intercepts(month)
+        self._sanctions_network(month)
+        self.month += 1
+        if self.month >= self.horizon:
+            self.running = False
+
+    def _context(self, month: int) -> None:
+        ctx, p = self.context, self.params
+        starts = ~ctx.ceasefire & (self.draws["ceasefire"] < p["context.ceasefire_hazard"])
+        ctx.ceasefire |= starts
+        self.log.record(month, "World", "ceasefire", starts)
+        ctx.demand = p["context.russia_artillery_use"] * np.where(
+            ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
+        ctx.munitions_gap = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
+
+    def _scheduled_events(self, month: int) -> None:
+        now = self.now
+        now.summit[:] = now.forum[:] = now.exercise[:] = False
+        target = {"leader_summit": now.summit, "forum": now.forum, "allied_exercise": now.exercise}
+        actor = {"leader_summit": "Russia", "forum": "US", "allied_exercise": "US"}
+        for event in self.spec.events:
+            if not is_due(month_index(self.spec.meta.start, event.month), event.every_months,
+                          month):
+                continue
+            happens = self.draws[f"event:{event.id}"] < self.params[f"events.{event.id}.probability"]
+            target[event.kind] |= happens
+            self.log.record(month, actor[event.kind], event.kind, happens)
+        self.summits += now.summit
+
+    def _trade(self, month: int) -> None:
+        trade, p = self.trade, self.params
+        capacity = np.minimum(p["actors.DPRK.export_capacity"], self.context.munitions_gap)
+        noise = 0.75 + 0.5 * self.draws["deliveries_noise"]
+        trading = self.russia.cooperation >= 1
+        shipped = np.where(trading, capacity * (1.0 - trade.friction) * noise, 0.0)
+        trade.shipped_month = shipped
+        trade.shipped_total += shipped
+        self.log.record(month, "DPRK", "munitions_shipment", shipped > 0, shipped)
+        self.dprk.relieve_shortages(shipped)
+
+    def _intercepts(self, month: int) -> None:
+        levers = self.levers
+        attempt = self.dprk.month_icbm_standard & (
+            self.draws["intercept_attempt"] < levers.intercept_posture)
+        success = attempt & (self.draws["intercept_success"]
+                             < levers.intercept_effectiveness * self.us.warning_quality)
+        self.intercept_attempts += attempt
+        self.intercept_successes += success
+        self.log.record(month, "US", "intercept_attempt", attempt)
+        self.log.record(month, "US", "intercept_success", success)
+        crisis = attempt & (self.draws["intercept_escalation"] < levers.escalation_per_attempt)
+        self.crises.add(month, "US", crisis)
+
+    def _sanctions_network(self, month: int) -> None:
+        """Listings designate entities; designated ones are replaced by new fronts over time."""
+        trade, p, levers = self.trade, self.params, self.levers
+        newly = ~trade.listed & (self.draws["listing"] < levers.listing_rate[:, None])
+        rebuild = 1.0 / np.maximum(p["actors.Russia.front_rebuild_months"], 1.0)
+        replaced = trade.listed & (self.draws["front_rebuild"] < rebuild[:, None])
+        trade.listed = (trade.listed | newly) & ~replaced
+        listed_now, fronts = newly.sum(axis=1), replaced.sum(axis=1)
+        trade.listings += listed_now
+        self.log.record(month, "US", "entity_listed", listed_now > 0, listed_now)
+        self.log.record(month, "Russia", "front_company", fronts > 0, fronts)
+
+        joins = self.draws["parallel_sanctions"] < levers.parallel_sanctions_rate
+        self.us.sanctioning_parties += joins
+        self.log.record(month, "US", "parallel_sanctions", joins)
+        added = self.us.sanctioning_parties - p["actors.US.initial_sanctioning_parties"]
+        trade.friction = np.clip(
+            p["context.sanctions_listing_friction"] * trade.listed.mean(axis=1)
+            * (1.0 + p["context.party_enforcement_gain"] * added), 0.0, 0.95)
+
+
+def is_due(first: int, every: int | None, month: int) -> bool:
+    """True if an event first due in month `first`, repeating every `every` months, is due now."""
+    if month < first:
+        return False
+    return month == first if every is None else (month - first) % every == 0

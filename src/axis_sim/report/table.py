@@ -1,0 +1,45 @@
+"""The terminal table printed after a run: each headline outcome per portfolio, with intervals."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from axis_sim.experiment.results import RunResult
+from axis_sim.scenario.schema import STATUS_QUO
+
+
+def headline_outcomes(result: RunResult) -> list[str]:
+    """Outcomes marked `headline: true`, or all of them if none is."""
+    marked = [name for name, spec in result.scenario.outcomes.items() if spec.headline]
+    return marked or list(result.scenario.outcomes)
+
+
+def fmt(x: float) -> str:
+    """A number in at most 4 significant digits, thousands separated when large."""
+    if pd.isna(x):
+        return "–"
+    if abs(x) >= 10_000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def comparison_text(result: RunResult) -> str:
+    """One block per headline outcome: median [5%, 95%] per portfolio and the paired difference."""
+    blocks = []
+    for outcome in headline_outcomes(result):
+        spec = result.scenario.outcomes[outcome]
+        rows = result.comparison[result.comparison["outcome"] == outcome]
+        table = pd.DataFrame({
+            "portfolio": rows["portfolio"],
+            "median [5%, 95%]": [f"{fmt(r.median)} [{fmt(r.p05)}, {fmt(r.p95)}]"
+                                 for r in rows.itertuples()],
+            "Δ vs status quo, mean [90% CI]": [
+                "–" if r.portfolio == STATUS_QUO
+                else f"{fmt(r.diff_mean)} [{fmt(r.diff_ci_low)}, {fmt(r.diff_ci_high)}]"
+                for r in rows.itertuples()],
+            "P(better)": ["–" if r.portfolio == STATUS_QUO else f"{r.p_better:.0%}"
+                          for r in rows.itertuples()],
+        })
+        title = f"{spec.label} ({spec.unit}; {spec.better} is better)"
+        blocks.append(title + "\n" + table.to_string(index=False))
+    return "\n\n".join(blocks)
