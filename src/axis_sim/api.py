@@ -1,4 +1,5 @@
-"""The Python API for notebooks: `load_scenario` and `run`, thin layers over plan → run → summarize."""
+"""The Python API for notebooks: `load_scenario` and `run`, thin layers over plan → run →
+summarize."""
 
 from __future__ import annotations
 

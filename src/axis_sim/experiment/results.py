@@ -1,4 +1,5 @@
-"""What a Monte Carlo run returns: plain DataFrames plus the manifest that says how they were made."""
+"""What a Monte Carlo run returns: plain DataFrames, and the manifest that says how they were
+made."""
 
 from __future__ import annotations
 

@@ -20,10 +20,10 @@ from scipy import stats
 from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
+from axis_sim.experiment.sampling import uncertain_paths
 from axis_sim.model.metrics import METRIC_NAMES
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.schema import STATUS_QUO, month_label
-from axis_sim.experiment.sampling import uncertain_paths
 
 QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 CONFIDENCE = 0.90

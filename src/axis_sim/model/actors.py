@@ -147,13 +147,13 @@ class China(Actor):
         self.naval_exercise |= joins
         model.log.record(month, "China", "china_naval_exercise", joins)
 
-    def test_restraint(self) -> np.ndarray:
+    def restraint_on_testing(self) -> np.ndarray:
         """Share by which Beijing's opposition cuts the chance of a seventh nuclear test."""
         return self.par("nuclear_test_restraint") * (1.0 - self.alignment)
 
 
 class Russia(Actor):
-    """Russia: climbs the cooperation ladder with the DPRK for munitions, and shields it at the UN."""
+    """Russia: climbs the cooperation ladder with the DPRK for munitions; shields it at the UN."""
 
     name = "Russia"
     PARAMETERS: ClassVar[dict[str, str]] = {
@@ -285,7 +285,7 @@ class NorthKorea(Actor):
         model.log.record(month, "DPRK", "satellite_launch", attempt, success.astype(float))
         model.log.record(month, "DPRK", "satellite_in_orbit", success)
 
-        hazard = self.par("nuclear_test_hazard") * (1.0 - model.china.test_restraint())
+        hazard = self.par("nuclear_test_hazard") * (1.0 - model.china.restraint_on_testing())
         test = ~self.nuclear_test & (draws["nuclear_test"] < hazard)
         self.nuclear_test |= test
         model.log.record(month, "DPRK", "nuclear_test", test)

@@ -34,7 +34,8 @@ METRICS: dict[str, Metric] = {
     "cooperation_level": Metric(
         "rung 0-4", "Cooperation ladder: 1 arms-for-food, 2 technology transfer, "
         "3 joint naval exercise, 4 treaty reactivated", False, lambda m: m.russia.cooperation),
-    "treaty_reactivated": Metric("0/1", "1961 Treaty of Friendship, Co-operation and Mutual Assistance reactivated (rung 4)",
+    "treaty_reactivated": Metric("0/1", "1961 Treaty of Friendship, Co-operation and Mutual "
+                                 "Assistance reactivated (rung 4)",
                                  True, lambda m: m.russia.cooperation >= TREATY_LEVEL),
     "munitions_shipped": Metric("rounds", "Artillery rounds shipped to Russia so far", True,
                                 lambda m: m.trade.shipped_total),

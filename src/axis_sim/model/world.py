@@ -181,7 +181,8 @@ class AxisModel(mesa.Model):
             if not is_due(month_index(self.spec.meta.start, event.month), event.every_months,
                           month):
                 continue
-            happens = self.draws[f"event:{event.id}"] < self.params[f"events.{event.id}.probability"]
+            chance = self.params[f"events.{event.id}.probability"]
+            happens = self.draws[f"event:{event.id}"] < chance
             target[event.kind] |= happens
             self.log.record(month, actor[event.kind], event.kind, happens)
         self.summits += now.summit

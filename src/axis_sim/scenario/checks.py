@@ -66,13 +66,18 @@ def _section_loc(section: str) -> Loc:
 
 
 def _outcome_problems(scenario: Scenario) -> list[Problem]:
-    return [
-        (("outcomes", name), f"unknown outcome {name!r}"
-         + (f" (did you mean {hint[0]!r}?)" if (hint := difflib.get_close_matches(name, METRICS,
-                                                                                  n=1)) else "")
-         + f"; allowed: {', '.join(METRICS)}")
-        for name in scenario.outcomes if name not in METRICS
-    ]
+    problems: list[Problem] = []
+    for name, spec in scenario.outcomes.items():
+        if name not in METRICS:
+            hint = difflib.get_close_matches(name, METRICS, n=1)
+            problems.append((("outcomes", name), f"unknown outcome {name!r}"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                             + f"; allowed: {', '.join(METRICS)}"))
+        elif spec.unit != METRICS[name].unit:
+            problems.append((("outcomes", name, "unit"),
+                             f"unit must be {METRICS[name].unit!r}, the unit the model "
+                             f"reports {name} in; got {spec.unit!r}"))
+    return problems
 
 
 def _timing_problems(scenario: Scenario) -> list[Problem]:

@@ -99,7 +99,7 @@ class TruncNormal(Strict):
 
 
 class Beta(Strict):
-    """A beta(a, b) distribution stretched to [low, high] (default [0, 1]): shares, probabilities."""
+    """A beta(a, b) stretched to [low, high] (default [0, 1]): shares and probabilities."""
 
     kind: Literal["beta"]
     a: float = Field(gt=0)

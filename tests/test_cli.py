@@ -1,0 +1,122 @@
+"""The command line, as a user runs it: files written, tables printed, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from axis_sim.cli import main
+from tests.conftest import BASELINE, ROOT
+
+
+@pytest.fixture()
+def short_file(tmp_path: Path) -> Path:
+    """A 6-month variant of the baseline made the way users make variants: `extends:`."""
+    path = tmp_path / "short.yaml"
+    path.write_text(
+        f"extends: {BASELINE}\n"
+        "meta:\n  name: short\n  horizon_months: 6\n"
+        "experiment:\n  chunk_size: 40\n  sample_worlds: 10\n"
+    )
+    return path
+
+
+def test_run_writes_every_file_and_prints_the_table(short_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(short_file), "--runs", "60", "--seed", "3",
+                                       "--options", "sanctions_listing,warn_beijing",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("manifest.json", "outcomes.parquet", "outcomes.csv", "comparison.csv",
+                 "monthly.parquet", "trajectories.parquet", "events.parquet",
+                 "parameters.parquet", "dashboard.html"):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs"] == 60 and manifest["seed"] == 3
+    assert manifest["portfolios"] == ["status_quo", "sanctions_listing", "warn_beijing"]
+    assert len(manifest["scenario_hash"]) == 64
+    assert manifest["scenario"]["meta"]["horizon_months"] == 6
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert len(outcomes) == 3 * 60
+    assert "Munitions shipped to Russia" in result.output
+    assert "Δ vs status quo" in result.output
+    assert f"Dashboard: {out / 'dashboard.html'}" in result.output
+
+
+def test_same_seed_same_files(short_file: Path, tmp_path: Path) -> None:
+    frames = []
+    for name, jobs in (("a", "1"), ("b", "2")):
+        args = ["run", str(short_file), "--runs", "90", "--jobs", jobs, "--out",
+                str(tmp_path / name)]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        frames.append(pd.read_parquet(tmp_path / name / "outcomes.parquet"))
+    pd.testing.assert_frame_equal(*frames)
+
+
+def test_default_folder_is_timestamped_under_results(short_file: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", str(short_file), "--runs", "20", "--options",
+                                       "status_quo"])
+    assert result.exit_code == 0, result.output
+    folders = list((tmp_path / "results").iterdir())
+    assert len(folders) == 1 and folders[0].name.endswith("-short")
+    assert not [p for p in (tmp_path / "results").iterdir() if p.name.startswith(".")]
+
+
+def test_unknown_option_is_a_usage_error(short_file: Path) -> None:
+    result = CliRunner().invoke(main, ["run", str(short_file), "--options", "sanction_listing"])
+    assert result.exit_code == 2
+    assert "did you mean 'sanctions_listing'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_scenario_exits_2_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASELINE}\nexperiment:\n  sampling: lhs\n")
+    result = CliRunner().invoke(main, ["run", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:3:" in result.output
+    assert "latin_hypercube" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_validate_reports_ok_and_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASELINE}\nmeta:\n  horizon_months: 0\n")
+    result = CliRunner().invoke(main, ["validate", str(BASELINE), str(bad)])
+    assert result.exit_code == 2
+    assert "baseline.yaml: ok" in result.output
+    assert f"{bad}:3:" in result.output
+
+
+def test_every_shipped_scenario_validates() -> None:
+    files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
+    result = CliRunner().invoke(main, ["validate", *files])
+    assert result.exit_code == 0, result.output
+
+
+def test_schema_is_json_schema() -> None:
+    result = CliRunner().invoke(main, ["schema"])
+    schema = json.loads(result.output)
+    assert set(schema["required"]) >= {"meta", "actors", "options", "outcomes"}
+    assert "Parameter" in schema["$defs"]
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["schema"]])
+def test_help_shows_an_example(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "axis-sim" in result.output
+
+
+def test_root_cli_py_is_the_same_program() -> None:
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--help"], capture_output=True,
+                          text=True, check=True)
+    assert "axis-sim" in done.stdout and "validate" in done.stdout

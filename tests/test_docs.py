@@ -1,0 +1,20 @@
+"""Documentation that must stay in step with the code."""
+
+from __future__ import annotations
+
+from axis_sim.model.metrics import METRICS
+from tests.conftest import ROOT
+
+
+def test_outcome_catalogue_lists_every_metric_with_its_unit() -> None:
+    text = (ROOT / "docs" / "outcomes.md").read_text()
+    for name, metric in METRICS.items():
+        assert f"| `{name}` | {metric.unit} |" in text, name
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = "\n".join((ROOT / "README.md").read_text().splitlines()[:15])
+    assert "axis-sim run scenarios/baseline.yaml" in head
+    assert ".venv/bin/python -m pytest" in head
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ".venv/bin/python -m pytest\n" in ci

@@ -1,0 +1,135 @@
+"""The ensemble model: one code path for 1 or many worlds, invariants, mechanisms' directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from axis_sim.experiment.sampling import default_parameters, sample_parameters
+from axis_sim.model.actors import TREATY_LEVEL
+from axis_sim.model.metrics import METRIC_NAMES, METRICS, record
+from axis_sim.model.streams import parameter_rng
+from axis_sim.model.world import AxisModel, is_due
+from axis_sim.scenario.schema import OPTIONS, Scenario
+
+
+def simulate(scenario: Scenario, params: dict[str, np.ndarray], portfolio: tuple[str, ...] = (),
+             seed: int = 1) -> np.ndarray:
+    """Run to the horizon; return the metric history, shape (metrics, months, worlds)."""
+    model = AxisModel(scenario, params, seed=seed, portfolio=portfolio)
+    months = []
+    while model.running:
+        model.step()
+        months.append(record(model))
+    return np.stack(months, axis=1)
+
+
+def draws(scenario: Scenario, n: int, seed: int = 3) -> dict[str, np.ndarray]:
+    return sample_parameters(scenario, n, "random", parameter_rng(seed, 0))
+
+
+def test_model_is_a_mesa_model_with_six_actors(short_baseline: Scenario) -> None:
+    model = AxisModel(short_baseline, draws(short_baseline, 5), seed=1)
+    names = sorted(agent.name for agent in model.agents)
+    assert names == sorted(["US", "ROK", "Japan", "China", "Russia", "DPRK"])
+    assert model.dprk.launches.shape == (5,)
+    assert model.trade.listed.shape == (5, 40)
+
+
+def test_one_world_runs_the_same_code_as_a_batch(short_baseline: Scenario) -> None:
+    one = simulate(short_baseline, default_parameters(short_baseline, 1))
+    assert one.shape == (len(METRIC_NAMES), 12, 1)
+    assert np.isfinite(one).all()
+    many = simulate(short_baseline, default_parameters(short_baseline, 300))
+    assert many.shape == (len(METRIC_NAMES), 12, 300)
+    # Identical parameters, different draws: the worlds still differ.
+    assert many[METRIC_NAMES.index("ballistic_launches"), -1].std() > 0
+
+
+def test_batch_of_one_world_chunks_matches_its_own_worlds(short_baseline: Scenario) -> None:
+    """Chunks of one world (what the seminar runs) go through the same runner and model."""
+    from axis_sim.api import run
+
+    singles = run(short_baseline, runs=3, seed=11, options=[], chunk_size=1)
+    again = run(short_baseline, runs=3, seed=11, options=[], chunk_size=1)
+    assert len(singles.outcomes) == 3
+    assert singles.outcomes.equals(again.outcomes)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), portfolio=st.sets(st.sampled_from(OPTIONS)))
+def test_invariants_hold_in_every_world(short_baseline: Scenario, seed: int,
+                                        portfolio: set[str]) -> None:
+    history = simulate(short_baseline, draws(short_baseline, 64, seed),
+                       tuple(o for o in OPTIONS if o in portfolio), seed=seed)
+    assert np.isfinite(history).all()
+    assert (history >= 0).all(), "stocks and counts are never negative"
+    for i, name in enumerate(METRIC_NAMES):
+        if METRICS[name].cumulative:
+            assert (np.diff(history[i], axis=0) >= 0).all(), f"{name} fell"
+        if METRICS[name].unit in ("index 0-1", "0/1", "share"):
+            assert (history[i] <= 1).all(), f"{name} above 1"
+    ladder = history[METRIC_NAMES.index("cooperation_level")]
+    steps = np.diff(ladder, axis=0)
+    assert set(np.unique(steps)) <= {0, 1}, "the ladder climbs one rung at a time"
+    assert ladder.max() <= TREATY_LEVEL
+    successes = history[METRIC_NAMES.index("intercept_successes")]
+    assert (successes <= history[METRIC_NAMES.index("intercept_attempts")]).all()
+    in_orbit = history[METRIC_NAMES.index("satellites_in_orbit")]
+    assert (in_orbit <= history[METRIC_NAMES.index("satellite_attempts")]).all()
+
+
+def final(scenario: Scenario, params: dict[str, np.ndarray], metric: str,
+          portfolio: tuple[str, ...] = ()) -> float:
+    return float(simulate(scenario, params, portfolio)[METRIC_NAMES.index(metric), -1].mean())
+
+
+def test_more_sanctions_friction_means_fewer_deliveries(short_baseline: Scenario) -> None:
+    params = draws(short_baseline, 400)
+    loose = final(short_baseline, params, "munitions_shipped", ("sanctions_listing",))
+    params["context.sanctions_listing_friction"] = np.full(400, 0.9)
+    tight = final(short_baseline, params, "munitions_shipped", ("sanctions_listing",))
+    assert tight < loose
+
+
+def test_more_russian_help_means_faster_maturity(short_baseline: Scenario) -> None:
+    params = draws(short_baseline, 400)
+    params["actors.Russia.initial_cooperation_level"] = np.full(400, 2.0)
+    little = final(short_baseline, params, "maturity_icbm")
+    params["actors.Russia.tech_transfer_probability"] = np.full(400, 0.9)
+    much = final(short_baseline, params, "maturity_icbm")
+    assert much > little
+
+
+def test_stronger_deterrence_means_fewer_lethal_incidents(short_baseline: Scenario) -> None:
+    params = draws(short_baseline, 2000)
+    params["actors.DPRK.lethal_incident_probability"] = np.full(2000, 0.05)
+    params["actors.US.deterrence_weight"] = np.full(2000, 0.0)
+    weak = final(short_baseline, params, "lethal_incidents")
+    params["actors.US.deterrence_weight"] = np.full(2000, 1.0)
+    strong = final(short_baseline, params, "lethal_incidents")
+    assert strong < weak
+
+
+@pytest.mark.parametrize(("option", "metric", "direction"), [
+    ("sanctions_listing", "munitions_shipped", -1),
+    ("trilateral_integration", "warning_quality", +1),
+    ("trilateral_integration", "ballistic_launches", +1),
+    ("intercept_declaration", "icbm_standard_trajectory", -1),
+    ("warn_beijing", "us_china_tension", +1),
+    ("public_disclosure", "sanctioning_parties", +1),
+])
+def test_each_option_moves_its_lever(short_baseline: Scenario, option: str, metric: str,
+                                     direction: int) -> None:
+    params = draws(short_baseline, 500)
+    base = final(short_baseline, params, metric)
+    with_option = final(short_baseline, params, metric, (option,))
+    assert np.sign(with_option - base) == direction
+
+
+def test_recurring_events_fall_due_on_schedule() -> None:
+    assert [m for m in range(30) if is_due(3, 12, m)] == [3, 15, 27]
+    assert [m for m in range(30) if is_due(5, None, m)] == [5]
+    assert not is_due(3, 12, 2)
