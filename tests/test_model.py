@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from axis_sim.experiment.sampling import default_parameters, sample_parameters
-from axis_sim.model.actors import TREATY_LEVEL
 from axis_sim.model.metrics import METRIC_NAMES, METRICS, record
+from axis_sim.model.russia import TREATY_LEVEL
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel, is_due
 from axis_sim.scenario.schema import OPTIONS, Scenario
@@ -58,7 +58,7 @@ def test_batch_of_one_world_chunks_matches_its_own_worlds(short_baseline: Scenar
     assert singles.outcomes.equals(again.outcomes)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), portfolio=st.sets(st.sampled_from(OPTIONS)))
 def test_invariants_hold_in_every_world(short_baseline: Scenario, seed: int,
                                         portfolio: set[str]) -> None:
@@ -73,7 +73,11 @@ def test_invariants_hold_in_every_world(short_baseline: Scenario, seed: int,
             assert (history[i] <= 1).all(), f"{name} above 1"
     ladder = history[METRIC_NAMES.index("cooperation_level")]
     steps = np.diff(ladder, axis=0)
-    assert set(np.unique(steps)) <= {0, 1}, "the ladder climbs one rung at a time"
+    assert set(np.unique(steps)) <= {0, 1, 2}, "the ladder never falls or jumps further"
+    # The one rule that skips a rung: from 2 straight to the treaty when China won't drill.
+    skipped = steps == 2
+    assert (ladder[:-1][skipped] == 2).all()
+    assert (history[METRIC_NAMES.index("china_naval_exercise"), 1:][skipped] == 0).all()
     assert ladder.max() <= TREATY_LEVEL
     successes = history[METRIC_NAMES.index("intercept_successes")]
     assert (successes <= history[METRIC_NAMES.index("intercept_attempts")]).all()
@@ -106,9 +110,9 @@ def test_more_russian_help_means_faster_maturity(short_baseline: Scenario) -> No
 def test_stronger_deterrence_means_fewer_lethal_incidents(short_baseline: Scenario) -> None:
     params = draws(short_baseline, 2000)
     params["actors.DPRK.lethal_incident_probability"] = np.full(2000, 0.05)
-    params["actors.US.deterrence_weight"] = np.full(2000, 0.0)
+    params["actors.DPRK.deterrence_weight"] = np.full(2000, 0.0)
     weak = final(short_baseline, params, "lethal_incidents")
-    params["actors.US.deterrence_weight"] = np.full(2000, 1.0)
+    params["actors.DPRK.deterrence_weight"] = np.full(2000, 4.0)
     strong = final(short_baseline, params, "lethal_incidents")
     assert strong < weak
 

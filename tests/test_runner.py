@@ -41,14 +41,16 @@ def test_seed_changes_results(short_baseline: Scenario) -> None:
 
 
 def test_portfolios_share_worlds_and_draws(short_baseline: Scenario) -> None:
-    """Common random numbers: an option that cannot touch launches leaves them identical."""
+    """Common random numbers: what no policy can touch is identical in every portfolio."""
     result = run(short_baseline, runs=128, seed=5, options=["warn_beijing", "sanctions_listing"])
     wide = result.outcomes.pivot(index="world", columns="portfolio")
-    launches = wide["ballistic_launches"]
-    assert (launches["warn_beijing"] == launches["status_quo"]).all()
+    for untouchable in ("summits_held", "russia_munitions_gap"):
+        column = wide[untouchable]
+        assert (column["warn_beijing"] == column["status_quo"]).all()
+        assert (column["sanctions_listing"] == column["status_quo"]).all()
     shipped = wide["munitions_shipped"]
-    assert (shipped["sanctions_listing"] <= shipped["status_quo"] + 1e-9).all()
-    assert (shipped["sanctions_listing"] < shipped["status_quo"]).any()
+    cut = shipped["sanctions_listing"] < shipped["status_quo"]
+    assert cut.mean() > 0.8  # paired draws: the listing's effect shows in almost every world
 
 
 def test_streams_are_drawn_every_month_and_keyed_by_name() -> None:

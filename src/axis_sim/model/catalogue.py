@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from axis_sim.model.actors import China, Japan, NorthKorea, Russia, SouthKorea, UnitedStates
+from axis_sim.model.allies import Japan, SouthKorea, UnitedStates
+from axis_sim.model.china import China
+from axis_sim.model.dprk import NorthKorea
 from axis_sim.model.options import OPTION_CLASSES
+from axis_sim.model.russia import Russia
 from axis_sim.model.world import CONTEXT_PARAMETERS
 from axis_sim.scenario.schema import Scenario
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from axis_sim.model.actors import TREATY_LEVEL
+from axis_sim.model.russia import PROGRAMMES, TREATY_LEVEL
 
 if TYPE_CHECKING:
     from axis_sim.model.world import AxisModel
@@ -28,41 +28,65 @@ class Metric:
     read: Callable[[AxisModel], np.ndarray]
 
 
+def _programme(index: int) -> Callable[[AxisModel], np.ndarray]:
+    return lambda m: m.dprk.maturity[:, index]
+
+
+def _transfers(index: int) -> Callable[[AxisModel], np.ndarray]:
+    return lambda m: m.russia.tech_transfers[:, index]
+
+
 METRICS: dict[str, Metric] = {
     "summits_held": Metric("summits", "Kim–Putin leader summits held so far", True,
                            lambda m: m.summits),
     "cooperation_level": Metric(
-        "rung 0-4", "Cooperation ladder: 1 arms-for-food, 2 technology transfer, "
-        "3 joint naval exercise, 4 treaty reactivated", False, lambda m: m.russia.cooperation),
-    "treaty_reactivated": Metric("0/1", "1961 Treaty of Friendship, Co-operation and Mutual "
-                                 "Assistance reactivated (rung 4)",
-                                 True, lambda m: m.russia.cooperation >= TREATY_LEVEL),
+        "rung 0-4", "Cooperation ladder: 1 arms for food and energy, 2 technology transfer, "
+        "3 joint naval exercise with China, 4 treaty reactivated", False,
+        lambda m: m.russia.cooperation),
+    "treaty_reactivated": Metric("0/1", "Treaty of Friendship, Co-operation and Mutual "
+                                 "Assistance reactivated (rung 4)", True,
+                                 lambda m: m.russia.cooperation >= TREATY_LEVEL),
+    "russia_dprk_trust": Metric("index 0-1", "Trust between Moscow and Pyongyang, built by "
+                                "deliveries", False, lambda m: m.russia.trust),
     "munitions_shipped": Metric("rounds", "Artillery rounds shipped to Russia so far", True,
                                 lambda m: m.trade.shipped_total),
-    "railcars_month": Metric("railcars/month", "Railcars of munitions this month at "
-                             "Tumangang–Khasan", False,
-                             lambda m: m.trade.shipped_month / m.params[
-                                 "actors.DPRK.rounds_per_railcar"]),
+    "munitions_railcars_month": Metric("railcars/month", "Railcars of munitions across "
+                                       "Tumangang–Khasan this month", False,
+                                       lambda m: m.trade.munitions_cars),
+    "ore_cars_khasan_month": Metric("railcars/month", "Ore cars at Khasan this month", False,
+                                    lambda m: m.trade.ore_cars),
+    "tank_cars_tumangang_month": Metric("railcars/month", "Oil tank cars at Tumangang this "
+                                        "month", False, lambda m: m.trade.tank_cars),
+    "missiles_rockets_transferred": Metric("systems", "Missiles and large-calibre rockets "
+                                           "transferred to Russia so far", True,
+                                           lambda m: m.trade.systems_total),
+    "dprk_stockpile": Metric("rounds", "DPRK artillery stockpile left", False,
+                             lambda m: m.dprk.stockpile),
     "tech_transfers": Metric("transfers", "Russian technology transfers so far, all programmes",
                              True, lambda m: m.russia.tech_transfers.sum(axis=1)),
+    **{f"tech_transfers_{p}": Metric("transfers", f"Russian technology transfers so far to the "
+                                     f"{p} programme", True, _transfers(i))
+       for i, p in enumerate(PROGRAMMES)},
+    **{f"maturity_{p}": Metric("index 0-1", f"Maturity of the DPRK {p} programme", False,
+                               _programme(i)) for i, p in enumerate(PROGRAMMES)},
     "satellite_attempts": Metric("launches", "Satellite launch attempts so far", True,
                                  lambda m: m.dprk.satellite_attempts),
     "satellites_in_orbit": Metric("satellites", "Reconnaissance satellites put in orbit so far",
                                   True, lambda m: m.dprk.satellites_in_orbit),
-    "ballistic_launches": Metric("launch events", "Ballistic-missile launch events so far", True,
-                                 lambda m: m.dprk.launches),
+    "ballistic_launches": Metric("launch events", "Ballistic-missile launch events so far, all "
+                                 "ranges", True, lambda m: m.dprk.launches),
+    "short_range_launches": Metric("launch events", "Short-range ballistic launch events so far",
+                                   True, lambda m: m.dprk.srbm_launches),
+    "intermediate_range_launches": Metric("launch events", "Intermediate-range launch events so "
+                                          "far", True, lambda m: m.dprk.irbm_launches),
     "icbm_launches": Metric("launches", "ICBM launches so far", True,
                             lambda m: m.dprk.icbm_launches),
     "icbm_standard_trajectory": Metric("launches", "ICBM launches on a standard (not lofted) "
                                        "trajectory so far", True, lambda m: m.dprk.icbm_standard),
     "nuclear_test": Metric("0/1", "Seventh nuclear test conducted", True,
                            lambda m: m.dprk.nuclear_test),
-    "maturity_satellite": Metric("index 0-1", "Reconnaissance-satellite programme maturity",
-                                 False, lambda m: m.dprk.maturity[:, 0]),
-    "maturity_submarine": Metric("index 0-1", "Nuclear-powered submarine programme maturity",
-                                 False, lambda m: m.dprk.maturity[:, 1]),
-    "maturity_icbm": Metric("index 0-1", "Solid-propellant ICBM programme maturity", False,
-                            lambda m: m.dprk.maturity[:, 2]),
+    "coercive_months": Metric("months", "Months the DPRK held a coercive posture", True,
+                              lambda m: m.dprk.coercion_months),
     "lethal_incidents": Metric("incidents", "Lethal DPRK uses of force on the peninsula so far",
                                True, lambda m: m.dprk.lethal_incidents),
     "intercept_attempts": Metric("attempts", "Allied intercept attempts so far", True,
@@ -72,16 +96,23 @@ METRICS: dict[str, Metric] = {
     "escalation_crises": Metric("crises", "Escalation crises so far (incidents, intercepts)",
                                 True, lambda m: m.crises.count),
     "china_naval_exercise": Metric("0/1", "China has joined a naval exercise with Russia and "
-                                   "the DPRK", True, lambda m: m.china.naval_exercise),
+                                   "the DPRK (rung 3)", True,
+                                   lambda m: m.russia.naval_exercise),
     "china_alignment": Metric("index 0-1", "China's alignment with the axis", False,
                               lambda m: m.china.alignment),
     "un_actions_blocked": Metric("actions", "Security Council punitive actions blocked by Russia "
                                  "so far", True, lambda m: m.russia.un_blocks),
+    "exercise_condemnations": Metric("statements", "Russian condemnations of allied exercises so "
+                                     "far", True, lambda m: m.russia.condemnations),
+    "allied_exercises": Metric("exercises", "Allied exercise months so far", True,
+                               lambda m: m.us.exercises),
     "alliance_cohesion": Metric("index 0-1", "US–ROK–Japan alliance cohesion", False,
                                 lambda m: m.us.cohesion),
+    "extended_deterrence": Metric("index 0-1", "Credibility of US extended deterrence", False,
+                                  lambda m: m.us.extended_deterrence),
     "warning_quality": Metric("index 0-1", "Shared missile-warning quality", False,
                               lambda m: m.us.warning_quality),
-    "listed_entities": Metric("entities", "Designations of Russian entities so far (fronts "
+    "listed_entities": Metric("entities", "Designations of Russian entities so far (new fronts "
                               "included)", True,
                               lambda m: m.trade.listings + m.params[
                                   "actors.US.initial_listed_entities"]),
@@ -93,6 +124,9 @@ METRICS: dict[str, Metric] = {
                                    lambda m: m.dprk.food_energy_gap),
     "russia_munitions_gap": Metric("rounds/month", "Russia's artillery shortfall before imports",
                                    False, lambda m: m.context.munitions_gap),
+    "russia_artillery_supply": Metric("share", "Share of Russia's artillery demand in Ukraine met "
+                                      "by its production and DPRK deliveries this month", False,
+                                      lambda m: m.trade.supply_share),
     "us_china_tension": Metric("index 0-1", "US–China tension", False,
                                lambda m: m.us.us_china_tension),
 }
@@ -102,3 +136,24 @@ METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 def record(model: AxisModel) -> np.ndarray:
     """Every metric for every world now: shape (metrics, worlds), float64."""
     return np.stack([np.asarray(METRICS[n].read(model), dtype=np.float64) for n in METRIC_NAMES])
+
+
+def catalogue_markdown() -> str:
+    """The text of `docs/outcomes.md` (regenerate: python -m axis_sim.model.metrics)."""
+    lines = [
+        "# Outcome catalogue", "",
+        "<!-- Generated by `python -m axis_sim.model.metrics > docs/outcomes.md`; a test keeps it "
+        "current. -->", "",
+        "Every quantity the model records for every world at the end of every month. *Cumulative*",
+        "outcomes only grow, so “has X happened by month k” is `value > 0` at month k; the others",
+        "are current levels. A scenario's `outcomes:` section chooses which to report, how to",
+        "label them, which direction is better and their weight in a composite score.", "",
+        "| name | unit | kind | meaning |", "|---|---|---|---|",
+    ]
+    lines += [f"| `{name}` | {m.unit} | {'cumulative' if m.cumulative else 'level'} | {m.meaning} |"
+              for name, m in METRICS.items()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

@@ -23,22 +23,26 @@ if TYPE_CHECKING:
 
 @dataclass
 class Levers:
-    """What this month's policies push on, one array per world, reset every month."""
+    """What this month's policies push on, one array per world, reset every month.
+
+    Each lever is read by exactly one rule (named after the colon):
+    """
 
     worlds: int
-    warning_gain: np.ndarray = field(init=False)
-    warning_loss: np.ndarray = field(init=False)
-    cohesion_gain: np.ndarray = field(init=False)
-    launch_provocation: np.ndarray = field(init=False)
-    lofting_pressure: np.ndarray = field(init=False)
-    intercept_posture: np.ndarray = field(init=False)
-    intercept_effectiveness: np.ndarray = field(init=False)
-    escalation_per_attempt: np.ndarray = field(init=False)
-    listing_rate: np.ndarray = field(init=False)
-    parallel_sanctions_rate: np.ndarray = field(init=False)
-    china_restraint: np.ndarray = field(init=False)
-    china_exposure: np.ndarray = field(init=False)
-    tension_gain: np.ndarray = field(init=False)
+    warning_gain: np.ndarray = field(init=False)  # warning-quality target (alliance)
+    warning_loss: np.ndarray = field(init=False)  # warning quality lost to disclosure (alliance)
+    cohesion_gain: np.ndarray = field(init=False)  # cohesion target (alliance)
+    deterrence_gain: np.ndarray = field(init=False)  # extended-deterrence target (alliance)
+    extra_exercise_probability: np.ndarray = field(init=False)  # extra exercise (US decision)
+    lofting_pressure: np.ndarray = field(init=False)  # standard-trajectory share (DPRK launches)
+    intercept_posture: np.ndarray = field(init=False)  # attempt chance (intercepts)
+    intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning
+    escalation_per_attempt: np.ndarray = field(init=False)  # crisis chance (intercepts)
+    listing_rate: np.ndarray = field(init=False)  # designations (sanctions network)
+    parallel_sanctions_rate: np.ndarray = field(init=False)  # parties joining (sanctions network)
+    china_warning_cost: np.ndarray = field(init=False)  # utility (China's choices)
+    china_exposure_cost: np.ndarray = field(init=False)  # utility (China's stance)
+    tension_gain: np.ndarray = field(init=False)  # US–China tension (alliance)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -86,17 +90,18 @@ class TrilateralIntegration(PolicyOption):
 
     id = "trilateral_integration"
     PARAMETERS: ClassVar[dict[str, str]] = {
-        "warning_quality_gain": "index 0-1",
+        "warning_quality_gain": "index 0-1 at full cohesion",
         "cohesion_gain": "index 0-1",
-        "launch_provocation": "share extra DPRK launches",
+        "extra_exercise_probability": "probability/month",
     }
 
     def apply(self, model: AxisModel, intensity: float) -> None:
-        """Better shared warning and cohesion; the DPRK answers exercises with launches."""
+        """Better shared warning and cohesion; more exercises, which the DPRK answers."""
         levers = model.levers
         levers.warning_gain += intensity * self.par("warning_quality_gain")
         levers.cohesion_gain += intensity * self.par("cohesion_gain")
-        levers.launch_provocation += intensity * self.par("launch_provocation")
+        levers.extra_exercise_probability += np.clip(
+            intensity * self.par("extra_exercise_probability"), 0.0, 1.0)
 
 
 class InterceptDeclaration(PolicyOption):
@@ -105,15 +110,17 @@ class InterceptDeclaration(PolicyOption):
     id = "intercept_declaration"
     PARAMETERS: ClassVar[dict[str, str]] = {
         "lofting_pressure": "share of standard-trajectory ICBM launches deterred",
+        "deterrence_gain": "index 0-1",
         "attempt_probability": "probability per standard-trajectory ICBM launch",
         "intercept_effectiveness": "probability at perfect warning",
         "escalation_per_attempt": "probability",
     }
 
     def apply(self, model: AxisModel, intensity: float) -> None:
-        """Push launches onto lofted trajectories and stand ready to intercept the rest."""
+        """Push launches onto lofted trajectories, firm up deterrence, stand ready to intercept."""
         levers = model.levers
         levers.lofting_pressure += np.clip(intensity * self.par("lofting_pressure"), 0.0, 1.0)
+        levers.deterrence_gain += intensity * self.par("deterrence_gain")
         levers.intercept_posture += np.clip(intensity * self.par("attempt_probability"), 0.0, 1.0)
         levers.intercept_effectiveness = self.par("intercept_effectiveness")
         levers.escalation_per_attempt = self.par("escalation_per_attempt")
@@ -140,14 +147,14 @@ class WarnBeijing(PolicyOption):
 
     id = "warn_beijing"
     PARAMETERS: ClassVar[dict[str, str]] = {
-        "alignment_restraint": "share of China's drift toward the axis prevented",
+        "warning_cost": "utility",
         "tension_increase": "index/month",
     }
 
     def apply(self, model: AxisModel, intensity: float) -> None:
-        """Slow China's drift toward the axis, at a cost in US–China tension."""
+        """Make condoning the axis costlier for Beijing, at a price in US–China tension."""
         levers = model.levers
-        levers.china_restraint += np.clip(intensity * self.par("alignment_restraint"), 0.0, 1.0)
+        levers.china_warning_cost += intensity * self.par("warning_cost")
         levers.tension_gain += intensity * self.par("tension_increase")
 
 
@@ -157,7 +164,7 @@ class PublicDisclosure(PolicyOption):
     id = "public_disclosure"
     PARAMETERS: ClassVar[dict[str, str]] = {
         "forum_parallel_sanctions_probability": "probability per forum month",
-        "china_exposure_effect": "index per forum month",
+        "china_exposure_cost": "utility per forum month",
         "source_cost": "index of warning quality per forum month",
     }
 
@@ -166,7 +173,7 @@ class PublicDisclosure(PolicyOption):
         levers, forum = model.levers, model.now.forum
         levers.parallel_sanctions_rate += (
             intensity * self.par("forum_parallel_sanctions_probability") * forum)
-        levers.china_exposure += intensity * self.par("china_exposure_effect") * forum
+        levers.china_exposure_cost += intensity * self.par("china_exposure_cost") * forum
         levers.warning_loss += intensity * self.par("source_cost") * forum
 
 

@@ -18,10 +18,14 @@ from dataclasses import dataclass, field
 import mesa
 import numpy as np
 
-from axis_sim.model.actors import China, Japan, NorthKorea, Russia, SouthKorea, UnitedStates
+from axis_sim.model.allies import Japan, SouthKorea, UnitedStates
+from axis_sim.model.china import China
+from axis_sim.model.dprk import NorthKorea
 from axis_sim.model.eventlog import EventLog
 from axis_sim.model.options import OPTION_CLASSES, Levers, PolicyOption
+from axis_sim.model.russia import Russia
 from axis_sim.model.streams import Streams
+from axis_sim.model.trade import Trade, exchange, sanctions_network
 from axis_sim.scenario.schema import Scenario, month_index
 
 CONTEXT_PARAMETERS: dict[str, str] = {
@@ -29,8 +33,11 @@ CONTEXT_PARAMETERS: dict[str, str] = {
     "russia_shell_production": "rounds/month",
     "ceasefire_hazard": "probability/month",
     "demand_after_ceasefire": "share",
+    "western_aid_to_ukraine": "index 0-1",
+    "delivery_noise": "share",
     "sanctions_listing_friction": "share of deliveries stopped, whole network listed",
     "party_enforcement_gain": "share extra friction per added sanctioning party",
+    "max_friction": "share",
 }
 
 
@@ -42,11 +49,13 @@ class Context:
     ceasefire: np.ndarray = field(init=False)
     demand: np.ndarray = field(init=False)
     munitions_gap: np.ndarray = field(init=False)
+    western_aid: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.ceasefire = np.zeros(self.worlds, dtype=bool)
         self.demand = np.zeros(self.worlds)
         self.munitions_gap = np.zeros(self.worlds)
+        self.western_aid = np.zeros(self.worlds)
 
 
 @dataclass
@@ -62,26 +71,6 @@ class Now:
         self.summit = np.zeros(self.worlds, dtype=bool)
         self.forum = np.zeros(self.worlds, dtype=bool)
         self.exercise = np.zeros(self.worlds, dtype=bool)
-
-
-@dataclass
-class Trade:
-    """Arms for food and energy across Tumangang–Khasan, and the sanctions net around it."""
-
-    worlds: int
-    entities: int
-    listed: np.ndarray = field(init=False)  # (worlds, entities): entity currently designated
-    listings: np.ndarray = field(init=False)  # designations so far, fronts included
-    friction: np.ndarray = field(init=False)  # share of deliveries stopped this month
-    shipped_month: np.ndarray = field(init=False)
-    shipped_total: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.listed = np.zeros((self.worlds, self.entities), dtype=bool)
-        self.listings = np.zeros(self.worlds, dtype=np.int32)
-        self.friction = np.zeros(self.worlds)
-        self.shipped_month = np.zeros(self.worlds)
-        self.shipped_total = np.zeros(self.worlds)
 
 
 @dataclass
@@ -156,9 +145,9 @@ class AxisModel(mesa.Model):
         for actor in self._decision_order:
             actor.decide(month)
         self.us.adjust_alliance()
-        self._trade(month)
+        exchange(self, month)
         self._intercepts(month)
-        self._sanctions_network(month)
+        sanctions_network(self, month)
         self.month += 1
         if self.month >= self.horizon:
             self.running = False
@@ -171,6 +160,8 @@ class AxisModel(mesa.Model):
         ctx.demand = p["context.russia_artillery_use"] * np.where(
             ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
         ctx.munitions_gap = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
+        ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
+            ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
 
     def _scheduled_events(self, month: int) -> None:
         now = self.now
@@ -187,17 +178,6 @@ class AxisModel(mesa.Model):
             self.log.record(month, actor[event.kind], event.kind, happens)
         self.summits += now.summit
 
-    def _trade(self, month: int) -> None:
-        trade, p = self.trade, self.params
-        capacity = np.minimum(p["actors.DPRK.export_capacity"], self.context.munitions_gap)
-        noise = 0.75 + 0.5 * self.draws["deliveries_noise"]
-        trading = self.russia.cooperation >= 1
-        shipped = np.where(trading, capacity * (1.0 - trade.friction) * noise, 0.0)
-        trade.shipped_month = shipped
-        trade.shipped_total += shipped
-        self.log.record(month, "DPRK", "munitions_shipment", shipped > 0, shipped)
-        self.dprk.relieve_shortages(shipped)
-
     def _intercepts(self, month: int) -> None:
         levers = self.levers
         attempt = self.dprk.month_icbm_standard & (
@@ -210,26 +190,6 @@ class AxisModel(mesa.Model):
         self.log.record(month, "US", "intercept_success", success)
         crisis = attempt & (self.draws["intercept_escalation"] < levers.escalation_per_attempt)
         self.crises.add(month, "US", crisis)
-
-    def _sanctions_network(self, month: int) -> None:
-        """Listings designate entities; designated ones are replaced by new fronts over time."""
-        trade, p, levers = self.trade, self.params, self.levers
-        newly = ~trade.listed & (self.draws["listing"] < levers.listing_rate[:, None])
-        rebuild = 1.0 / np.maximum(p["actors.Russia.front_rebuild_months"], 1.0)
-        replaced = trade.listed & (self.draws["front_rebuild"] < rebuild[:, None])
-        trade.listed = (trade.listed | newly) & ~replaced
-        listed_now, fronts = newly.sum(axis=1), replaced.sum(axis=1)
-        trade.listings += listed_now
-        self.log.record(month, "US", "entity_listed", listed_now > 0, listed_now)
-        self.log.record(month, "Russia", "front_company", fronts > 0, fronts)
-
-        joins = self.draws["parallel_sanctions"] < levers.parallel_sanctions_rate
-        self.us.sanctioning_parties += joins
-        self.log.record(month, "US", "parallel_sanctions", joins)
-        added = self.us.sanctioning_parties - p["actors.US.initial_sanctioning_parties"]
-        trade.friction = np.clip(
-            p["context.sanctions_listing_friction"] * trade.listed.mean(axis=1)
-            * (1.0 + p["context.party_enforcement_gain"] * added), 0.0, 0.95)
 
 
 def is_due(first: int, every: int | None, month: int) -> bool:

@@ -39,7 +39,9 @@ Source = Annotated[str, StringConstraints(min_length=3, max_length=1000)]
 class Strict(BaseModel):
     """Base of every schema model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: YAML's `.nan`/`.inf` (or the text "nan") would otherwise pass where no
+    # range check catches them (a truncnormal mean, choice values, a lognormal's value).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- distributions -----------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""The allied side: the United States, the Republic of Korea and Japan.
+
+The US applies the policy options in force and holds the alliance's shared state: cohesion,
+extended-deterrence credibility, missile-warning quality, the exercise calendar's extra events,
+and US–China tension. Seoul and Tokyo each decide every month whether to back trilateral
+cooperation fully or hedge, which sets where cohesion heads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from axis_sim.model.actor import Actor
+from axis_sim.model.choice import shifted_probability
+
+if TYPE_CHECKING:
+    from axis_sim.model.world import AxisModel
+
+
+class UnitedStates(Actor):
+    """Leads the allied side: applies the policy options and holds alliance-wide state."""
+
+    name = "US"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "initial_cohesion": "index 0-1",
+        "initial_warning_quality": "index 0-1",
+        "initial_extended_deterrence": "index 0-1",
+        "adjustment_months": "months",
+        "icbm_threat_to_deterrence": "index per unit ICBM maturity",
+        "initial_us_china_tension": "index 0-1",
+        "initial_listed_entities": "entities",
+        "initial_sanctioning_parties": "parties",
+    }
+
+    def __init__(self, model: AxisModel) -> None:
+        super().__init__(model)
+        self.cohesion = self.par("initial_cohesion").copy()
+        self.warning_quality = self.par("initial_warning_quality").copy()
+        self.extended_deterrence = self.par("initial_extended_deterrence").copy()
+        self.us_china_tension = self.par("initial_us_china_tension").copy()
+        self.sanctioning_parties = self.par("initial_sanctioning_parties").copy()
+        self.exercises = np.zeros(model.worlds, dtype=np.int32)
+
+    def decide(self, month: int) -> None:
+        """Put every active policy option into this month's levers; hold extra exercises."""
+        model = self.model
+        for option in model.options:
+            intensity = option.intensity_at(month)
+            if intensity > 0:
+                option.apply(model, intensity)
+        extra = model.draws["trilateral_exercise"] < model.levers.extra_exercise_probability
+        model.now.exercise |= extra
+        model.log.record(month, "US", "allied_exercise", extra)
+        self.exercises += model.now.exercise
+
+    def adjust_alliance(self) -> None:
+        """Cohesion, warning, deterrence credibility and tension each move toward a target."""
+        model, levers = self.model, self.model.levers
+        rate = 1.0 / np.maximum(self.par("adjustment_months"), 1.0)
+        backing = 0.5 * (model.rok.backs_trilateral + model.japan.backs_trilateral)
+        cohesion_target = np.clip(backing + levers.cohesion_gain, 0.0, 1.0)
+        self.cohesion += rate * (cohesion_target - self.cohesion)
+
+        warning_target = np.clip(self.par("initial_warning_quality") + levers.warning_gain
+                                 * self.cohesion, 0.0, 1.0)
+        self.warning_quality += rate * (warning_target - self.warning_quality)
+        self.warning_quality = np.clip(self.warning_quality - levers.warning_loss, 0.0, 1.0)
+
+        # Seed: a DPRK with "increasingly more capable and potentially survivable ICBMs"
+        # complicates extended deterrence; cohesion and a credible intercept posture restore it.
+        icbm_gain = model.dprk.maturity[:, 2] - model.dprk.initial_maturity[:, 2]
+        deterrence_target = np.clip(
+            self.par("initial_extended_deterrence")
+            + (self.cohesion - self.par("initial_cohesion"))
+            + levers.deterrence_gain
+            - self.par("icbm_threat_to_deterrence") * icbm_gain, 0.0, 1.0)
+        self.extended_deterrence += rate * (deterrence_target - self.extended_deterrence)
+
+        tension_target = self.par("initial_us_china_tension")
+        self.us_china_tension += rate * (tension_target - self.us_china_tension)
+        self.us_china_tension = np.clip(self.us_china_tension + levers.tension_gain, 0.0, 1.0)
+
+
+class Ally(Actor):
+    """Seoul or Tokyo: each month, back trilateral cooperation fully or hedge (logit choice).
+
+    Backing is likelier the more committed the government and the more threatening the month
+    (DPRK launches, lethal incidents); domestic politics can pull it back.
+    """
+
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "backing_probability": "probability/month",
+        "threat_response": "utility per threatening event",
+        "incident_threat_weight": "launch events per lethal incident",
+        "choice_temperature": "utility",
+    }
+
+    def __init__(self, model: AxisModel) -> None:
+        super().__init__(model)
+        self.backs_trilateral = np.ones(model.worlds)
+
+    def decide(self, month: int) -> None:
+        """Back or hedge, given last month's DPRK launches and incidents."""
+        model = self.model
+        threat = (model.dprk.month_launches
+                  + self.par("incident_threat_weight") * model.dprk.month_incident)
+        p = shifted_probability(self.par("backing_probability"),
+                                self.par("threat_response") * threat,
+                                self.par("choice_temperature"))
+        self.backs_trilateral = (model.draws[f"{self.name.lower()}_backing"] < p).astype(float)
+
+
+class SouthKorea(Ally):
+    """The Republic of Korea."""
+
+    name = "ROK"
+
+
+class Japan(Ally):
+    """Japan."""
+
+    name = "Japan"

@@ -1,0 +1,226 @@
+"""The DPRK: its posture each month, its programmes, launches, a possible test, and coercion.
+
+Each month Pyongyang picks a posture by logit choice — restraint, signalling (a launch surge)
+or coercion (a readiness to use lethal force) — then launches, tests and acts accordingly. It
+also decides whether to accept deeper ties with Moscow, playing Moscow against Beijing as the
+analysis describes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from axis_sim.model.actor import Actor
+from axis_sim.model.choice import logit_choice, shifted_probability
+from axis_sim.model.russia import PROGRAMMES
+
+if TYPE_CHECKING:
+    from axis_sim.model.world import AxisModel
+
+RESTRAINT, SIGNALLING, COERCION = 0, 1, 2
+POSTURES: tuple[str, ...] = ("restraint", "signalling", "coercion")
+SATELLITE, SUBMARINE, ICBM = (PROGRAMMES.index(p) for p in ("satellite", "submarine", "icbm"))
+
+
+class NorthKorea(Actor):
+    """Pyongyang: posture, programmes, launches, the seventh test, coercion, ties with Moscow."""
+
+    name = "DPRK"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "choice_temperature": "utility",
+        "signal_bias": "utility",
+        "exercise_response": "utility per allied exercise",
+        "programme_drive": "utility per unit immaturity",
+        "coercion_bias": "utility",
+        "capability_weight": "utility per unit mean maturity",
+        "backing_weight": "utility per ladder rung",
+        "deterrence_weight": "utility per unit extended deterrence",
+        "china_restraint_weight": "utility per unit Chinese distance",
+        "srbm_rate": "launch events/month",
+        "irbm_rate": "launch events/month",
+        "signal_multiplier": "times the launch rate",
+        "icbm_probability": "probability/month at full maturity",
+        "standard_trajectory_share": "share of ICBM launches",
+        "satellite_attempt_probability": "probability/month",
+        "initial_maturity_satellite": "index 0-1",
+        "initial_maturity_submarine": "index 0-1",
+        "initial_maturity_icbm": "index 0-1",
+        "priority_satellite": "utility",
+        "priority_submarine": "utility",
+        "priority_icbm": "utility",
+        "maturity_growth": "index/month",
+        "test_learning": "index per launch",
+        "transfer_maturity_gain": "index per transfer",
+        "nuclear_test_hazard": "probability/month",
+        "test_signal_weight": "utility",
+        "test_china_weight": "utility per unit Chinese opposition",
+        "lethal_incident_probability": "probability/month",
+        "coercion_multiplier": "times the incident probability",
+        "incident_escalation_probability": "probability",
+        "accept_probability": "probability/month",
+        "food_need_weight": "utility per unit food-energy gap",
+        "abandonment_weight": "utility per unit calm in US–China relations",
+        "leverage_weight": "utility per unit Chinese distance",
+        "shell_production": "rounds/month",
+        "export_share": "share of production",
+        "initial_stockpile": "rounds",
+        "stockpile_drawdown": "share/month",
+        "rail_capacity": "railcars/month",
+        "rounds_per_railcar": "rounds/railcar",
+        "rocket_transfer_rate": "systems/month",
+        "value_per_round": "USD/round",
+        "food_share": "share of payment",
+        "oil_share": "share of payment",
+        "oil_price": "USD/tonne",
+        "tank_car_tonnes": "tonnes/railcar",
+        "ore_cars_per_munitions_car": "railcars per railcar",
+        "relief_per_100m_usd": "index per USD 100m",
+        "initial_food_energy_gap": "index 0-1",
+        "food_energy_gap_drift": "index/month",
+    }
+
+    def __init__(self, model: AxisModel) -> None:
+        super().__init__(model)
+        self.initial_maturity = np.stack(
+            [self.par(f"initial_maturity_{p}") for p in PROGRAMMES], axis=1).astype(np.float64)
+        self.maturity = self.initial_maturity.copy()
+        self.priorities = np.stack([self.par(f"priority_{p}") for p in PROGRAMMES], axis=1)
+        self.stockpile = self.par("initial_stockpile").copy()
+        self.food_energy_gap = self.par("initial_food_energy_gap").copy()
+        zeros = np.zeros(model.worlds, dtype=np.int32)
+        self.posture = zeros.copy()
+        self.coercion_months = zeros.copy()
+        self.srbm_launches = zeros.copy()
+        self.irbm_launches = zeros.copy()
+        self.icbm_launches = zeros.copy()
+        self.icbm_standard = zeros.copy()
+        self.satellite_attempts = zeros.copy()
+        self.satellites_in_orbit = zeros.copy()
+        self.lethal_incidents = zeros.copy()
+        self.nuclear_test = np.zeros(model.worlds, dtype=bool)
+        self.accepts_deeper_ties = np.zeros(model.worlds, dtype=bool)
+        self.month_launches = zeros.copy()
+        self.month_incident = np.zeros(model.worlds, dtype=bool)
+        self.month_icbm = np.zeros(model.worlds, dtype=bool)
+        self.month_icbm_standard = np.zeros(model.worlds, dtype=bool)
+
+    @property
+    def launches(self) -> np.ndarray:
+        """Ballistic-missile launch events so far, every type."""
+        return self.srbm_launches + self.irbm_launches + self.icbm_launches
+
+    def decide(self, month: int) -> None:
+        """Choose a posture; accept or refuse deeper ties; mature, launch, maybe test or strike."""
+        self._choose_posture(month)
+        self._weigh_ties()
+        self.maturity = np.minimum(self.maturity + self.par("maturity_growth")[:, None], 1.0)
+        self._launch(month)
+        self._consider_test(month)
+        self._coerce(month)
+
+    def _choose_posture(self, month: int) -> None:
+        model = self.model
+        mean_maturity = self.maturity.mean(axis=1)
+        chinese_distance = 1.0 - model.china.alignment
+        utilities = np.stack([
+            self.par("china_restraint_weight") * chinese_distance,
+            self.par("signal_bias") + self.par("exercise_response") * model.now.exercise
+            + self.par("programme_drive") * (1.0 - mean_maturity),
+            self.par("coercion_bias") + self.par("capability_weight") * mean_maturity
+            + self.par("backing_weight") * model.russia.cooperation
+            - self.par("deterrence_weight") * model.us.extended_deterrence,
+        ], axis=1)
+        self.posture = logit_choice(utilities, self.par("choice_temperature"),
+                                    model.draws["dprk_posture"])
+        coercive = self.posture == COERCION
+        self.coercion_months += coercive
+        model.log.record(month, "DPRK", "coercive_posture", coercive)
+
+    def _weigh_ties(self) -> None:
+        """Accept deeper ties with Moscow: need, fear of abandonment, leverage over Beijing."""
+        model = self.model
+        shift = (self.par("food_need_weight") * self.food_energy_gap
+                 + self.par("abandonment_weight") * (1.0 - model.us.us_china_tension)
+                 + self.par("leverage_weight") * (1.0 - model.china.alignment))
+        p = shifted_probability(self.par("accept_probability"), shift,
+                                self.par("choice_temperature"))
+        self.accepts_deeper_ties = model.draws["dprk_ties"] < p
+
+    def _launch(self, month: int) -> None:
+        model, draws, levers = self.model, self.model.draws, self.model.levers
+        surge = np.where(self.posture == SIGNALLING, self.par("signal_multiplier"), 1.0)
+        srbm = poisson_from_uniform(draws["srbm_count"], self.par("srbm_rate") * surge)
+        irbm = poisson_from_uniform(draws["irbm_count"], self.par("irbm_rate") * surge)
+        p_icbm = np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge, 0.0, 1.0)
+        icbm = draws["icbm_launch"] < p_icbm
+        standard_share = self.par("standard_trajectory_share") * (1.0 - levers.lofting_pressure)
+        standard = icbm & (draws["icbm_trajectory"] < standard_share)
+        self.srbm_launches += srbm
+        self.irbm_launches += irbm
+        self.icbm_launches += icbm
+        self.icbm_standard += standard
+        self.month_icbm = icbm
+        self.month_icbm_standard = standard
+        self.month_launches = srbm + irbm + icbm
+        self.maturity[:, ICBM] = np.minimum(
+            self.maturity[:, ICBM] + self.par("test_learning") * (icbm + irbm > 0), 1.0)
+        model.log.record(month, "DPRK", "short_range_launch", srbm > 0, srbm)
+        model.log.record(month, "DPRK", "intermediate_range_launch", irbm > 0, irbm)
+        model.log.record(month, "DPRK", "icbm_launch", icbm, standard.astype(float))
+
+        attempt = draws["satellite_attempt"] < self.par("satellite_attempt_probability")
+        success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])
+        self.satellite_attempts += attempt
+        self.satellites_in_orbit += success
+        self.maturity[:, SATELLITE] = np.minimum(
+            self.maturity[:, SATELLITE] + self.par("test_learning") * attempt, 1.0)
+        model.log.record(month, "DPRK", "satellite_launch", attempt, success.astype(float))
+
+    def _consider_test(self, month: int) -> None:
+        model = self.model
+        shift = (self.par("test_signal_weight") * (self.posture == SIGNALLING)
+                 - self.par("test_china_weight") * model.china.opposition_to_testing())
+        p = shifted_probability(self.par("nuclear_test_hazard"), shift,
+                                self.par("choice_temperature"))
+        test = ~self.nuclear_test & (model.draws["nuclear_test"] < p)
+        self.nuclear_test |= test
+        model.log.record(month, "DPRK", "nuclear_test", test)
+        model.china.react_to_test(test)
+        model.russia.shield_at_un(month, self.month_icbm | test)
+
+    def _coerce(self, month: int) -> None:
+        model = self.model
+        p = np.clip(self.par("lethal_incident_probability") * np.where(
+            self.posture == COERCION, self.par("coercion_multiplier"), 1.0), 0.0, 1.0)
+        incident = model.draws["lethal_incident"] < p
+        self.lethal_incidents += incident
+        self.month_incident = incident
+        model.log.record(month, "DPRK", "lethal_incident", incident)
+        crisis = incident & (model.draws["incident_escalation"]
+                             < self.par("incident_escalation_probability"))
+        model.crises.add(month, "DPRK", crisis)
+
+    def receive_technology(self, transfers: np.ndarray, programme: np.ndarray) -> None:
+        """A Russian transfer lifts one programme's maturity."""
+        gain = self.par("transfer_maturity_gain") * transfers
+        rows = np.arange(self.model.worlds)
+        self.maturity[rows, programme] = np.minimum(self.maturity[rows, programme] + gain, 1.0)
+
+    def relieve_shortages(self, food_and_oil_usd: np.ndarray) -> None:
+        """Payment in food and oil narrows the gap; sanctions widen it month by month."""
+        relief = self.par("relief_per_100m_usd") * food_and_oil_usd / 1e8
+        self.food_energy_gap = np.clip(
+            self.food_energy_gap + self.par("food_energy_gap_drift") - relief, 0.0, 1.0)
+
+
+def poisson_from_uniform(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Poisson counts by inverse CDF of one uniform per world, so draws stay paired across options.
+
+    numpy's own Poisson sampler consumes a rate-dependent number of random bits, which would
+    misalign the streams of two portfolios with different launch rates.
+    """
+    from scipy.stats import poisson
+
+    return poisson.ppf(u, np.maximum(rate, 1e-12)).astype(np.int32)

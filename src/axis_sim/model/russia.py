@@ -1,0 +1,136 @@
+"""Russia: the cooperation ladder with the DPRK, technology transfers, and cover at the UN.
+
+The ladder (the analysis' escalating forms of cooperation):
+0 none · 1 arms deals and food/energy aid · 2 technology transfer for satellites, nuclear-powered
+submarines and ballistic missiles · 3 joint naval exercises that include China · 4 reactivation
+of the Treaty of Friendship, Co-operation and Mutual Assistance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from axis_sim.model.actor import Actor
+from axis_sim.model.choice import logit_choice, logit_probability
+
+if TYPE_CHECKING:
+    from axis_sim.model.world import AxisModel
+
+PROGRAMMES: tuple[str, ...] = ("satellite", "submarine", "icbm")
+TECH_LEVEL = 2
+NAVAL_EXERCISE_LEVEL = 3
+TREATY_LEVEL = 4
+
+
+class Russia(Actor):
+    """Moscow: climbs the ladder for munitions, transfers technology, shields the DPRK at the UN."""
+
+    name = "Russia"
+    PARAMETERS: ClassVar[dict[str, str]] = {
+        "initial_cooperation_level": "ladder rung 0-4",
+        "initial_trust": "index 0-1",
+        "ladder_temperature": "utility",
+        "ladder_need_weight": "utility per unit munitions-gap share",
+        "ladder_trust_weight": "utility per unit trust",
+        "ladder_step_cost": "utility per rung",
+        "summit_ladder_bonus": "utility",
+        "retaliation_weight": "utility per unit Western aid to Ukraine",
+        "sanctions_aversion": "utility per unit friction",
+        "treaty_without_china_cost": "utility",
+        "trust_per_million_rounds": "index per million rounds",
+        "trust_decay": "share/month",
+        "tech_transfer_probability": "probability/month",
+        "tech_per_million_rounds": "probability per million rounds",
+        "un_shield_probability": "probability",
+        "condemn_exercise_probability": "probability",
+        "procurement_entities": "entities",
+        "front_rebuild_months": "months",
+    }
+
+    def __init__(self, model: AxisModel) -> None:
+        super().__init__(model)
+        self.cooperation = np.rint(self.par("initial_cooperation_level")).astype(np.int8)
+        self.trust = self.par("initial_trust").copy()
+        self.tech_transfers = np.zeros((model.worlds, len(PROGRAMMES)), dtype=np.int32)
+        self.un_blocks = np.zeros(model.worlds, dtype=np.int32)
+        self.condemnations = np.zeros(model.worlds, dtype=np.int32)
+        self.naval_exercise = np.zeros(model.worlds, dtype=bool)
+
+    def decide(self, month: int) -> None:
+        """Climb the ladder or hold; transfer technology; condemn allied exercises."""
+        self._climb(month)
+        self._transfer_technology(month)
+        model = self.model
+        condemn = model.now.exercise & (model.draws["russia_condemnation"]
+                                        < self.par("condemn_exercise_probability"))
+        self.condemnations += condemn
+        model.log.record(month, "Russia", "exercise_condemned", condemn)
+
+    def _climb(self, month: int) -> None:
+        """Moscow proposes the next rung by logit choice; it happens if Pyongyang accepts.
+
+        Rung 3 also needs Beijing to join the exercise. If Beijing declines, the pair can go
+        straight to the treaty (rung 4) — the one rule that skips a rung — at an extra cost.
+        """
+        model, ctx = self.model, self.model.context
+        need = np.divide(ctx.munitions_gap, ctx.demand, out=np.zeros(model.worlds),
+                         where=ctx.demand > 0)
+        base_gain = (
+            self.par("ladder_need_weight") * need
+            + self.par("ladder_trust_weight") * self.trust
+            + self.par("summit_ladder_bonus") * model.now.summit
+            + self.par("retaliation_weight") * ctx.western_aid
+            - self.par("sanctions_aversion") * model.trade.friction
+        )
+        gain = base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
+        proposes = model.draws["russia_ladder"] < logit_probability(
+            gain, self.par("ladder_temperature"))
+        agreed = proposes & model.dprk.accepts_deeper_ties & (self.cooperation < TREATY_LEVEL)
+        to_exercise = agreed & (self.cooperation == NAVAL_EXERCISE_LEVEL - 1)
+        with_china = to_exercise & model.china.joins_exercise
+        treaty_gain = (base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
+                       - self.par("treaty_without_china_cost"))
+        skip = (to_exercise & ~with_china & (model.draws["russia_treaty_skip"]
+                < logit_probability(treaty_gain, self.par("ladder_temperature"))))
+        step = np.where(to_exercise, 0, agreed.astype(np.int8))
+        step = step + np.where(with_china, 1, 0) + np.where(skip, 2, 0)
+        self.cooperation = (self.cooperation + step).astype(np.int8)
+        self.naval_exercise |= with_china
+        model.log.record(month, "Russia", "cooperation_step", step > 0, self.cooperation)
+        model.log.record(month, "China", "china_naval_exercise", with_china)
+
+    def _transfer_technology(self, month: int) -> None:
+        """At rung 2 or above, transfer technology for the programme Pyongyang needs most."""
+        model = self.model
+        dprk = model.dprk
+        shipped_millions = model.trade.shipped_month / 1e6
+        p = np.clip(self.par("tech_transfer_probability")
+                    + self.par("tech_per_million_rounds") * shipped_millions, 0.0, 1.0)
+        transfers = (self.cooperation >= TECH_LEVEL) & (model.draws["tech_transfer"] < p)
+        need = dprk.priorities * (1.0 - dprk.maturity)
+        programme = logit_choice(need, dprk.par("choice_temperature"),
+                                 model.draws["tech_programme"])
+        self.tech_transfers[np.flatnonzero(transfers), programme[transfers]] += 1
+        dprk.receive_technology(transfers, programme)
+        model.log.record(month, "Russia", "tech_transfer", transfers, programme)
+
+    def shield_at_un(self, month: int, provocation: np.ndarray) -> None:
+        """After an ICBM launch or nuclear test, block punitive Security Council action."""
+        blocked = provocation & (self.model.draws["un_shield"] < self.par("un_shield_probability"))
+        self.un_blocks += blocked
+        self.model.log.record(month, "Russia", "un_action_blocked", blocked)
+
+    def build_trust(self, shipped: np.ndarray) -> None:
+        """Deliveries build trust; it fades without them."""
+        self.trust = np.clip(
+            self.trust * (1.0 - self.par("trust_decay"))
+            + self.par("trust_per_million_rounds") * shipped / 1e6, 0.0, 1.0)
+
+
+def supply_share(shipped: np.ndarray, production: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Share of Russia's artillery demand met by its own production and DPRK deliveries."""
+    return np.clip(np.divide(production + shipped, demand, out=np.ones_like(demand),
+                             where=demand > 0), 0.0, 1.0)
+

@@ -1,0 +1,101 @@
+"""Arms for food and energy across the Tumangang–Khasan crossing, and the sanctions net around it.
+
+The analysis: imagery showed "an increase in the number of iron ore, petroleum and food railcars
+at the Tumangang–Khasan railroad crossing" after the DPRK's arms transfer to Wagner; "ore cars
+were observed at Khasan, and oil/petroleum tank cars were seen at Tumangang" (Graph 1).
+Deliveries are limited by what Russia lacks, what the DPRK can spare (serial production plus a
+drawdown of stockpiles), what the single rail crossing carries, and sanctions friction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from axis_sim.model.dprk import poisson_from_uniform
+
+if TYPE_CHECKING:
+    from axis_sim.model.world import AxisModel
+
+
+@dataclass
+class Trade:
+    """The month's flows across the border, their running totals, and the sanctions network."""
+
+    worlds: int
+    entities: int
+    listed: np.ndarray = field(init=False)  # (worlds, entities): entity currently designated
+    listings: np.ndarray = field(init=False)  # designations so far, new fronts included
+    friction: np.ndarray = field(init=False)  # share of deliveries stopped this month
+    shipped_month: np.ndarray = field(init=False)  # rounds
+    shipped_total: np.ndarray = field(init=False)  # rounds
+    systems_total: np.ndarray = field(init=False)  # missiles and large-calibre rockets
+    munitions_cars: np.ndarray = field(init=False)  # railcars this month
+    ore_cars: np.ndarray = field(init=False)  # at Khasan, this month
+    tank_cars: np.ndarray = field(init=False)  # at Tumangang, this month
+    supply_share: np.ndarray = field(init=False)  # of Russia's artillery demand met
+
+    def __post_init__(self) -> None:
+        self.listed = np.zeros((self.worlds, self.entities), dtype=bool)
+        self.listings = np.zeros(self.worlds, dtype=np.int32)
+        self.systems_total = np.zeros(self.worlds, dtype=np.int32)
+        for name in ("friction", "shipped_month", "shipped_total", "munitions_cars",
+                     "ore_cars", "tank_cars", "supply_share"):
+            setattr(self, name, np.zeros(self.worlds))
+
+
+def exchange(model: AxisModel, month: int) -> None:
+    """Ship munitions and rockets, receive food, oil and cash; count the railcars."""
+    trade, dprk, ctx = model.trade, model.dprk, model.context
+    trading = model.russia.cooperation >= 1
+    spare = dprk.par("shell_production") * dprk.par("export_share")
+    available = spare + dprk.stockpile * dprk.par("stockpile_drawdown")
+    rail = dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
+    noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
+    ceiling = np.minimum(np.minimum(available, rail), ctx.munitions_gap)
+    shipped = np.where(trading, ceiling * (1.0 - trade.friction) * noise, 0.0)
+    shipped = np.minimum(shipped, np.minimum(available, rail))
+    dprk.stockpile = np.maximum(dprk.stockpile - np.maximum(shipped - spare, 0.0), 0.0)
+    systems = np.where(trading, poisson_from_uniform(
+        model.draws["rocket_transfers"],
+        dprk.par("rocket_transfer_rate") * (1.0 - trade.friction)), 0)
+
+    trade.shipped_month = shipped
+    trade.shipped_total += shipped
+    trade.systems_total += systems
+    trade.munitions_cars = shipped / dprk.par("rounds_per_railcar")
+    trade.ore_cars = trade.munitions_cars * dprk.par("ore_cars_per_munitions_car")
+    value = shipped * dprk.par("value_per_round")
+    trade.tank_cars = (value * dprk.par("oil_share") / dprk.par("oil_price")
+                       / dprk.par("tank_car_tonnes"))
+    trade.supply_share = np.clip(np.divide(
+        model.params["context.russia_shell_production"] + shipped, ctx.demand,
+        out=np.ones(model.worlds), where=ctx.demand > 0), 0.0, 1.0)
+    dprk.relieve_shortages(value * (dprk.par("food_share") + dprk.par("oil_share")))
+    model.russia.build_trust(shipped)
+    model.log.record(month, "DPRK", "munitions_shipment", shipped > 0, shipped)
+    model.log.record(month, "DPRK", "missile_rocket_transfer", systems > 0, systems)
+
+
+def sanctions_network(model: AxisModel, month: int) -> None:
+    """Listings designate entities; designated ones are replaced by new fronts over time."""
+    trade, p, levers = model.trade, model.params, model.levers
+    newly = ~trade.listed & (model.draws["listing"] < levers.listing_rate[:, None])
+    rebuild = 1.0 / np.maximum(p["actors.Russia.front_rebuild_months"], 1.0)
+    replaced = trade.listed & (model.draws["front_rebuild"] < rebuild[:, None])
+    trade.listed = (trade.listed | newly) & ~replaced
+    listed_now, fronts = newly.sum(axis=1), replaced.sum(axis=1)
+    trade.listings += listed_now
+    model.log.record(month, "US", "entity_listed", listed_now > 0, listed_now)
+    model.log.record(month, "Russia", "front_company", fronts > 0, fronts)
+
+    joins = model.draws["parallel_sanctions"] < levers.parallel_sanctions_rate
+    model.us.sanctioning_parties += joins
+    model.log.record(month, "US", "parallel_sanctions", joins)
+    added = model.us.sanctioning_parties - p["actors.US.initial_sanctioning_parties"]
+    trade.friction = np.clip(
+        p["context.sanctions_listing_friction"] * trade.listed.mean(axis=1)
+        * (1.0 + p["context.party_enforcement_gain"] * added), 0.0,
+        p["context.max_friction"])
