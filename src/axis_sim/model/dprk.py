@@ -1,5 +1,8 @@
 """The DPRK: its posture each month, its programmes, launches, a possible test, and coercion.
 
+Programme maturity (0–1) grows by indigenous work, by learning from tests and by Russian
+transfers, each with diminishing returns: a gain g lifts maturity m by g × (1 − m).
+
 Each month Pyongyang picks a posture by logit choice — restraint, signalling (a launch surge)
 or coercion (a readiness to use lethal force) — then launches, tests and acts accordingly. It
 also decides whether to accept deeper ties with Moscow, playing Moscow against Beijing as the
@@ -50,9 +53,9 @@ class NorthKorea(Actor):
         "priority_satellite": "utility",
         "priority_submarine": "utility",
         "priority_icbm": "utility",
-        "maturity_growth": "index/month",
-        "test_learning": "index per launch",
-        "transfer_maturity_gain": "index per transfer",
+        "maturity_growth": "share of remaining gap/month",
+        "test_learning": "share of remaining gap per launch month",
+        "transfer_maturity_gain": "share of remaining gap per transfer",
         "nuclear_test_hazard": "probability/month",
         "test_signal_weight": "utility",
         "test_china_weight": "utility per unit Chinese opposition",
@@ -115,7 +118,7 @@ class NorthKorea(Actor):
         """Choose a posture; accept or refuse deeper ties; mature, launch, maybe test or strike."""
         self._choose_posture(month)
         self._weigh_ties()
-        self.maturity = np.minimum(self.maturity + self.par("maturity_growth")[:, None], 1.0)
+        self.maturity += self.par("maturity_growth")[:, None] * (1.0 - self.maturity)
         self._launch(month)
         self._consider_test(month)
         self._coerce(month)
@@ -164,8 +167,8 @@ class NorthKorea(Actor):
         self.month_icbm = icbm
         self.month_icbm_standard = standard
         self.month_launches = srbm + irbm + icbm
-        self.maturity[:, ICBM] = np.minimum(
-            self.maturity[:, ICBM] + self.par("test_learning") * (icbm + irbm > 0), 1.0)
+        self.maturity[:, ICBM] += (self.par("test_learning") * (icbm + irbm > 0)
+                                   * (1.0 - self.maturity[:, ICBM]))
         model.log.record(month, "DPRK", "short_range_launch", srbm > 0, srbm)
         model.log.record(month, "DPRK", "intermediate_range_launch", irbm > 0, irbm)
         model.log.record(month, "DPRK", "icbm_launch", icbm, standard.astype(float))
@@ -174,8 +177,8 @@ class NorthKorea(Actor):
         success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])
         self.satellite_attempts += attempt
         self.satellites_in_orbit += success
-        self.maturity[:, SATELLITE] = np.minimum(
-            self.maturity[:, SATELLITE] + self.par("test_learning") * attempt, 1.0)
+        self.maturity[:, SATELLITE] += (self.par("test_learning") * attempt
+                                        * (1.0 - self.maturity[:, SATELLITE]))
         model.log.record(month, "DPRK", "satellite_launch", attempt, success.astype(float))
 
     def _consider_test(self, month: int) -> None:
@@ -203,10 +206,11 @@ class NorthKorea(Actor):
         model.crises.add(month, "DPRK", crisis)
 
     def receive_technology(self, transfers: np.ndarray, programme: np.ndarray) -> None:
-        """A Russian transfer lifts one programme's maturity."""
-        gain = self.par("transfer_maturity_gain") * transfers
+        """A Russian transfer lifts one programme's maturity (less, the nearer it is to done)."""
         rows = np.arange(self.model.worlds)
-        self.maturity[rows, programme] = np.minimum(self.maturity[rows, programme] + gain, 1.0)
+        current = self.maturity[rows, programme]
+        self.maturity[rows, programme] = current + (
+            self.par("transfer_maturity_gain") * transfers * (1.0 - current))
 
     def relieve_shortages(self, food_and_oil_usd: np.ndarray) -> None:
         """Payment in food and oil narrows the gap; sanctions widen it month by month."""
