@@ -28,7 +28,7 @@ class ChunkResult:
 
     chunk: Chunk
     parameters: dict[str, np.ndarray]  # path → (worlds,), shared by all portfolios
-    history: np.ndarray  # (portfolios, metrics, months, worlds), float64
+    history: np.ndarray  # (portfolios, scenario outcomes, months, worlds), float32
     events: list[pd.DataFrame]  # per portfolio: the watched worlds' event log
 
 
@@ -38,6 +38,7 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
     params = sample_parameters(plan.scenario, chunk.size, plan.sampling,
                                parameter_rng(plan.seed, chunk.index))
     watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
+    outcomes = tuple(plan.scenario.outcomes)
     histories, events = [], []
     for options in plan.portfolios.values():
         model = AxisModel(plan.scenario, params, seed=plan.seed, chunk=chunk.index,
@@ -45,8 +46,9 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
         months = []
         while model.running:
             model.step()
-            months.append(record(model))
-        histories.append(np.stack(months, axis=1))  # (metrics, months, worlds)
+            months.append(record(model, outcomes))
+        # float32 halves memory; its 7 significant digits exceed any outcome's precision.
+        histories.append(np.stack(months, axis=1).astype(np.float32))
         events.append(model.log.to_frame())
     return ChunkResult(chunk, params, np.stack(histories), events)
 

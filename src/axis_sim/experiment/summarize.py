@@ -21,7 +21,6 @@ from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.experiment.sampling import uncertain_paths
-from axis_sim.model.metrics import METRIC_NAMES
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.schema import STATUS_QUO, month_label
 
@@ -34,9 +33,8 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
     scenario = plan.scenario
     names = list(plan.portfolios)
     outcome_names = list(scenario.outcomes)
-    rows = [METRIC_NAMES.index(o) for o in outcome_names]
-    history = np.concatenate([c.history[:, rows] for c in chunks], axis=3)  # (P, O, T, W)
-    finals = history[:, :, -1, :]
+    history = np.concatenate([c.history for c in chunks], axis=3)  # (P, O, T, W)
+    finals = history[:, :, -1, :].astype(np.float64)
     worlds = np.arange(plan.runs)
 
     outcomes = pd.concat(

@@ -133,9 +133,9 @@ METRICS: dict[str, Metric] = {
 METRIC_NAMES: tuple[str, ...] = tuple(METRICS)
 
 
-def record(model: AxisModel) -> np.ndarray:
-    """Every metric for every world now: shape (metrics, worlds), float64."""
-    return np.stack([np.asarray(METRICS[n].read(model), dtype=np.float64) for n in METRIC_NAMES])
+def record(model: AxisModel, names: tuple[str, ...] = METRIC_NAMES) -> np.ndarray:
+    """The named metrics (default: all) for every world now: shape (metrics, worlds), float64."""
+    return np.stack([np.asarray(METRICS[n].read(model), dtype=np.float64) for n in names])
 
 
 def catalogue_markdown() -> str:
