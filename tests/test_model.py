@@ -122,6 +122,8 @@ def test_stronger_deterrence_means_fewer_lethal_incidents(short_baseline: Scenar
     ("trilateral_integration", "warning_quality", +1),
     ("trilateral_integration", "ballistic_launches", +1),
     ("intercept_declaration", "icbm_standard_trajectory", -1),
+    ("intercept_declaration", "icbm_launches", -1),
+    ("intercept_declaration", "escalation_crises", +1),
     ("warn_beijing", "us_china_tension", +1),
     ("public_disclosure", "sanctioning_parties", +1),
 ])
@@ -137,3 +139,15 @@ def test_recurring_events_fall_due_on_schedule() -> None:
     assert [m for m in range(30) if is_due(3, 12, m)] == [3, 15, 27]
     assert [m for m in range(30) if is_due(5, None, m)] == [5]
     assert not is_due(3, 12, 2)
+
+
+def test_a_summit_in_the_first_month_can_move_the_ladder(short_baseline: Scenario) -> None:
+    """Moscow proposes and Pyongyang answers in the same month (regression: the answer used to
+    come a month late, so the September 2023 summit could never move the ladder)."""
+    params = draws(short_baseline, 1000)
+    params["events.eef_summit.probability"] = np.full(1000, 1.0)
+    first_month = simulate(short_baseline, params)[METRIC_NAMES.index("cooperation_level"), 0]
+    assert (first_month > 1).mean() > 0.1
+    params["actors.Russia.summit_ladder_bonus"] = np.full(1000, 0.0)
+    no_bonus = simulate(short_baseline, params)[METRIC_NAMES.index("cooperation_level"), 0]
+    assert (no_bonus > 1).mean() < (first_month > 1).mean()

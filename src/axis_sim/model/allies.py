@@ -29,6 +29,8 @@ class UnitedStates(Actor):
         "initial_extended_deterrence": "index 0-1",
         "adjustment_months": "months",
         "icbm_threat_to_deterrence": "index per unit ICBM maturity",
+        "cohesion_to_deterrence": "index per unit cohesion",
+        "rok_weight": "share",
         "initial_us_china_tension": "index 0-1",
         "initial_listed_entities": "entities",
         "initial_sanctioning_parties": "parties",
@@ -59,7 +61,8 @@ class UnitedStates(Actor):
         """Cohesion, warning, deterrence credibility and tension each move toward a target."""
         model, levers = self.model, self.model.levers
         rate = 1.0 / np.maximum(self.par("adjustment_months"), 1.0)
-        backing = 0.5 * (model.rok.backs_trilateral + model.japan.backs_trilateral)
+        w = self.par("rok_weight")
+        backing = w * model.rok.backs_trilateral + (1.0 - w) * model.japan.backs_trilateral
         cohesion_target = np.clip(backing + levers.cohesion_gain, 0.0, 1.0)
         self.cohesion += rate * (cohesion_target - self.cohesion)
 
@@ -73,7 +76,7 @@ class UnitedStates(Actor):
         icbm_gain = model.dprk.maturity[:, 2] - model.dprk.initial_maturity[:, 2]
         deterrence_target = np.clip(
             self.par("initial_extended_deterrence")
-            + (self.cohesion - self.par("initial_cohesion"))
+            + self.par("cohesion_to_deterrence") * (self.cohesion - self.par("initial_cohesion"))
             + levers.deterrence_gain
             - self.par("icbm_threat_to_deterrence") * icbm_gain, 0.0, 1.0)
         self.extended_deterrence += rate * (deterrence_target - self.extended_deterrence)
@@ -86,8 +89,9 @@ class UnitedStates(Actor):
 class Ally(Actor):
     """Seoul or Tokyo: each month, back trilateral cooperation fully or hedge (logit choice).
 
-    Backing is likelier the more committed the government and the more threatening the month
-    (DPRK launches, lethal incidents); domestic politics can pull it back.
+    Backing has a base probability (the government's commitment, below 1 because domestic
+    politics can pull it back) and is likelier after a threatening month: last month's DPRK
+    launches and lethal incidents.
     """
 
     PARAMETERS: ClassVar[dict[str, str]] = {

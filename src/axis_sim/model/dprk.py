@@ -156,7 +156,8 @@ class NorthKorea(Actor):
         surge = np.where(self.posture == SIGNALLING, self.par("signal_multiplier"), 1.0)
         srbm = poisson_from_uniform(draws["srbm_count"], self.par("srbm_rate") * surge)
         irbm = poisson_from_uniform(draws["irbm_count"], self.par("irbm_rate") * surge)
-        p_icbm = np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge, 0.0, 1.0)
+        p_icbm = np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge
+                         * (1.0 - levers.icbm_deterrence), 0.0, 1.0)
         icbm = draws["icbm_launch"] < p_icbm
         standard_share = self.par("standard_trajectory_share") * (1.0 - levers.lofting_pressure)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Levers:
     """What this month's policies push on, one array per world, reset every month.
 
-    Each lever is read by exactly one rule (named after the colon):
+    The comment after each lever names the rule(s) that read it.
     """
 
     worlds: int
@@ -35,12 +35,13 @@ class Levers:
     deterrence_gain: np.ndarray = field(init=False)  # extended-deterrence target (alliance)
     extra_exercise_probability: np.ndarray = field(init=False)  # extra exercise (US decision)
     lofting_pressure: np.ndarray = field(init=False)  # standard-trajectory share (DPRK launches)
+    icbm_deterrence: np.ndarray = field(init=False)  # ICBM launch chance (DPRK launches)
     intercept_posture: np.ndarray = field(init=False)  # attempt chance (intercepts)
     intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning
     escalation_per_attempt: np.ndarray = field(init=False)  # crisis chance (intercepts)
     listing_rate: np.ndarray = field(init=False)  # designations (sanctions network)
     parallel_sanctions_rate: np.ndarray = field(init=False)  # parties joining (sanctions network)
-    china_warning_cost: np.ndarray = field(init=False)  # utility (China's choices)
+    china_warning_cost: np.ndarray = field(init=False)  # utility (China's stance and drills)
     china_exposure_cost: np.ndarray = field(init=False)  # utility (China's stance)
     tension_gain: np.ndarray = field(init=False)  # US–China tension (alliance)
 
@@ -109,7 +110,8 @@ class InterceptDeclaration(PolicyOption):
 
     id = "intercept_declaration"
     PARAMETERS: ClassVar[dict[str, str]] = {
-        "lofting_pressure": "share of standard-trajectory ICBM launches deterred",
+        "launch_deterrence": "share of ICBM launches deterred",
+        "lofting_pressure": "share of standard-trajectory ICBM launches kept lofted",
         "deterrence_gain": "index 0-1",
         "attempt_probability": "probability per standard-trajectory ICBM launch",
         "intercept_effectiveness": "probability at perfect warning",
@@ -117,8 +119,14 @@ class InterceptDeclaration(PolicyOption):
     }
 
     def apply(self, model: AxisModel, intensity: float) -> None:
-        """Push launches onto lofted trajectories, firm up deterrence, stand ready to intercept."""
+        """Deter some ICBM launches, keep the rest lofted, firm up deterrence, stand ready.
+
+        Intercept effectiveness and escalation risk are properties of the systems and of
+        Pyongyang, not of how hard the declaration is pushed: intensity scales how likely an
+        attempt is, not how it goes.
+        """
         levers = model.levers
+        levers.icbm_deterrence += np.clip(intensity * self.par("launch_deterrence"), 0.0, 1.0)
         levers.lofting_pressure += np.clip(intensity * self.par("lofting_pressure"), 0.0, 1.0)
         levers.deterrence_gain += intensity * self.par("deterrence_gain")
         levers.intercept_posture += np.clip(intensity * self.par("attempt_probability"), 0.0, 1.0)

@@ -57,40 +57,46 @@ class Russia(Actor):
         self.un_blocks = np.zeros(model.worlds, dtype=np.int32)
         self.condemnations = np.zeros(model.worlds, dtype=np.int32)
         self.naval_exercise = np.zeros(model.worlds, dtype=bool)
+        self.proposes = np.zeros(model.worlds, dtype=bool)
+        self._base_gain = np.zeros(model.worlds)
 
     def decide(self, month: int) -> None:
-        """Climb the ladder or hold; transfer technology; condemn allied exercises."""
-        self._climb(month)
-        self._transfer_technology(month)
+        """Propose the next rung or hold (logit choice); condemn allied exercises."""
+        self._propose(month)
         model = self.model
         condemn = model.now.exercise & (model.draws["russia_condemnation"]
                                         < self.par("condemn_exercise_probability"))
         self.condemnations += condemn
         model.log.record(month, "Russia", "exercise_condemned", condemn)
 
-    def _climb(self, month: int) -> None:
-        """Moscow proposes the next rung by logit choice; it happens if Pyongyang accepts.
-
-        Rung 3 also needs Beijing to join the exercise. If Beijing declines, the pair can go
-        straight to the treaty (rung 4) — the one rule that skips a rung — at an extra cost.
-        """
+    def _propose(self, month: int) -> None:
+        """Moscow's gain from the next rung: need, trust, a summit, retaliation, minus costs."""
         model, ctx = self.model, self.model.context
         need = np.divide(ctx.munitions_gap, ctx.demand, out=np.zeros(model.worlds),
                          where=ctx.demand > 0)
-        base_gain = (
+        self._base_gain = (
             self.par("ladder_need_weight") * need
             + self.par("ladder_trust_weight") * self.trust
             + self.par("summit_ladder_bonus") * model.now.summit
             + self.par("retaliation_weight") * ctx.western_aid
             - self.par("sanctions_aversion") * model.trade.friction
         )
-        gain = base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
-        proposes = model.draws["russia_ladder"] < logit_probability(
+        gain = self._base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
+        self.proposes = model.draws["russia_ladder"] < logit_probability(
             gain, self.par("ladder_temperature"))
-        agreed = proposes & model.dprk.accepts_deeper_ties & (self.cooperation < TREATY_LEVEL)
+
+    def settle_ladder(self, month: int) -> None:
+        """The rung moves up if Moscow proposed and Pyongyang accepts this month.
+
+        Rung 3 also needs Beijing to join the exercise. If Beijing declines, the pair can go
+        straight to the treaty (rung 4) — the one rule that skips a rung — at an extra cost.
+        """
+        model = self.model
+        agreed = (self.proposes & model.dprk.accepts_deeper_ties
+                  & (self.cooperation < TREATY_LEVEL))
         to_exercise = agreed & (self.cooperation == NAVAL_EXERCISE_LEVEL - 1)
         with_china = to_exercise & model.china.joins_exercise
-        treaty_gain = (base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
+        treaty_gain = (self._base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
                        - self.par("treaty_without_china_cost"))
         skip = (to_exercise & ~with_china & (model.draws["russia_treaty_skip"]
                 < logit_probability(treaty_gain, self.par("ladder_temperature"))))
@@ -100,9 +106,10 @@ class Russia(Actor):
         self.naval_exercise |= with_china
         model.log.record(month, "Russia", "cooperation_step", step > 0, self.cooperation)
         model.log.record(month, "China", "china_naval_exercise", with_china)
+        self.transfer_technology(month)
 
-    def _transfer_technology(self, month: int) -> None:
-        """At rung 2 or above, transfer technology for the programme Pyongyang needs most."""
+    def transfer_technology(self, month: int) -> None:
+        """At rung 2 or above, maybe transfer technology; Pyongyang's needs steer which (logit)."""
         model = self.model
         dprk = model.dprk
         shipped_millions = model.trade.shipped_month / 1e6

@@ -60,7 +60,8 @@ def exchange(model: AxisModel, month: int) -> None:
     dprk.stockpile = np.maximum(dprk.stockpile - np.maximum(shipped - spare, 0.0), 0.0)
     systems = np.where(trading, poisson_from_uniform(
         model.draws["rocket_transfers"],
-        dprk.par("rocket_transfer_rate") * (1.0 - trade.friction)), 0)
+        dprk.par("rocket_transfer_rate") * (1.0 - trade.friction)
+        * ctx.demand / model.params["context.russia_artillery_use"]), 0)
 
     trade.shipped_month = shipped
     trade.shipped_total += shipped

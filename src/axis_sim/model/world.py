@@ -5,10 +5,15 @@ A month, top to bottom (the order is fixed; `step` reads exactly like this list)
 1. **draws** — every random stream is drawn for every world (common random numbers);
 2. **context** — the war in Ukraine goes on or pauses; Russia's munitions demand and gap;
 3. **scheduled events** — summits, forums and allied exercises due this month happen or not;
-4. **decisions** — US (applies the policy options in force), ROK, Japan, China, Russia, DPRK;
-5. **interactions** — the alliance adjusts, munitions cross the border through the sanctions
-   net, intercepts are tried, the sanctions network changes;
-6. **metrics** — every outcome is recorded for every world.
+4. **decisions** — US (applies the policy options in force, may hold extra exercises), ROK,
+   Japan (back trilateral cooperation or hedge), China (condone or distance; would it drill),
+   Russia (propose the next rung; condemn exercises), DPRK (posture, ties, launches, test,
+   coercion);
+5. **interactions** — the alliance adjusts; the ladder moves where Moscow proposed and Pyongyang
+   (and, for the naval exercise, Beijing) agreed, and technology follows; munitions cross the
+   border through the sanctions net; intercepts are tried; the sanctions network changes.
+
+The runner then records every outcome for every world (`metrics.record`).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ CONTEXT_PARAMETERS: dict[str, str] = {
     "ceasefire_hazard": "probability/month",
     "demand_after_ceasefire": "share",
     "western_aid_to_ukraine": "index 0-1",
+    "aid_after_ceasefire": "share",
     "delivery_noise": "share",
     "sanctions_listing_friction": "share of deliveries stopped, whole network listed",
     "party_enforcement_gain": "share extra friction per added sanctioning party",
@@ -145,6 +151,7 @@ class AxisModel(mesa.Model):
         for actor in self._decision_order:
             actor.decide(month)
         self.us.adjust_alliance()
+        self.russia.settle_ladder(month)
         exchange(self, month)
         self._intercepts(month)
         sanctions_network(self, month)
@@ -161,7 +168,7 @@ class AxisModel(mesa.Model):
             ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
         ctx.munitions_gap = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
-            ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
+            ctx.ceasefire, p["context.aid_after_ceasefire"], 1.0)
 
     def _scheduled_events(self, month: int) -> None:
         now = self.now
