@@ -97,3 +97,12 @@ def test_comparison_is_paired(short_baseline: Scenario) -> None:
     assert row.p_better == pytest.approx((diff < 0).mean())
     base = result.comparison.query("portfolio == 'status_quo'")
     assert (base["diff_mean"] == 0).all()
+
+
+def test_baseline_runs_ten_thousand_worlds_for_36_months(baseline: Scenario) -> None:
+    """The full baseline horizon on 10,000 worlds: every outcome present and finite."""
+    result = run(baseline, runs=10_000, options=[], sample_worlds=5)
+    assert len(result.outcomes) == 10_000
+    assert result.monthly["month"].max() == 35
+    values = result.outcomes[list(baseline.outcomes)].to_numpy()
+    assert np.isfinite(values).all()
