@@ -29,19 +29,14 @@ from plotly.subplots import make_subplots
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text
+from axis_sim.report.formatting import MISSING, format_number, format_probability, is_missing
+from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters
 from axis_sim.scenario.schema import (
     STATUS_QUO,
-    Beta,
-    Choice,
-    Fixed,
-    LogNormal,
     OutcomeSpec,
     Parameter,
     Scenario,
-    Triangular,
-    TruncNormal,
-    Uniform,
     month_index,
     month_label,
 )
@@ -71,7 +66,6 @@ PLOT_CONFIG: dict[str, Any] = {
     ],
 }
 TITLE_CHARS = 60  # figure titles are cut to this many characters; the page headings are not
-MISSING = "—"
 
 
 # --- text helpers ------------------------------------------------------------------------------
@@ -95,88 +89,6 @@ def _short(value: object, limit: int = TITLE_CHARS) -> str:
     """Text cut to `limit` characters with an ellipsis (before escaping, so no entity is split)."""
     text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _is_missing(value: object) -> bool:
-    """True for None and NaN: a number the run did not produce."""
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return True
-
-
-def format_number(value: object) -> str:
-    """A table-friendly rendering of a result number (the summary table uses exactly this).
-
-    Thousands get separators and no decimals, tens one decimal, units two, smaller numbers three
-    significant digits; a missing value is an em dash.
-    """
-    if _is_missing(value):
-        return MISSING
-    x = float(value)  # type: ignore[arg-type]
-    magnitude = abs(x)
-    if magnitude == 0:
-        return "0"
-    if magnitude >= 1000:
-        return f"{x:,.0f}"
-    if magnitude >= 10:
-        return f"{x:.1f}"
-    if magnitude >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
-
-
-def format_probability(value: object) -> str:
-    """A share of worlds as a percentage; never rounds a non-zero share to 0% or 100%."""
-    if _is_missing(value):
-        return MISSING
-    p = float(value)  # type: ignore[arg-type]
-    if 0 < p < 0.01:
-        return "<1%"
-    if 0.99 < p < 1:
-        return ">99%"
-    return f"{p:.0%}"
-
-
-def _compact(x: float) -> str:
-    """A short number for distribution text: 80000 -> 80k, 1.5e6 -> 1.5M, 0.25 -> 0.25."""
-    magnitude = abs(x)
-    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= scale:
-            return f"{x / scale:.4g}{suffix}"
-    return f"{x:.4g}"
-
-
-def describe_distribution(parameter: Parameter) -> str:
-    """A parameter's uncertainty as readable text, e.g. "triangular 80k–150k–250k"."""
-    d = parameter.dist
-    match d:
-        case Fixed():
-            return "fixed"
-        case Uniform():
-            return f"uniform {_compact(d.low)}–{_compact(d.high)}"
-        case Triangular():
-            return f"triangular {_compact(d.low)}–{_compact(d.mode)}–{_compact(d.high)}"
-        case TruncNormal():
-            return (
-                f"normal mean {_compact(d.mean)}, sd {_compact(d.sd)}, "
-                f"cut to {_compact(d.low)}–{_compact(d.high)}"
-            )
-        case Beta():
-            text = f"beta(a={_compact(d.a)}, b={_compact(d.b)})"
-            if (d.low, d.high) != (0.0, 1.0):
-                text += f" on {_compact(d.low)}–{_compact(d.high)}"
-            return text
-        case LogNormal():
-            return f"lognormal median {_compact(d.median)}, σ {_compact(d.sigma)}"
-        case Choice():
-            text = "one of " + ", ".join(_compact(v) for v in d.values)
-            if d.weights is not None:
-                text += " (weights " + ", ".join(_compact(w) for w in d.weights) + ")"
-            return text
-    raise TypeError(d)  # pragma: no cover - the union is closed
 
 
 # --- data access -------------------------------------------------------------------------------
@@ -312,7 +224,7 @@ def level_figure(
             )
         )
     status_quo = rows[rows["portfolio"] == STATUS_QUO]
-    if not status_quo.empty and not _is_missing(status_quo["median"].iloc[0]):
+    if not status_quo.empty and not is_missing(status_quo["median"].iloc[0]):
         fig.add_vline(
             x=float(status_quo["median"].iloc[0]), line={"color": STATUS_QUO_COLOUR, "dash": "dot"}
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from axis_sim.experiment.results import RunResult
+from axis_sim.report.formatting import format_number as fmt
+from axis_sim.report.formatting import format_probability
 from axis_sim.scenario.schema import STATUS_QUO
 
 
@@ -12,15 +14,6 @@ def headline_outcomes(result: RunResult) -> list[str]:
     """Outcomes marked `headline: true`, or all of them if none is."""
     marked = [name for name, spec in result.scenario.outcomes.items() if spec.headline]
     return marked or list(result.scenario.outcomes)
-
-
-def fmt(x: float) -> str:
-    """A number in at most 4 significant digits, thousands separated when large."""
-    if pd.isna(x):
-        return "–"
-    if abs(x) >= 10_000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
 
 
 def comparison_text(result: RunResult) -> str:
@@ -37,7 +30,7 @@ def comparison_text(result: RunResult) -> str:
                 "–" if r.portfolio == STATUS_QUO
                 else f"{fmt(r.diff_mean)} [{fmt(r.diff_ci_low)}, {fmt(r.diff_ci_high)}]"
                 for r in rows.itertuples()],
-            "P(better)": ["–" if r.portfolio == STATUS_QUO else f"{r.p_better:.0%}"
+            "P(better)": ["–" if r.portfolio == STATUS_QUO else format_probability(r.p_better)
                           for r in rows.itertuples()],
         })
         title = f"{spec.label} ({spec.unit}; {spec.better} is better)"

@@ -53,22 +53,40 @@ def inverse_cdf(parameter: Parameter, u: np.ndarray) -> np.ndarray:
     raise TypeError(dist)  # pragma: no cover - the union is closed
 
 
+def _compact(x: float) -> str:
+    """A short number for distribution text: 80000 -> 80k, 1.5e6 -> 1.5M, 0.25 -> 0.25."""
+    magnitude = abs(x)
+    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= scale:
+            return f"{x / scale:.4g}{suffix}"
+    return f"{x:.4g}"
+
+
 def describe(parameter: Parameter) -> str:
-    """A short human description of the distribution, e.g. 'triangular 80000–150000–250000'."""
-    dist = parameter.dist
-    match dist:
+    """A parameter's uncertainty as readable text, e.g. "triangular 80k–150k–250k"."""
+    d = parameter.dist
+    match d:
         case Fixed():
             return "fixed"
         case Uniform():
-            return f"uniform {dist.low:g}–{dist.high:g}"
+            return f"uniform {_compact(d.low)}–{_compact(d.high)}"
         case Triangular():
-            return f"triangular {dist.low:g}–{dist.mode:g}–{dist.high:g}"
+            return f"triangular {_compact(d.low)}–{_compact(d.mode)}–{_compact(d.high)}"
         case TruncNormal():
-            return f"normal {dist.mean:g}±{dist.sd:g} in [{dist.low:g}, {dist.high:g}]"
+            return (
+                f"normal mean {_compact(d.mean)}, sd {_compact(d.sd)}, "
+                f"cut to {_compact(d.low)}–{_compact(d.high)}"
+            )
         case Beta():
-            return f"beta({dist.a:g}, {dist.b:g}) on [{dist.low:g}, {dist.high:g}]"
+            text = f"beta(a={_compact(d.a)}, b={_compact(d.b)})"
+            if (d.low, d.high) != (0.0, 1.0):
+                text += f" on {_compact(d.low)}–{_compact(d.high)}"
+            return text
         case LogNormal():
-            return f"lognormal median {dist.median:g}, σ {dist.sigma:g}"
+            return f"lognormal median {_compact(d.median)}, σ {_compact(d.sigma)}"
         case Choice():
-            return "one of " + ", ".join(f"{v:g}" for v in dist.values)
-    raise TypeError(dist)  # pragma: no cover
+            text = "one of " + ", ".join(_compact(v) for v in d.values)
+            if d.weights is not None:
+                text += " (weights " + ", ".join(_compact(w) for w in d.weights) + ")"
+            return text
+    raise TypeError(d)  # pragma: no cover - the union is closed
