@@ -46,6 +46,7 @@ def test_run_writes_every_file_and_prints_the_table(short_file: Path, tmp_path: 
     assert len(outcomes) == 3 * 60
     assert "Munitions shipped to Russia" in result.output
     assert "Δ vs status quo" in result.output
+    assert "P(by horizon)" in result.output  # yes/no outcomes shown as probabilities
     assert f"Dashboard: {out / 'dashboard.html'}" in result.output
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from axis_sim.experiment.results import RunResult
@@ -16,6 +18,21 @@ def headline_outcomes(result: RunResult) -> list[str]:
     return marked or list(result.scenario.outcomes)
 
 
+BINARY_UNIT = "0/1"
+
+
+def level_header(unit: str) -> str:
+    """Column title for an outcome's level: a probability for yes/no outcomes."""
+    return "P(by horizon)" if unit == BINARY_UNIT else "median [5%, 95%]"
+
+
+def level_text(row: Any, unit: str) -> str:
+    """A yes/no outcome as the share of worlds where it happened; others as median [5%, 95%]."""
+    if unit == BINARY_UNIT:
+        return format_probability(row.mean)
+    return f"{fmt(row.median)} [{fmt(row.p05)}, {fmt(row.p95)}]"
+
+
 def comparison_text(result: RunResult) -> str:
     """One block per headline outcome: median [5%, 95%] per portfolio and the paired difference."""
     blocks = []
@@ -24,8 +41,7 @@ def comparison_text(result: RunResult) -> str:
         rows = result.comparison[result.comparison["outcome"] == outcome]
         table = pd.DataFrame({
             "portfolio": rows["portfolio"],
-            "median [5%, 95%]": [f"{fmt(r.median)} [{fmt(r.p05)}, {fmt(r.p95)}]"
-                                 for r in rows.itertuples()],
+            level_header(spec.unit): [level_text(r, spec.unit) for r in rows.itertuples()],
             "Δ vs status quo, mean [90% CI]": [
                 "–" if r.portfolio == STATUS_QUO
                 else f"{fmt(r.diff_mean)} [{fmt(r.diff_ci_low)}, {fmt(r.diff_ci_high)}]"
