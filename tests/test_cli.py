@@ -47,6 +47,7 @@ def test_run_writes_every_file_and_prints_the_table(short_file: Path, tmp_path: 
     assert "Munitions shipped to Russia" in result.output
     assert "Δ vs status quo" in result.output
     assert "P(by horizon)" in result.output  # yes/no outcomes shown as probabilities
+    assert "Simulating" not in result.output  # no progress bar when output is not a terminal
     assert f"Dashboard: {out / 'dashboard.html'}" in result.output
 
 

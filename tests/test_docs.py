@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from axis_sim.model.metrics import catalogue_markdown
+from axis_sim.scenario.parameters import flat_parameters
+from axis_sim.scenario.schema import Scenario
 from tests.conftest import ROOT
 
 
@@ -17,3 +19,9 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert ".venv/bin/python -m pytest" in head
     ci = (ROOT / ".ci" / "run").read_text()
     assert ".venv/bin/python -m pytest\n" in ci
+
+
+def test_model_card_lists_every_baseline_parameter(baseline: Scenario) -> None:
+    card = (ROOT / "docs" / "model.md").read_text()
+    missing = [path for path in flat_parameters(baseline) if f"`{path}`" not in card]
+    assert not missing, f"docs/model.md does not list: {missing}"

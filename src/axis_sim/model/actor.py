@@ -15,9 +15,10 @@ class Actor(mesa.Agent):
     """A state actor: a name, the parameters it reads, and arrays of its state over worlds.
 
     `decide` runs once a month, in the model's fixed order, and reads only what the actor could
-    observe plus this month's draws. Every number it uses is a scenario parameter named in
-    `PARAMETERS` (name → unit) and read with `self.par(name)`; the loader refuses a scenario that
-    lacks one.
+    observe plus this month's draws. Every rate, weight and threshold it uses is a scenario
+    parameter named in `PARAMETERS` (name → unit) and read with `self.par(name)`; the loader
+    refuses a scenario that lacks one. What stays in code is structure (which rule reads what,
+    the ladder's rungs), listed in docs/model.md under known limits.
     """
 
     name: ClassVar[str]

@@ -14,9 +14,12 @@ import numpy as np
 
 from axis_sim.model.actor import Actor
 from axis_sim.model.choice import shifted_probability
+from axis_sim.model.russia import PROGRAMMES
 
 if TYPE_CHECKING:
     from axis_sim.model.world import AxisModel
+
+ICBM = PROGRAMMES.index("icbm")
 
 
 class UnitedStates(Actor):
@@ -73,7 +76,7 @@ class UnitedStates(Actor):
 
         # Seed: a DPRK with "increasingly more capable and potentially survivable ICBMs"
         # complicates extended deterrence; cohesion and a credible intercept posture restore it.
-        icbm_gain = model.dprk.maturity[:, 2] - model.dprk.initial_maturity[:, 2]
+        icbm_gain = model.dprk.maturity[:, ICBM] - model.dprk.initial_maturity[:, ICBM]
         deterrence_target = np.clip(
             self.par("initial_extended_deterrence")
             + self.par("cohesion_to_deterrence") * (self.cohesion - self.par("initial_cohesion"))

@@ -4,7 +4,8 @@ Like covasim's interventions, an option has a start, an intensity and a duration
 `apply(model, intensity)` that runs in the US's monthly decision. Options never change actors
 directly: they push this month's `Levers`, and the actors' rules read the levers. So an
 option's effects (and side effects) are all visible in one short method, and two options that
-touch the same lever combine by addition, through one rule.
+touch the same lever combine by addition, through one rule — except the intercept's
+effectiveness and escalation risk, which describe the systems and are set, not added.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Levers:
     lofting_pressure: np.ndarray = field(init=False)  # standard-trajectory share (DPRK launches)
     icbm_deterrence: np.ndarray = field(init=False)  # ICBM launch chance (DPRK launches)
     intercept_posture: np.ndarray = field(init=False)  # attempt chance (intercepts)
-    intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning
+    intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning (intercepts)
     escalation_per_attempt: np.ndarray = field(init=False)  # crisis chance (intercepts)
     listing_rate: np.ndarray = field(init=False)  # designations (sanctions network)
     parallel_sanctions_rate: np.ndarray = field(init=False)  # parties joining (sanctions network)

@@ -3,7 +3,8 @@
 A month, top to bottom (the order is fixed; `step` reads exactly like this list):
 
 1. **draws** — every random stream is drawn for every world (common random numbers);
-2. **context** — the war in Ukraine goes on or pauses; Russia's munitions demand and gap;
+2. **context** — the war in Ukraine goes on or pauses; Russia's munitions demand and gap,
+   and Western aid to Ukraine;
 3. **scheduled events** — summits, forums and allied exercises due this month happen or not;
 4. **decisions** — US (applies the policy options in force, may hold extra exercises), ROK,
    Japan (back trilateral cooperation or hedge), China (condone or distance; would it drill),
