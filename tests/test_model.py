@@ -81,6 +81,8 @@ def test_invariants_hold_in_every_world(short_baseline: Scenario, seed: int,
     assert ladder.max() <= TREATY_LEVEL
     successes = history[METRIC_NAMES.index("intercept_successes")]
     assert (successes <= history[METRIC_NAMES.index("intercept_attempts")]).all()
+    failures = history[METRIC_NAMES.index("icbm_failures")]
+    assert (failures <= history[METRIC_NAMES.index("icbm_launches")]).all()
     in_orbit = history[METRIC_NAMES.index("satellites_in_orbit")]
     assert (in_orbit <= history[METRIC_NAMES.index("satellite_attempts")]).all()
 

@@ -99,6 +99,7 @@ class NorthKorea(Actor):
         self.irbm_launches = zeros.copy()
         self.icbm_launches = zeros.copy()
         self.icbm_standard = zeros.copy()
+        self.icbm_failures = zeros.copy()
         self.satellite_attempts = zeros.copy()
         self.satellites_in_orbit = zeros.copy()
         self.lethal_incidents = zeros.copy()
@@ -161,10 +162,12 @@ class NorthKorea(Actor):
         icbm = draws["icbm_launch"] < p_icbm
         standard_share = self.par("standard_trajectory_share") * (1.0 - levers.lofting_pressure)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
+        failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])
         self.srbm_launches += srbm
         self.irbm_launches += irbm
         self.icbm_launches += icbm
         self.icbm_standard += standard
+        self.icbm_failures += failed
         self.month_icbm = icbm
         self.month_icbm_standard = standard
         self.month_launches = srbm + irbm + icbm
@@ -173,6 +176,7 @@ class NorthKorea(Actor):
         model.log.record(month, "DPRK", "short_range_launch", srbm > 0, srbm)
         model.log.record(month, "DPRK", "intermediate_range_launch", irbm > 0, irbm)
         model.log.record(month, "DPRK", "icbm_launch", icbm, standard.astype(float))
+        model.log.record(month, "DPRK", "icbm_failure", failed)
 
         attempt = draws["satellite_attempt"] < self.par("satellite_attempt_probability")
         success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])

@@ -25,6 +25,7 @@ EVENTS: tuple[str, ...] = (
     "short_range_launch",
     "intermediate_range_launch",
     "icbm_launch",
+    "icbm_failure",
     "satellite_launch",
     "nuclear_test",
     "un_action_blocked",

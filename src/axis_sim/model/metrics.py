@@ -83,6 +83,8 @@ METRICS: dict[str, Metric] = {
                             lambda m: m.dprk.icbm_launches),
     "icbm_standard_trajectory": Metric("launches", "ICBM launches on a standard (not lofted) "
                                        "trajectory so far", True, lambda m: m.dprk.icbm_standard),
+    "icbm_failures": Metric("launches", "ICBM launches that failed (success chance = ICBM "
+                            "maturity) so far", True, lambda m: m.dprk.icbm_failures),
     "nuclear_test": Metric("0/1", "Seventh nuclear test conducted", True,
                            lambda m: m.dprk.nuclear_test),
     "coercive_months": Metric("months", "Months the DPRK held a coercive posture", True,

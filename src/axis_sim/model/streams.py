@@ -34,6 +34,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "irbm_count",
     "icbm_launch",
     "icbm_trajectory",
+    "icbm_success",
     "satellite_attempt",
     "satellite_success",
     "nuclear_test",
