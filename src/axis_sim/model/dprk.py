@@ -70,6 +70,7 @@ class NorthKorea(Actor):
         "export_share": "share of production",
         "initial_stockpile": "rounds",
         "stockpile_drawdown": "share/month",
+        "drawdown_trust_weight": "share per unit trust",
         "rail_capacity": "railcars/month",
         "rounds_per_railcar": "rounds/railcar",
         "rocket_transfer_rate": "systems/month",

@@ -51,7 +51,10 @@ def exchange(model: AxisModel, month: int) -> None:
     trade, dprk, ctx = model.trade, model.dprk, model.context
     trading = model.russia.cooperation >= 1
     spare = dprk.par("shell_production") * dprk.par("export_share")
-    available = spare + dprk.stockpile * dprk.par("stockpile_drawdown")
+    # Pyongyang releases more of its war reserve to a partner it trusts.
+    drawdown = dprk.par("stockpile_drawdown") * (
+        1.0 + dprk.par("drawdown_trust_weight") * model.russia.trust)
+    available = spare + dprk.stockpile * drawdown
     rail = dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
     noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
     ceiling = np.minimum(np.minimum(available, rail), ctx.munitions_gap)
