@@ -16,6 +16,7 @@ import pandas as pd
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text, make_readable_folder
+from axis_sim.report.brief import write_brief
 from axis_sim.report.dashboard import write_dashboard
 
 DEFAULT_ROOT = Path("results")
@@ -44,6 +45,8 @@ def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
         files = _write_tables(result, partial)
         write_dashboard(result, partial / "dashboard.html")
         files["dashboard"] = "dashboard.html"
+        write_brief(result, str(partial / "brief.md"))
+        files["brief"] = "brief.md"
         result.files = files
         manifest = {**result.manifest, "files": files}
         atomic_write_text(partial / "manifest.json", json.dumps(manifest, indent=2) + "\n")
@@ -59,6 +62,9 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
     tables: dict[str, tuple[pd.DataFrame, bool]] = {
         "outcomes": (result.outcomes, True),
         "comparison": (result.comparison, True),
+        "ranking": (result.ranking, True),
+        "interactions": (result.interactions, True),
+        "scores": (result.scores, False),
         "monthly": (result.monthly, True),
         "parameters": (result.parameters, False),
         "trajectories": (result.trajectories, False),

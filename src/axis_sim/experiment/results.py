@@ -32,7 +32,19 @@ class RunResult:
       the paired difference from status quo, world by world: `diff_mean`, `diff_ci_low`,
       `diff_ci_high` (90% confidence interval of the mean difference), `diff_p05`, `diff_p95`
       (spread of the per-world difference); `p_better` (share of worlds where the portfolio does
-      strictly better than status quo, by the outcome's `better` direction) and `p_worse`.
+      strictly better than status quo, by the outcome's `better` direction) and `p_worse`;
+      Monte Carlo standard errors `se` and `diff_se`; `p_event`, the share of worlds where a
+      cumulative outcome has happened at all by the horizon (value > 0; NaN for levels).
+    - `scores`: `portfolio`, `world`, `composite_score` (see `experiment/compare.py`).
+    - `ranking`: one row per portfolio, best first: composite score with interval and standard
+      error, P(better), regret (median, 90th percentile, maximum), P(best), satisficing rate.
+    - `interactions`: per pair of options run alone and together, and per outcome (and the
+      composite): Δ(a+b) − Δ(a) − Δ(b) with its interval and a verdict.
+    - `drivers`: per (portfolio, outcome) and uncertain parameter, Spearman's rank correlation
+      between the parameter and the portfolio's per-world effect; `rank` 1 is the strongest.
+    - `failures`: per single option and outcome it usually improves (and the composite), the
+      boxes of parameter space where it fails: `portfolio`, `outcome`, `sentence`, `support`,
+      `density`, `coverage`, `conditions`.
     """
 
     scenario: Scenario
@@ -43,6 +55,11 @@ class RunResult:
     trajectories: pd.DataFrame
     events: pd.DataFrame
     comparison: pd.DataFrame
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
+    interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, str] = field(default_factory=dict)
 
     @property

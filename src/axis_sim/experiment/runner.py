@@ -7,10 +7,11 @@ numbers: chunks are computed independently and handed back in chunk order.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from itertools import islice
 
 import numpy as np
 import pandas as pd
@@ -55,20 +56,34 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
 
 def execute(plan: Plan, jobs: int = 1,
             progress: Callable[[ChunkResult], None] | None = None) -> Iterator[ChunkResult]:
-    """Yield every chunk's result in chunk order, using `jobs` worker processes."""
+    """Yield every chunk's result in chunk order, using `jobs` worker processes.
+
+    Chunks are submitted a few at a time, so a consumer that stops early (`--until-precise`)
+    leaves no work queued.
+    """
     indices = range(len(plan.chunks))
     if jobs <= 1 or len(indices) == 1:
-        yield from _reporting(map(partial(run_chunk, plan), indices), progress)
+        for index in indices:
+            result = run_chunk(plan, index)
+            if progress:
+                progress(result)
+            yield result
         return
     # spawn, not fork: forking a process that may hold threads (BLAS, a notebook) is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from _reporting(pool.map(partial(run_chunk, plan), indices), progress)
-
-
-def _reporting(results: Iterator[ChunkResult],
-               progress: Callable[[ChunkResult], None] | None) -> Iterator[ChunkResult]:
-    for result in results:
-        if progress:
-            progress(result)
-        yield result
+        pending: deque[Future[ChunkResult]] = deque()
+        next_index = iter(indices)
+        try:
+            for index in islice(next_index, 2 * jobs):
+                pending.append(pool.submit(run_chunk, plan, index))
+            while pending:
+                result = pending.popleft().result()
+                for index in islice(next_index, 1):
+                    pending.append(pool.submit(run_chunk, plan, index))
+                if progress:
+                    progress(result)
+                yield result
+        finally:
+            for future in pending:
+                future.cancel()

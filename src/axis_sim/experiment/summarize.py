@@ -15,17 +15,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from axis_sim.experiment.compare import (
+    COMPOSITE,
+    composite_scores,
+    interaction_table,
+    mean_interval,
+    ranking_table,
+    standard_error,
+)
 from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.experiment.sampling import uncertain_paths
+from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.schema import STATUS_QUO, month_label
 
 QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
-CONFIDENCE = 0.90
 
 
 def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> RunResult:
@@ -41,6 +48,7 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
         [pd.DataFrame({"portfolio": name, "world": worlds,
                        **{o: finals[p, i] for i, o in enumerate(outcome_names)}})
          for p, name in enumerate(names)], ignore_index=True)
+    scores = composite_scores(scenario, outcome_names, names, finals)
     paths = uncertain_paths(scenario)
     parameters = pd.DataFrame({"world": worlds, **{
         path: np.concatenate([c.parameters[path] for c in chunks]) for path in paths}})
@@ -53,6 +61,11 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
         trajectories=trajectory_table(plan, names, outcome_names, history),
         events=event_table(names, chunks),
         comparison=comparison_table(plan, names, outcome_names, finals),
+        scores=pd.concat([pd.DataFrame({"portfolio": name, "world": worlds,
+                                        COMPOSITE: scores[p]}) for p, name in enumerate(names)],
+                         ignore_index=True),
+        ranking=ranking_table(scenario, outcome_names, names, finals, scores),
+        interactions=interaction_table(scenario, outcome_names, plan.portfolios, finals, scores),
     )
     return result
 
@@ -111,25 +124,18 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
             better = diff < 0 if lower_better else diff > 0
             worse = diff > 0 if lower_better else diff < 0
             low, high = mean_interval(diff)
+            cumulative = METRICS[outcome].cumulative
             records.append({
                 "portfolio": name, "outcome": outcome,
-                "mean": values.mean(), "median": np.median(values),
+                "mean": values.mean(), "se": standard_error(values), "median": np.median(values),
                 "p05": np.quantile(values, 0.05), "p95": np.quantile(values, 0.95),
+                "p_event": (values > 0).mean() if cumulative else np.nan,
                 "diff_mean": diff.mean(), "diff_ci_low": low, "diff_ci_high": high,
+                "diff_se": standard_error(diff),
                 "diff_p05": np.quantile(diff, 0.05), "diff_p95": np.quantile(diff, 0.95),
                 "p_better": better.mean(), "p_worse": worse.mean(),
             })
     return pd.DataFrame.from_records(records)
-
-
-def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Student-t confidence interval of the mean (NaN with fewer than two values)."""
-    n = values.size
-    if n < 2:
-        return float("nan"), float("nan")
-    sem = values.std(ddof=1) / np.sqrt(n)
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
-    return float(values.mean() - half), float(values.mean() + half)
 
 
 def manifest(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> dict[str, Any]:

@@ -384,7 +384,7 @@ def fan_figure(
         shared_xaxes=True,
         shared_yaxes=True,
         subplot_titles=[_plot_text(_short(p)) for p in present],
-        vertical_spacing=0.12 if nrows > 1 else 0.08,
+        vertical_spacing=min(0.12, 0.5 / (nrows - 1)) if nrows > 1 else 0.08,
         horizontal_spacing=0.05,
     )
     reference = by_portfolio.get(STATUS_QUO)
@@ -772,11 +772,28 @@ def headline_section(
     return "\n".join(parts)
 
 
+FAN_LIMIT = 9
+
+
+def _fan_portfolios(result: RunResult, portfolios: Sequence[str]) -> list[str]:
+    """At most FAN_LIMIT panels: status quo first, then by composite rank when there is one."""
+    if len(portfolios) <= FAN_LIMIT:
+        return list(portfolios)
+    order = (list(result.ranking["portfolio"]) if not result.ranking.empty
+             else list(portfolios))
+    rest = [p for p in order if p != STATUS_QUO and p in portfolios]
+    return [STATUS_QUO, *rest[: FAN_LIMIT - 1]]
+
+
 def monthly_section(
     result: RunResult, portfolios: Sequence[str], colours: dict[str, str]
 ) -> str:
-    """Per headline outcome: the monthly fan chart."""
+    """Per headline outcome: the monthly fan chart of status quo and the best-ranked portfolios."""
+    shown = _fan_portfolios(result, portfolios)
     parts = ['<section id="monthly">\n<h2>Month by month</h2>']
+    if len(shown) < len(portfolios):
+        parts.append(f"<p>Status quo and the {len(shown) - 1} best-ranked portfolios; every "
+                     "portfolio's monthly quantiles are in <code>monthly.csv</code>.</p>")
     for i, outcome in enumerate(_headline_outcomes(result.scenario)):
         spec = result.scenario.outcomes[outcome]
         caption = (
@@ -785,7 +802,7 @@ def monthly_section(
             f"Unit: {_esc(spec.unit)}."
         )
         parts.append(f"<h3>{_esc(spec.label)}</h3>")
-        parts.append(_figure_block(fan_figure(result, outcome, portfolios, colours),
+        parts.append(_figure_block(fan_figure(result, outcome, shown, colours),
                                    f"fig-fan-{i}", caption))
     parts.append("</section>")
     return "\n".join(parts)

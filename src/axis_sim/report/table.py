@@ -52,3 +52,34 @@ def comparison_text(result: RunResult) -> str:
         title = f"{spec.label} ({spec.unit}; {spec.better} is better)"
         blocks.append(title + "\n" + table.to_string(index=False))
     return "\n\n".join(blocks)
+
+
+def ranking_text(result: RunResult, top: int | None = None) -> str:
+    """Portfolios ranked by composite score, with regret; then the non-additive interactions."""
+    rank = result.ranking if top is None else result.ranking.head(top)
+    table = pd.DataFrame({
+        "rank": rank["rank"],
+        "portfolio": rank["portfolio"],
+        "score, mean [90% CI]": [f"{fmt(r.score_mean)} [{fmt(r.score_ci_low)}, "
+                                 f"{fmt(r.score_ci_high)}]" for r in rank.itertuples()],
+        "P(better)": [format_probability(p) for p in rank["p_better"]],
+        "regret median / p90 / max": [f"{fmt(r.regret_median)} / {fmt(r.regret_p90)} / "
+                                      f"{fmt(r.regret_max)}" for r in rank.itertuples()],
+        "P(best)": [format_probability(p) for p in rank["p_best"]],
+    })
+    if rank["satisficing"].notna().any():
+        table["satisficing"] = [format_probability(p) for p in rank["satisficing"]]
+    weights = ", ".join(f"{name} {spec.weight:g}" for name, spec in
+                        result.scenario.outcomes.items() if spec.weight > 0)
+    blocks = ["Portfolios ranked by composite score (improvement on status quo in standard "
+              f"deviations, weighted: {weights})\n" + table.to_string(index=False)]
+    shown = {"composite_score", *headline_outcomes(result)}
+    notable = result.interactions[(result.interactions["verdict"] != "additive")
+                                  & result.interactions["outcome"].isin(shown)]
+    if len(notable):
+        lines = [f"  {r.pair}: {r.verdict} on {r.outcome} "
+                 f"({fmt(r.interaction_mean)} [{fmt(r.ci_low)}, {fmt(r.ci_high)}])"
+                 for r in notable.itertuples()]
+        blocks.append("Interactions on the score and headline outcomes (together vs the sum "
+                      "of the parts, 90% CI; all in interactions.csv):\n" + "\n".join(lines))
+    return "\n\n".join(blocks)

@@ -235,6 +235,10 @@ class OutcomeSpec(Strict):
     better: Literal["lower", "higher"]
     headline: bool = False
     weight: float = Field(default=0.0, ge=0.0, description="Weight in the composite score.")
+    threshold: float | None = Field(
+        default=None,
+        description="Satisficing threshold at the horizon: at most this if lower is better, at "
+                    "least this if higher is better.")
 
 
 Sampling = Literal["random", "latin_hypercube", "sobol"]

@@ -1,0 +1,167 @@
+"""Compare portfolios on paired worlds: composite score, regret, satisficing, interactions.
+
+All functions take `finals`, an array (portfolios, outcomes, worlds) of outcomes at the horizon,
+whose worlds are the same in every portfolio (common random numbers), so every comparison is a
+per-world paired difference.
+
+- **Composite score** of a portfolio in a world: the sum over outcomes of weight × (improvement
+  on status quo) / (the outcome's spread across all portfolios and worlds). Improvement is signed
+  by the outcome's `better` direction, so status quo scores 0 and higher is better. Outcomes with
+  weight 0 or no spread do not count.
+- **Regret** of a portfolio in a world: the best portfolio's score in that world minus its own.
+- **Satisficing rate**: the share of worlds in which every outcome with a `threshold` meets it.
+- **Interaction** of options a and b: Δ(a+b) − Δ(a) − Δ(b), world by world (Δ = paired
+  difference from status quo). Positive on the composite score is synergy: together they do
+  more than the sum of their parts.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from axis_sim.scenario.portfolios import portfolio_name
+from axis_sim.scenario.schema import STATUS_QUO, Scenario
+
+CONFIDENCE = 0.90
+COMPOSITE = "composite_score"
+
+
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Student-t confidence interval of the mean (NaN with fewer than two values)."""
+    n = values.size
+    if n < 2:
+        return float("nan"), float("nan")
+    sem = values.std(ddof=1) / np.sqrt(n)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def standard_error(values: np.ndarray) -> float:
+    """Monte Carlo standard error of the mean (NaN with fewer than two values)."""
+    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
+
+
+def direction(scenario: Scenario, outcome_names: list[str]) -> np.ndarray:
+    """+1 where higher is better, −1 where lower is better, one entry per outcome."""
+    return np.array([1.0 if scenario.outcomes[o].better == "higher" else -1.0
+                     for o in outcome_names])
+
+
+def composite_scores(scenario: Scenario, outcome_names: list[str], names: list[str],
+                     finals: np.ndarray) -> np.ndarray:
+    """Each portfolio's composite score in each world, shape (portfolios, worlds)."""
+    weights = np.array([scenario.outcomes[o].weight for o in outcome_names])
+    spread = finals.transpose(1, 0, 2).reshape(len(outcome_names), -1).std(axis=1)
+    usable = (weights > 0) & (spread > 0)
+    scale = np.where(usable, weights * direction(scenario, outcome_names)
+                     / np.where(spread > 0, spread, 1.0), 0.0)
+    base = finals[names.index(STATUS_QUO)]
+    return np.einsum("o,pow->pw", scale, finals - base[None])
+
+
+def regret(scores: np.ndarray) -> np.ndarray:
+    """Per-world regret of each portfolio against the best in that world, (portfolios, worlds)."""
+    return scores.max(axis=0, keepdims=True) - scores
+
+
+def satisficing(scenario: Scenario, outcome_names: list[str],
+                finals: np.ndarray) -> np.ndarray | None:
+    """Per portfolio, the share of worlds meeting every outcome threshold (None if none is set)."""
+    checks = []
+    for i, name in enumerate(outcome_names):
+        spec = scenario.outcomes[name]
+        if spec.threshold is None:
+            continue
+        values = finals[:, i]
+        checks.append(values <= spec.threshold if spec.better == "lower"
+                      else values >= spec.threshold)
+    if not checks:
+        return None
+    return np.logical_and.reduce(checks).mean(axis=1)
+
+
+def ranking_table(scenario: Scenario, outcome_names: list[str], names: list[str],
+                  finals: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+    """One row per portfolio, best composite score first: score, regret, satisficing."""
+    regrets = regret(scores)
+    satisfied = satisficing(scenario, outcome_names, finals)
+    rows = []
+    for p, name in enumerate(names):
+        low, high = mean_interval(scores[p])
+        rows.append({
+            "portfolio": name,
+            "score_mean": scores[p].mean(), "score_ci_low": low, "score_ci_high": high,
+            "score_se": standard_error(scores[p]),
+            "score_p05": np.quantile(scores[p], 0.05), "score_p95": np.quantile(scores[p], 0.95),
+            "p_better": (scores[p] > 0).mean(), "p_worse": (scores[p] < 0).mean(),
+            "regret_median": np.median(regrets[p]), "regret_p90": np.quantile(regrets[p], 0.9),
+            "regret_max": regrets[p].max(), "p_best": (regrets[p] == 0).mean(),
+            "satisficing": np.nan if satisfied is None else satisfied[p],
+        })
+    table = pd.DataFrame.from_records(rows)
+    table = table.sort_values(["score_mean", "regret_median"], ascending=[False, True],
+                              kind="stable", ignore_index=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1))
+    return table
+
+
+def interaction_table(scenario: Scenario, outcome_names: list[str],
+                      portfolios: dict[str, tuple[str, ...]], finals: np.ndarray,
+                      scores: np.ndarray) -> pd.DataFrame:
+    """For each pair of options run alone and together: the interaction on each outcome.
+
+    `verdict` reads the 90% interval: "synergy" (together better than the sum of parts),
+    "interference" (worse), or "additive" (the interval covers 0).
+    """
+    names = list(portfolios)
+    by_options = {frozenset(opts): names.index(n) for n, opts in portfolios.items()}
+    singles = [opts[0] for opts in portfolios.values() if len(opts) == 1]
+    signs = np.append(direction(scenario, outcome_names), 1.0)
+    values = np.concatenate([finals, scores[:, None, :]], axis=1)  # composite as last outcome
+    base = values[names.index(STATUS_QUO)]
+    rows = []
+    for a, b in combinations(singles, 2):
+        both = by_options.get(frozenset((a, b)))
+        if both is None:
+            continue
+        ia, ib = by_options[frozenset((a,))], by_options[frozenset((b,))]
+        effect = (values[both] - base) - (values[ia] - base) - (values[ib] - base)
+        for k, outcome in enumerate([*outcome_names, COMPOSITE]):
+            low, high = mean_interval(effect[k])
+            towards_better = signs[k] * np.array([low, high])
+            verdict = ("synergy" if towards_better.min() > 0 else
+                       "interference" if towards_better.max() < 0 else "additive")
+            rows.append({"pair": portfolio_name((a, b)), "option_a": a, "option_b": b,
+                         "outcome": outcome, "interaction_mean": effect[k].mean(),
+                         "ci_low": low, "ci_high": high, "se": standard_error(effect[k]),
+                         "verdict": verdict})
+    return pd.DataFrame.from_records(rows, columns=[
+        "pair", "option_a", "option_b", "outcome", "interaction_mean", "ci_low", "ci_high", "se",
+        "verdict"])
+
+
+def relative_precision(scenario: Scenario, outcome_names: list[str], names: list[str],
+                       finals: np.ndarray) -> float:
+    """The widest headline interval: the largest half-width of a 90% interval of a mean paired
+    difference from status quo, over headline outcomes and portfolios, in units of the outcome's
+    spread across all worlds and portfolios. 0.05 means every headline difference is known to
+    within ±5% of a standard deviation."""
+    headline = [i for i, o in enumerate(outcome_names) if scenario.outcomes[o].headline]
+    base = finals[names.index(STATUS_QUO)]
+    widest = 0.0
+    for i in headline or range(len(outcome_names)):
+        spread = finals[:, i].std()
+        if spread == 0:
+            continue
+        for p in range(len(names)):
+            if names[p] == STATUS_QUO:
+                continue
+            low, high = mean_interval(finals[p, i] - base[i])
+            if np.isnan(low):
+                return float("inf")
+            widest = max(widest, (high - low) / 2 / spread)
+    return widest
