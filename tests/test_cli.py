@@ -122,3 +122,53 @@ def test_root_cli_py_is_the_same_program() -> None:
     done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "--help"], capture_output=True,
                           text=True, check=True)
     assert "axis-sim" in done.stdout and "validate" in done.stdout
+
+
+def test_compare_ranks_portfolios_and_writes_the_brief(short_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = CliRunner().invoke(main, [
+        "compare", str(short_file), "--runs", "120", "--portfolios",
+        "sanctions_listing,public_disclosure,sanctions_listing+public_disclosure",
+        "--set", "sanctions_listing:start=2023-10,intensity=1.5", "--weight",
+        "lethal_incidents=4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Portfolios ranked by composite score" in result.output
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert ranking["rank"].tolist() == [1, 2, 3, 4]
+    assert set(pd.read_csv(out / "interactions.csv")["pair"]) == {
+        "sanctions_listing+public_disclosure"}
+    brief = (out / "brief.md").read_text()
+    assert brief.startswith("# Brief:") and "## Bottom line" in brief
+    assert "Lethal incidents on the peninsula 4" in brief  # the weight override is stated
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["options"]["sanctions_listing"]["intensity"] == 1.5
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--set", "sanctions_listing:intensity=7"], "less than or equal to 2"),
+    (["--set", "warn_bejing:start=2024-01"], "did you mean 'warn_beijing'"),
+    (["--weight", "lethal_incident=2"], "did you mean 'lethal_incidents'"),
+])
+def test_bad_overrides_are_usage_errors(short_file: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["compare", str(short_file), "--runs", "10", *args])
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_until_precise_reports_what_it_reached(short_file: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, [
+        "run", str(short_file), "--runs", "40", "--until-precise", "0.3", "--max-runs", "400",
+        "--portfolios", "sanctions_listing", "--out", str(tmp_path / "p")])
+    assert result.exit_code == 0, result.output
+    assert "Precision target ±0.3 SD reached" in result.output
+
+
+def test_compare_with_sensitivity_writes_indices(short_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sens"
+    result = CliRunner().invoke(main, [
+        "compare", str(short_file), "--runs", "40", "--portfolios", "sanctions_listing",
+        "--sensitivity", "morris", "--sensitivity-samples", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert {"mu_star", "sigma", "parameter"} <= set(table.columns)
+    assert "## Global sensitivity" in (out / "brief.md").read_text()

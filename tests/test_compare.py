@@ -175,3 +175,33 @@ def test_overrides_change_the_option_and_the_weights(baseline: Scenario) -> None
             apply_overrides(baseline, bad)
     with pytest.raises(ValueError, match="did you mean"):
         apply_overrides(baseline, [], ["lethal_incident=1"])
+
+
+def test_failures_and_drivers_explain_an_option(short_baseline: Scenario) -> None:
+    result = run(short_baseline, runs=1500, seed=12, options=["intercept_declaration"])
+    drivers = result.drivers[(result.drivers["portfolio"] == "intercept_declaration")
+                             & (result.drivers["outcome"] == "composite_score")]
+    top = drivers.sort_values("rank")["parameter"].head(5).tolist()
+    assert "options.intercept_declaration.launch_deterrence" in top
+    failures = result.failures[result.failures["portfolio"] == "intercept_declaration"]
+    assert len(failures) and failures["sentence"].str.contains("worlds where").all()
+    assert (failures["density"] > failures["base_rate"]).all()
+
+
+def test_morris_finds_the_parameter_an_option_depends_on(short_baseline: Scenario) -> None:
+    from axis_sim.api import sensitivity
+
+    table = sensitivity(short_baseline, method="morris", samples=6, seed=1,
+                        options=["sanctions_listing"], replicates=2)
+    rows = table[table["outcome"] == "munitions_shipped"].sort_values("mu_star",
+                                                                      ascending=False)
+    assert "options.sanctions_listing.listing_share_per_month" in rows["parameter"].head(
+        10).tolist()
+    assert (table["portfolio"] == "sanctions_listing").all()
+
+
+def test_shared_draws_give_every_world_the_same_numbers() -> None:
+    from axis_sim.model.streams import Streams
+
+    draws = Streams(3, 0, 5, entities=2, shared=True).month()
+    assert all((d == d[0]).all() for d in draws.values())

@@ -9,14 +9,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from axis_sim.experiment.compare import relative_precision
+from axis_sim.experiment.compare import COMPOSITE, composite_scores, relative_precision
 from axis_sim.experiment.plan import Plan, plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult, execute
+from axis_sim.experiment.sampling import uncertain_paths
+from axis_sim.experiment.sensitivity import Method, analyze, design
 from axis_sim.experiment.summarize import summarize
 from axis_sim.scenario.loader import load_scenario as _load
-from axis_sim.scenario.schema import Sampling, Scenario
+from axis_sim.scenario.schema import STATUS_QUO, Sampling, Scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -74,3 +77,67 @@ def precision_of(the_plan: Plan, chunks: list[ChunkResult]) -> float:
     finals = np.concatenate([c.history[:, :, -1, :] for c in chunks], axis=2).astype(np.float64)
     return relative_precision(the_plan.scenario, list(the_plan.scenario.outcomes),
                               list(the_plan.portfolios), finals)
+
+
+MORRIS_TRAJECTORIES = 20
+SOBOL_BASE_SAMPLES = 64
+# Morris screens on a 4-level grid whose end levels would be each distribution's 0% and 100%
+# quantiles (infinite for a lognormal); the grid is mapped onto the 2.5%–97.5% quantiles instead.
+MORRIS_QUANTILE_RANGE = (0.025, 0.975)
+
+
+def sensitivity(scenario: Scenario | str | Path, *, method: Method = "morris",
+                samples: int | None = None, options: list[str] | None = None,
+                seed: int | None = None, replicates: int = 4, jobs: int = 1,
+                progress: Callable[[ChunkResult], None] | None = None) -> pd.DataFrame:
+    """Global sensitivity of each portfolio's effect (SALib: Morris screening or Sobol' indices).
+
+    Runs the worlds of a SALib design (Morris: `samples` trajectories, default 20; Sobol:
+    `samples` base samples, default 64, times parameters + 2) under every portfolio, then
+    analyses each portfolio's paired effect on the composite score and each headline outcome.
+    The model is stochastic, so each design is run `replicates` times; within a replicate every
+    world shares the same random draws, and effects are averaged over replicates.
+    Returns long rows: method, portfolio, outcome, parameter, and the method's indices.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    names = uncertain_paths(scenario)
+    n = samples or (MORRIS_TRAJECTORIES if method == "morris" else SOBOL_BASE_SAMPLES)
+    seed = scenario.experiment.seed if seed is None else seed
+    unit = design(method, len(names), n, seed)
+    low, high = MORRIS_QUANTILE_RANGE
+    quantiles = low + (high - low) * unit if method == "morris" else unit
+    base_plan = replace(plan(scenario, runs=len(unit), seed=seed, portfolios=options,
+                             sample_worlds=0), design=quantiles, shared_draws=True)
+    outcome_names, portfolios = list(scenario.outcomes), list(base_plan.portfolios)
+    # Each replicate gives every world the same draws; averaging replicates averages the noise
+    # out, so what is left between design points is the parameters' effect.
+    finals_sum, scores_sum = None, None
+    for r in range(replicates):
+        the_plan = replace(base_plan, seed=seed + r)
+        chunks = list(execute(the_plan, jobs=jobs, progress=progress))
+        finals = np.concatenate([c.history[:, :, -1, :] for c in chunks],
+                                axis=2).astype(np.float64)
+        scores = composite_scores(scenario, outcome_names, portfolios, finals)
+        finals_sum = finals if finals_sum is None else finals_sum + finals
+        scores_sum = scores if scores_sum is None else scores_sum + scores
+    finals, scores = finals_sum / replicates, scores_sum / replicates
+    headline = [o for o in outcome_names if scenario.outcomes[o].headline] or outcome_names
+    base = portfolios.index(STATUS_QUO)
+    frames = []
+    for p, portfolio in enumerate(portfolios):
+        if p == base:
+            continue
+        targets = {COMPOSITE: scores[p]}
+        targets |= {o: finals[p, outcome_names.index(o)] - finals[base, outcome_names.index(o)]
+                    for o in headline}
+        for outcome, y in targets.items():
+            if np.ptp(y) == 0:
+                continue  # the portfolio never moves this outcome: nothing to apportion
+            table = analyze(method, names, unit, y, seed)
+            frames.append(table.assign(method=method, portfolio=portfolio, outcome=outcome))
+    if not frames:
+        return pd.DataFrame(columns=["method", "portfolio", "outcome", "parameter"])
+    result = pd.concat(frames, ignore_index=True)
+    first = ["method", "portfolio", "outcome", "parameter"]
+    return result[first + [c for c in result.columns if c not in first]]

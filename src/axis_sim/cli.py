@@ -30,6 +30,7 @@ Examples:
   axis-sim compare scenarios/baseline.yaml --portfolios all
   axis-sim compare scenarios/baseline.yaml --portfolios all --weight lethal_incidents=5
   axis-sim compare scenarios/baseline.yaml --until-precise 0.05 --max-runs 50000 --jobs 2
+  axis-sim compare scenarios/baseline.yaml --sensitivity morris --jobs 2
 """
 
 
@@ -88,7 +89,9 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
 def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 portfolios: tuple[str, ...], settings: tuple[str, ...],
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
-                max_runs: int, jobs: int, out: Path | None) -> tuple[RunResult, Path]:
+                max_runs: int, jobs: int, out: Path | None,
+                sensitivity: str | None = None,
+                sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
     """Load, adjust, run and write an experiment; every user error exits 2 with a message."""
     from axis_sim.api import load_scenario
     from axis_sim.api import run as run_experiment
@@ -119,6 +122,13 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                                 sampling=sampling,  # type: ignore[arg-type]
                                 until_precise=until_precise, max_runs=max_runs,
                                 progress=lambda _chunk: bar.update(1))
+    if sensitivity:
+        from axis_sim.api import sensitivity as sensitivity_analysis
+
+        click.echo(f"Sensitivity analysis ({sensitivity})…", err=True)
+        result.sensitivity = sensitivity_analysis(
+            spec, method=sensitivity, samples=sensitivity_samples,  # type: ignore[arg-type]
+            options=names, seed=seed, jobs=jobs)
     return result, write_results(result, DEFAULT_ROOT, out)
 
 
@@ -151,6 +161,10 @@ def run(**kwargs: Any) -> None:
 
 @main.command(epilog=EPILOG_COMPARE)
 @experiment_options
+@click.option("--sensitivity", type=click.Choice(["morris", "sobol"]),
+              help="Also run a global sensitivity analysis with SALib (more worlds; slower).")
+@click.option("--sensitivity-samples", type=click.IntRange(min=2), metavar="N",
+              help="Morris trajectories (default 20) or Sobol' base samples (default 64).")
 def compare(**kwargs: Any) -> None:
     """Rank portfolios on SCENARIO by composite score, with regret, interactions and failures.
 

@@ -64,6 +64,9 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
         "comparison": (result.comparison, True),
         "ranking": (result.ranking, True),
         "interactions": (result.interactions, True),
+        "drivers": (result.drivers, True),
+        "failures": (result.failures, True),
+        "sensitivity": (result.sensitivity, True),
         "scores": (result.scores, False),
         "monthly": (result.monthly, True),
         "parameters": (result.parameters, False),
@@ -72,6 +75,8 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
     }
     files: dict[str, str] = {}
     for name, (frame, with_csv) in tables.items():
+        if frame.empty and name == "sensitivity":
+            continue  # only written when asked for
         frame.to_parquet(folder / f"{name}.parquet", index=False)
         files[name] = f"{name}.parquet"
         if with_csv:

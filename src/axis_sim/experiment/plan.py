@@ -5,7 +5,9 @@ Everything a result depends on is in the `Plan`; the number of worker processes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import Sampling, Scenario
@@ -31,6 +33,11 @@ class Plan:
     chunk_size: int
     portfolios: dict[str, tuple[str, ...]]
     sample_worlds: int
+    # Cumulative probabilities (worlds, uncertain parameters) fixing each world's parameters,
+    # for designed experiments (SALib); None means draw them with `sampling`.
+    design: np.ndarray | None = field(default=None, compare=False)
+    # With a design: every world sees the same random draws, so differences are the parameters'.
+    shared_draws: bool = False
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:

@@ -45,6 +45,8 @@ class RunResult:
     - `failures`: per single option and outcome it usually improves (and the composite), the
       boxes of parameter space where it fails: `portfolio`, `outcome`, `sentence`, `support`,
       `density`, `coverage`, `conditions`.
+    - `sensitivity` (only when asked for): SALib Morris or Sobol' indices of each portfolio's
+      effect, per outcome and parameter (see `axis_sim.api.sensitivity`).
     """
 
     scenario: Scenario
@@ -60,6 +62,7 @@ class RunResult:
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, str] = field(default_factory=dict)
 
     @property

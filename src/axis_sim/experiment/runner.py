@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from axis_sim.experiment.plan import Chunk, Plan
-from axis_sim.experiment.sampling import sample_parameters
+from axis_sim.experiment.sampling import parameters_from_design, sample_parameters
 from axis_sim.model.metrics import record
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
@@ -36,14 +36,19 @@ class ChunkResult:
 def run_chunk(plan: Plan, index: int) -> ChunkResult:
     """Simulate chunk `index` under every portfolio on the same parameters and draws."""
     chunk = plan.chunks[index]
-    params = sample_parameters(plan.scenario, chunk.size, plan.sampling,
-                               parameter_rng(plan.seed, chunk.index))
+    if plan.design is None:
+        params = sample_parameters(plan.scenario, chunk.size, plan.sampling,
+                                   parameter_rng(plan.seed, chunk.index))
+    else:
+        params = parameters_from_design(
+            plan.scenario, plan.design[chunk.start:chunk.start + chunk.size])
     watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
     outcomes = tuple(plan.scenario.outcomes)
     histories, events = [], []
     for options in plan.portfolios.values():
         model = AxisModel(plan.scenario, params, seed=plan.seed, chunk=chunk.index,
-                          portfolio=options, watched=watched, world_offset=chunk.start)
+                          portfolio=options, watched=watched, world_offset=chunk.start,
+                          shared_draws=plan.shared_draws)
         months = []
         while model.running:
             model.step()

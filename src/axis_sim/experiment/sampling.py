@@ -51,3 +51,14 @@ def default_parameters(scenario: Scenario, n: int = 1) -> dict[str, np.ndarray]:
 def uncertain_paths(scenario: Scenario) -> list[str]:
     """Paths of the parameters that differ between worlds."""
     return [path for path, (p, _) in flat_parameters(scenario).items() if is_uncertain(p)]
+
+
+def parameters_from_design(scenario: Scenario, quantiles: np.ndarray) -> dict[str, np.ndarray]:
+    """Every parameter path → values for worlds given as rows of cumulative probabilities, one
+    column per uncertain parameter in `uncertain_paths` order (fixed ones take their default)."""
+    params = flat_parameters(scenario)
+    values = {path: np.full(len(quantiles), p.value, dtype=np.float64)
+              for path, (p, _) in params.items()}
+    for column, path in enumerate(uncertain_paths(scenario)):
+        values[path] = inverse_cdf(params[path][0], quantiles[:, column])
+    return values

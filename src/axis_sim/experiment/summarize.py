@@ -24,13 +24,16 @@ from axis_sim.experiment.compare import (
     ranking_table,
     standard_error,
 )
+from axis_sim.experiment.discovery import describe_box, failure_conditions
 from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.experiment.sampling import uncertain_paths
+from axis_sim.experiment.sensitivity import rank_correlations
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
-from axis_sim.scenario.schema import STATUS_QUO, month_label
+from axis_sim.scenario.parameters import parameter_labels
+from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, month_label
 
 QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 
@@ -67,7 +70,68 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
         ranking=ranking_table(scenario, outcome_names, names, finals, scores),
         interactions=interaction_table(scenario, outcome_names, plan.portfolios, finals, scores),
     )
+    effects = effect_table(plan, names, outcome_names, finals, scores)
+    result.drivers = (rank_correlations(parameters, effects) if len(paths) and len(effects)
+                      else pd.DataFrame())
+    result.failures = failure_table(plan, result.comparison, parameters, effects)
     return result
+
+
+def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals: np.ndarray,
+                 scores: np.ndarray) -> pd.DataFrame:
+    """Per-world paired effects (portfolio minus status quo) on the composite score and the
+    headline outcomes, long: portfolio, outcome, world, effect — what drivers and failures read."""
+    headline = [o for o in outcome_names if plan.scenario.outcomes[o].headline] or outcome_names
+    base = names.index(STATUS_QUO)
+    frames = []
+    worlds = np.arange(finals.shape[2])
+    for p, name in enumerate(names):
+        if p == base:
+            continue
+        frames.append(pd.DataFrame({"portfolio": name, "outcome": COMPOSITE, "world": worlds,
+                                    "effect": scores[p]}))
+        for o in headline:
+            i = outcome_names.index(o)
+            frames.append(pd.DataFrame({"portfolio": name, "outcome": o, "world": worlds,
+                                        "effect": finals[p, i] - finals[base, i]}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["portfolio", "outcome", "world", "effect"])
+
+
+def failure_table(plan: Plan, comparison: pd.DataFrame, parameters: pd.DataFrame,
+                  effects: pd.DataFrame) -> pd.DataFrame:
+    """Where each single option fails: for the composite score and every headline outcome the
+    option usually improves (mean effect's 90% interval clear of 0, better in at least half the
+    worlds), the boxes of parameter space in which it does not improve on status quo."""
+    scenario = plan.scenario
+    labels = parameter_labels(scenario)
+    rows = []
+    for option in (o for o in OPTIONS if o in plan.portfolios):
+        option_label = scenario.options[option].label  # type: ignore[index]
+        mine = effects[effects["portfolio"] == option]
+        for outcome, frame in mine.groupby("outcome", sort=False):
+            if outcome == COMPOSITE:
+                sign, subject = 1.0, f"{option_label} fails to beat status quo overall"
+            else:
+                spec = scenario.outcomes[str(outcome)]
+                sign = 1.0 if spec.better == "higher" else -1.0
+                row = comparison[(comparison["portfolio"] == option)
+                                 & (comparison["outcome"] == outcome)].iloc[0]
+                if (min(sign * row["diff_ci_low"], sign * row["diff_ci_high"]) <= 0
+                        or row["p_better"] < 0.5):
+                    continue  # it does not usually improve this outcome: no failure to explain
+                subject = f"{option_label} fails to improve “{spec.label}”"
+            failed = (sign * frame.sort_values("world")["effect"].to_numpy()) <= 0
+            for box in failure_conditions(parameters, failed):
+                rows.append({"portfolio": option, "outcome": outcome,
+                             "sentence": describe_box(box, subject=subject, labels=labels),
+                             "support": box.support, "density": box.density,
+                             "coverage": box.coverage, "base_rate": box.base_rate,
+                             "conditions": "; ".join(f"{c.parameter} {c.op} {c.threshold:.6g}"
+                                                     for c in box.conditions)})
+    return pd.DataFrame.from_records(rows, columns=[
+        "portfolio", "outcome", "sentence", "support", "density", "coverage", "base_rate",
+        "conditions"])
 
 
 def monthly_table(plan: Plan, names: list[str], outcome_names: list[str],

@@ -69,9 +69,12 @@ class Streams:
     """Monthly uniform draws for one chunk of worlds, one generator per named stream."""
 
     def __init__(self, seed: int, chunk: int, worlds: int, entities: int = 0,
-                 events: tuple[str, ...] = ()) -> None:
+                 events: tuple[str, ...] = (), shared: bool = False) -> None:
         self.worlds = worlds
         self.entities = entities
+        # shared: every world sees the same draws — for designed experiments (Morris, Sobol),
+        # where worlds differ only in their parameters and noise must not pose as an effect.
+        self.shared = shared
         names = (*STREAM_NAMES, *(f"event:{e}" for e in events))
         self._generators = {
             name: np.random.default_rng(
@@ -85,9 +88,13 @@ class Streams:
     def month(self) -> dict[str, np.ndarray]:
         """Draw this month's uniforms: shape (worlds,), or (worlds, entities) for entity streams."""
         draws = {}
+        rows = 1 if self.shared else self.worlds
         for name, gen in self._generators.items():
-            shape = (self.worlds, self.entities) if name in ENTITY_STREAMS else (self.worlds,)
-            draws[name] = gen.random(shape)
+            shape = (rows, self.entities) if name in ENTITY_STREAMS else (rows,)
+            draw = gen.random(shape)
+            if self.shared:
+                draw = np.broadcast_to(draw, (self.worlds, *shape[1:]))
+            draws[name] = draw
         return draws
 
 

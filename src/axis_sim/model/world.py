@@ -99,12 +99,14 @@ class AxisModel(mesa.Model):
     `params` maps every parameter path (`context.x`, `actors.DPRK.x`, `options.<id>.x`,
     `events.<id>.probability`) to an array of one value per world. `portfolio` names the
     options in force (their start, intensity and duration come from the scenario unless
-    `overrides` sets them). `watched` are the worlds whose events are logged.
+    `overrides` sets them). `watched` are the worlds whose events are logged. With
+    `shared_draws`, every world gets the same random draws (designed experiments).
     """
 
     def __init__(self, scenario: Scenario, params: dict[str, np.ndarray], *, seed: int,
                  chunk: int = 0, portfolio: tuple[str, ...] = (),
-                 watched: np.ndarray | None = None, world_offset: int = 0) -> None:
+                 watched: np.ndarray | None = None, world_offset: int = 0,
+                 shared_draws: bool = False) -> None:
         worlds = len(next(iter(params.values())))
         super().__init__(rng=seed)
         self.spec = scenario
@@ -113,7 +115,8 @@ class AxisModel(mesa.Model):
         self.month = 0
         self.horizon = scenario.meta.horizon_months
         entities = int(params["actors.Russia.procurement_entities"][0])
-        self.streams = Streams(seed, chunk, worlds, entities, tuple(e.id for e in scenario.events))
+        self.streams = Streams(seed, chunk, worlds, entities,
+                               tuple(e.id for e in scenario.events), shared=shared_draws)
         watched = np.empty(0, dtype=np.int64) if watched is None else watched
         self.log = EventLog(worlds, watched, world_offset)
 

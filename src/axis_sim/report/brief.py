@@ -7,6 +7,7 @@ import pandas as pd
 from axis_sim.experiment.results import RunResult
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.report.table import BINARY_UNIT, headline_outcomes
+from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO
 
 
@@ -85,7 +86,7 @@ def render_brief(result: RunResult) -> str:
             lines.append(f"  Costs: {'; '.join(costs)}.")
         lines.append("")
     lines += _ranking_section(result) + _interaction_section(result)
-    lines += _failure_section(result) + _driver_section(result)
+    lines += _failure_section(result) + _driver_section(result) + _sensitivity_section(result)
     lines += [
         "## How to read this", "",
         "- The composite score adds each outcome's improvement on status quo, in standard "
@@ -142,9 +143,33 @@ def _driver_section(result: RunResult) -> list[str]:
                          & result.drivers["portfolio"].isin(OPTIONS)]
     if top.empty:
         return []
-    lines = ["## What drives each option's effect", ""]
+    labels = parameter_labels(result.scenario)
+    lines = ["## What drives each option's effect", "",
+             "Rank correlation (ρ) between an uncertain parameter and the option's composite "
+             "effect, world by world; + means a higher value helps the option.", ""]
     for portfolio, rows in top.groupby("portfolio", sort=False):
-        parts = [f"{r.parameter} (ρ = {r.rho:+.2f})" for r in rows.sort_values("rank").itertuples()]
+        parts = [f"{labels.get(r.parameter, (r.parameter, ''))[0]} (ρ = {r.rho:+.2f})"
+                 for r in rows.sort_values("rank").itertuples()]
+        lines.append(f"- {_label(result, str(portfolio))}: {', '.join(parts)}.")
+    return [*lines, ""]
+
+
+def _sensitivity_section(result: RunResult) -> list[str]:
+    table = result.sensitivity
+    if table.empty:
+        return []
+    method = str(table["method"].iloc[0])
+    measure = "mu_star" if method == "morris" else "ST"
+    name = "Morris μ*" if method == "morris" else "total Sobol' index"
+    labels = parameter_labels(result.scenario)
+    lines = [f"## Global sensitivity ({name})", "",
+             "The parameters that most change each option's composite effect when varied over "
+             "their whole ranges (SALib).", ""]
+    composite = table[(table["outcome"] == "composite_score") & table["portfolio"].isin(OPTIONS)]
+    for portfolio, rows in composite.groupby("portfolio", sort=False):
+        top = rows.sort_values(measure, ascending=False).head(3)
+        parts = [f"{labels.get(r.parameter, (r.parameter, ''))[0]} "
+                 f"({format_number(getattr(r, measure))})" for r in top.itertuples()]
         lines.append(f"- {_label(result, str(portfolio))}: {', '.join(parts)}.")
     return [*lines, ""]
 
