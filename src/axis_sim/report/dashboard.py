@@ -692,6 +692,8 @@ def _manifest_value(manifest: dict[str, Any], key: str) -> str:
     if value is None or value == "":
         return MISSING
     if isinstance(value, (list, tuple)):
+        if len(value) > 8:
+            return f"{len(value)} (listed in the summary table)"
         return ", ".join(str(v) for v in value)
     if key == "wall_seconds" and isinstance(value, (int, float)):
         return f"{value:.1f} s"
