@@ -205,3 +205,11 @@ def test_shared_draws_give_every_world_the_same_numbers() -> None:
 
     draws = Streams(3, 0, 5, entities=2, shared=True).month()
     assert all((d == d[0]).all() for d in draws.values())
+
+
+def test_baseline_thresholds_give_a_satisficing_rate(short_baseline: Scenario) -> None:
+    result = run(short_baseline, runs=300, seed=2, options=["intercept_declaration"])
+    rates = result.ranking.set_index("portfolio")["satisficing"]
+    assert rates.between(0, 1).all()
+    # Intercept attempts add escalation crises, so fewer worlds meet "no crisis".
+    assert rates["intercept_declaration"] < rates["status_quo"]

@@ -128,6 +128,9 @@ def test_stronger_deterrence_means_fewer_lethal_incidents(short_baseline: Scenar
     ("intercept_declaration", "escalation_crises", +1),
     ("warn_beijing", "us_china_tension", +1),
     ("public_disclosure", "sanctioning_parties", +1),
+    ("public_disclosure", "warning_quality", -1),  # side effect: sources and methods
+    ("sanctions_listing", "evasion_capacity", -1),
+    ("warn_beijing", "china_alignment", -1),
 ])
 def test_each_option_moves_its_lever(short_baseline: Scenario, option: str, metric: str,
                                      direction: int) -> None:
