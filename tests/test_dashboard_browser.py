@@ -1,0 +1,101 @@
+"""The dashboard in a real browser: headless Chromium, network off, no console errors.
+
+Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+tests are skipped on a developer's machine and fail under CI, so CI always runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from axis_sim.api import run
+from axis_sim.experiment.output import write_results
+from axis_sim.scenario.schema import Scenario
+from tests.conftest import ROOT
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+ARTIFACTS = ROOT / "test-artifacts"
+PROBE = "<script>alert(1)</script>"
+
+if not (CHROMIUM and CHROMEDRIVER):
+    if os.environ.get("CI"):
+        pytest.fail("CI needs chromium and chromedriver (see .ci/run)", pytrace=False)
+    pytest.skip("headless Chromium not installed", allow_module_level=True)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """Headless Chromium that logs the console and every network request."""
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1366,900"):
+        options.add_argument(flag)
+    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(120)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def dashboard(short_baseline: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real run's dashboard, from a scenario whose title is an injection probe."""
+    meta = short_baseline.meta.model_copy(update={"title": PROBE, "description": PROBE})
+    scenario = short_baseline.model_copy(update={"meta": meta})
+    result = run(scenario, runs=150, seed=4,
+                 options=["sanctions_listing", "warn_beijing",
+                          "sanctions_listing+warn_beijing"])
+    folder = write_results(result, folder=tmp_path_factory.mktemp("dash") / "run")
+    return folder / "dashboard.html"
+
+
+def requests_made(driver: webdriver.Chrome) -> list[str]:
+    """Every URL the page asked for since the last call."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def test_dashboard_renders_offline_without_errors(browser: webdriver.Chrome,
+                                                  dashboard: Path) -> None:
+    browser.get(dashboard.as_uri())
+    plots = browser.execute_script(
+        "return document.querySelectorAll('div.plotly-graph-div').length")
+    rendered = browser.execute_script(
+        "return Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+        ".filter(d => d.querySelector('.main-svg')).length")
+    assert plots >= 10 and rendered == plots, (plots, rendered)
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == []
+    outside = [u for u in requests_made(browser)
+               if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert outside == [], outside
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "dashboard.png"))
+
+
+def test_scenario_text_is_shown_not_run(browser: webdriver.Chrome, dashboard: Path) -> None:
+    browser.get(dashboard.as_uri())
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018 - an alert would mean the probe ran
+    heading = browser.execute_script("return document.querySelector('h1').textContent")
+    assert PROBE in heading
+    injected = browser.execute_script(
+        "return Array.from(document.scripts).filter(s => s.textContent.trim() === 'alert(1)')"
+        ".length")
+    assert injected == 0
