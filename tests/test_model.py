@@ -156,3 +156,15 @@ def test_a_summit_in_the_first_month_can_move_the_ladder(short_baseline: Scenari
     params["actors.Russia.summit_ladder_bonus"] = np.full(1000, 0.0)
     no_bonus = simulate(short_baseline, params)[METRIC_NAMES.index("cooperation_level"), 0]
     assert (no_bonus > 1).mean() < (first_month > 1).mean()
+
+
+def test_fast_poisson_inverse_cdf_matches_scipy() -> None:
+    from scipy.stats import poisson
+
+    from axis_sim.model.dprk import poisson_from_uniform
+
+    rng = np.random.default_rng(0)
+    u, rate = rng.random(50_000), rng.uniform(0, 20, 50_000)
+    rate[:10] = 0.0
+    expected = poisson.ppf(u, np.maximum(rate, 1e-300)).astype(int)
+    assert np.array_equal(poisson_from_uniform(u, rate), expected)
