@@ -172,3 +172,26 @@ def test_compare_with_sensitivity_writes_indices(short_file: Path, tmp_path: Pat
     table = pd.read_csv(out / "sensitivity.csv")
     assert {"mu_star", "sigma", "parameter"} <= set(table.columns)
     assert "## Global sensitivity" in (out / "brief.md").read_text()
+
+
+def test_dashboard_rebuilds_and_compares_runs(short_file: Path, tmp_path: Path) -> None:
+    folders = []
+    for name, seed in (("a", "1"), ("b", "2")):
+        args = ["run", str(short_file), "--runs", "30", "--seed", seed, "--portfolios",
+                "sanctions_listing", "--out", str(tmp_path / name)]
+        assert CliRunner().invoke(main, args).exit_code == 0
+        folders.append(tmp_path / name)
+    original = (folders[0] / "dashboard.html").read_text()
+    (folders[0] / "dashboard.html").unlink()
+    result = CliRunner().invoke(main, ["dashboard", str(folders[0])])
+    assert result.exit_code == 0, result.output
+    assert (folders[0] / "dashboard.html").read_text() == original
+    result = CliRunner().invoke(main, ["dashboard", *map(str, folders)])
+    assert result.exit_code == 0, result.output
+    assert (folders[0] / "versus-b.html").is_file()
+
+
+def test_dashboard_of_a_folder_that_is_not_a_run_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["dashboard", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "not an axis-sim results folder" in result.output

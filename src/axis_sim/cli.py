@@ -43,6 +43,7 @@ def _fail(err: ScenarioError) -> None:
 Examples:
   axis-sim run scenarios/baseline.yaml        run the baseline, write results and a dashboard
   axis-sim compare scenarios/baseline.yaml    rank portfolios; write tables and a brief
+  axis-sim dashboard results/<run>            rebuild a dashboard; two folders: compare runs
   axis-sim validate scenarios/*.yaml          check scenario files
   axis-sim schema > scenario.schema.json      JSON Schema for editors""")
 @click.version_option(package_name="axis-sim")
@@ -175,6 +176,40 @@ def compare(**kwargs: Any) -> None:
     result, folder = _experiment(**kwargs)
     click.echo(ranking_text(result))
     _footer(result, folder)
+
+
+@main.command(epilog="""\b
+Examples:
+  axis-sim dashboard results/20261128-204501-baseline
+  axis-sim dashboard results/...-baseline results/...-ukraine_ceasefire --out versus.html""")
+@click.argument("results", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: dashboard.html in the results folder; for two runs, "
+                   "versus-<second folder>.html in the first).")
+def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
+    """Rebuild a run's dashboard from RESULTS, or compare two runs side by side.
+
+    Nothing is simulated again: the page is made from the folder's tables and manifest.
+    """
+    from axis_sim.experiment.load import ResultsError, load_results
+    from axis_sim.report.dashboard import write_dashboard
+    from axis_sim.report.run_comparison import write_run_comparison
+
+    if len(results) > 2:
+        raise click.UsageError("give one results folder, or two to compare")
+    try:
+        runs = [load_results(folder) for folder in results]
+    except ResultsError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    if len(runs) == 1:
+        path = out or results[0] / "dashboard.html"
+        write_dashboard(runs[0], path)
+    else:
+        path = out or results[0] / f"versus-{results[1].resolve().name}.html"
+        write_run_comparison(runs[0], runs[1], path)
+    click.echo(f"Dashboard: {path}")
 
 
 @main.command(epilog="""\b
