@@ -55,7 +55,8 @@ class UnitedStates(Actor):
             intensity = option.intensity_at(month)
             if intensity > 0:
                 option.apply(model, intensity)
-        extra = model.draws["trilateral_exercise"] < model.levers.extra_exercise_probability
+        extra = model.directed("US.exercise", model.draws["trilateral_exercise"]
+                               < model.levers.extra_exercise_probability)
         model.now.exercise |= extra
         model.log.record(month, "US", "allied_exercise", extra)
         self.exercises += model.now.exercise
@@ -116,7 +117,9 @@ class Ally(Actor):
         p = shifted_probability(self.par("backing_probability"),
                                 self.par("threat_response") * threat,
                                 self.par("choice_temperature"))
-        self.backs_trilateral = (model.draws[f"{self.name.lower()}_backing"] < p).astype(float)
+        backs = model.directed(f"{self.name}.backing",
+                               model.draws[f"{self.name.lower()}_backing"] < p)
+        self.backs_trilateral = backs.astype(float)
 
 
 class SouthKorea(Ally):

@@ -51,7 +51,7 @@ class China(Actor):
                  - levers.china_warning_cost - levers.china_exposure_cost)
         p_condone = shifted_probability(self.par("condone_probability"), shift,
                                         self.par("choice_temperature"))
-        self.condones = model.draws["china_stance"] < p_condone
+        self.condones = model.directed("China.stance", model.draws["china_stance"] < p_condone)
         step = self.par("alignment_step")
         self.alignment = np.clip(self.alignment + np.where(self.condones, step, -step), 0.0, 1.0)
 
@@ -61,7 +61,8 @@ class China(Actor):
             self.par("alignment_pull_to_exercise") * (self.alignment
                                                       - self.par("initial_alignment"))
             - levers.china_warning_cost, self.par("choice_temperature"))
-        self.joins_exercise = model.draws["china_naval_exercise"] < p_join
+        self.joins_exercise = model.directed("China.join_exercise",
+                                             model.draws["china_naval_exercise"] < p_join)
 
     def opposition_to_testing(self) -> np.ndarray:
         """Share by which Beijing's opposition cuts the DPRK's will to test: less when aligned."""

@@ -137,8 +137,8 @@ class NorthKorea(Actor):
             + self.par("backing_weight") * model.russia.cooperation
             - self.par("deterrence_weight") * model.us.extended_deterrence,
         ], axis=1)
-        self.posture = logit_choice(utilities, self.par("choice_temperature"),
-                                    model.draws["dprk_posture"])
+        self.posture = model.directed("DPRK.posture", logit_choice(
+            utilities, self.par("choice_temperature"), model.draws["dprk_posture"]))
         coercive = self.posture == COERCION
         self.coercion_months += coercive
         model.log.record(month, "DPRK", "coercive_posture", coercive)
@@ -151,7 +151,7 @@ class NorthKorea(Actor):
                  + self.par("leverage_weight") * (1.0 - model.china.alignment))
         p = shifted_probability(self.par("accept_probability"), shift,
                                 self.par("choice_temperature"))
-        self.accepts_deeper_ties = model.draws["dprk_ties"] < p
+        self.accepts_deeper_ties = model.directed("DPRK.accept_ties", model.draws["dprk_ties"] < p)
 
     def _launch(self, month: int) -> None:
         model, draws, levers = self.model, self.model.draws, self.model.levers
@@ -160,7 +160,7 @@ class NorthKorea(Actor):
         irbm = poisson_from_uniform(draws["irbm_count"], self.par("irbm_rate") * surge)
         p_icbm = np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge
                          * (1.0 - levers.icbm_deterrence), 0.0, 1.0)
-        icbm = draws["icbm_launch"] < p_icbm
+        icbm = model.directed("DPRK.icbm_launch", draws["icbm_launch"] < p_icbm)
         standard_share = self.par("standard_trajectory_share") * (1.0 - levers.lofting_pressure)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
         failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])
@@ -179,7 +179,8 @@ class NorthKorea(Actor):
         model.log.record(month, "DPRK", "icbm_launch", icbm, standard.astype(float))
         model.log.record(month, "DPRK", "icbm_failure", failed)
 
-        attempt = draws["satellite_attempt"] < self.par("satellite_attempt_probability")
+        attempt = model.directed("DPRK.satellite_launch", draws["satellite_attempt"]
+                                 < self.par("satellite_attempt_probability"))
         success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])
         self.satellite_attempts += attempt
         self.satellites_in_orbit += success
@@ -193,7 +194,8 @@ class NorthKorea(Actor):
                  - self.par("test_china_weight") * model.china.opposition_to_testing())
         p = shifted_probability(self.par("nuclear_test_hazard"), shift,
                                 self.par("choice_temperature"))
-        test = ~self.nuclear_test & (model.draws["nuclear_test"] < p)
+        test = ~self.nuclear_test & model.directed("DPRK.nuclear_test",
+                                                   model.draws["nuclear_test"] < p)
         self.nuclear_test |= test
         model.log.record(month, "DPRK", "nuclear_test", test)
         model.china.react_to_test(test)

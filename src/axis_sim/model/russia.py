@@ -82,8 +82,8 @@ class Russia(Actor):
             - self.par("sanctions_aversion") * model.trade.friction
         )
         gain = self._base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
-        self.proposes = model.draws["russia_ladder"] < logit_probability(
-            gain, self.par("ladder_temperature"))
+        self.proposes = model.directed("Russia.propose", model.draws["russia_ladder"]
+                                       < logit_probability(gain, self.par("ladder_temperature")))
 
     def settle_ladder(self, month: int) -> None:
         """The rung moves up if Moscow proposed and Pyongyang accepts this month.
@@ -115,7 +115,8 @@ class Russia(Actor):
         shipped_millions = model.trade.shipped_month / 1e6
         p = np.clip(self.par("tech_transfer_probability")
                     + self.par("tech_per_million_rounds") * shipped_millions, 0.0, 1.0)
-        transfers = (self.cooperation >= TECH_LEVEL) & (model.draws["tech_transfer"] < p)
+        transfers = (self.cooperation >= TECH_LEVEL) & model.directed(
+            "Russia.tech_transfer", model.draws["tech_transfer"] < p)
         need = dprk.priorities * (1.0 - dprk.maturity)
         programme = logit_choice(need, dprk.par("choice_temperature"),
                                  model.draws["tech_programme"])
@@ -125,7 +126,8 @@ class Russia(Actor):
 
     def shield_at_un(self, month: int, provocation: np.ndarray) -> None:
         """After an ICBM launch or nuclear test, block punitive Security Council action."""
-        blocked = provocation & (self.model.draws["un_shield"] < self.par("un_shield_probability"))
+        blocked = provocation & self.model.directed(
+            "Russia.un_shield", self.model.draws["un_shield"] < self.par("un_shield_probability"))
         self.un_blocks += blocked
         self.model.log.record(month, "Russia", "un_action_blocked", blocked)
 

@@ -85,6 +85,15 @@ class Streams:
             for name in names
         }
 
+    def state(self) -> dict[str, dict]:
+        """Every generator's state, as plain data (see `model/state.py`)."""
+        return {name: gen.bit_generator.state for name, gen in self._generators.items()}
+
+    def set_state(self, state: dict[str, dict]) -> None:
+        """Continue every stream from a saved `state()`."""
+        for name, saved in state.items():
+            self._generators[name].bit_generator.state = saved
+
     def month(self) -> dict[str, np.ndarray]:
         """Draw this month's uniforms: shape (worlds,), or (worlds, entities) for entity streams."""
         draws = {}

@@ -58,7 +58,8 @@ def exchange(model: AxisModel, month: int) -> None:
     rail = dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
     noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
     ceiling = np.minimum(np.minimum(available, rail), ctx.munitions_gap)
-    shipped = np.where(trading, ceiling * (1.0 - trade.friction) * noise, 0.0)
+    willing = model.directed("DPRK.deliveries", np.ones(model.worlds))
+    shipped = np.where(trading, ceiling * (1.0 - trade.friction) * noise * willing, 0.0)
     shipped = np.minimum(shipped, np.minimum(available, rail))
     dprk.stockpile = np.maximum(dprk.stockpile - np.maximum(shipped - spare, 0.0), 0.0)
     systems = np.where(trading, poisson_from_uniform(

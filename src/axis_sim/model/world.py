@@ -26,6 +26,7 @@ import numpy as np
 
 from axis_sim.model.allies import Japan, SouthKorea, UnitedStates
 from axis_sim.model.china import China
+from axis_sim.model.directives import directed
 from axis_sim.model.dprk import NorthKorea
 from axis_sim.model.eventlog import EventLog
 from axis_sim.model.options import OPTION_CLASSES, Levers, PolicyOption
@@ -142,6 +143,12 @@ class AxisModel(mesa.Model):
         initial = np.rint(self.params["actors.US.initial_listed_entities"]).astype(int)
         self.trade.listed[:] = np.arange(entities)[None, :] < initial[:, None]
         self.draws: dict[str, np.ndarray] = {}
+        # Decisions human teams take in place of the doctrine (seminar); see directives.py.
+        self.directives: dict[str, object] = {}
+
+    def directed(self, key: str, default: np.ndarray) -> np.ndarray:
+        """The doctrine's choice `default`, unless a team's directive decides `key`."""
+        return directed(self.directives, key, default)
 
     # --- the month -----------------------------------------------------------------------------
 
