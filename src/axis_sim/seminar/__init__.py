@@ -1,0 +1,1 @@
+"""Seminar (tabletop) exercises: human teams play some actors, the model plays and adjudicates."""
