@@ -438,9 +438,14 @@ def seminar_report(game_file: Path) -> None:
 @click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
 def seminar_play(game_file: Path) -> None:
     """An interactive menu for a facilitator at one terminal."""
+    from axis_sim.seminar.game import GameError
     from axis_sim.seminar.play import play
 
-    play(game_file)
+    try:
+        play(game_file)
+    except GameError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
 
 
 def _print_injects(game: Game, team: str | None) -> None:
