@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -11,8 +12,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from axis_sim.experiment.compare import (
+    COMPOSITE,
+    composite_scores,
+    interaction_table,
+    ranking_table,
+)
 from axis_sim.experiment.results import RunResult
+from axis_sim.report.analysis import (
+    distribution_kind,
+    is_binary,
+    is_rare_count,
+    representative_worlds,
+    weight_model,
+    wilson_interval,
+)
+from axis_sim.report.common import json_for_script, option_codes, short_name, short_names
 from axis_sim.report.dashboard import (
+    DATA_ID,
     describe_distribution,
     format_number,
     format_probability,
@@ -24,9 +41,14 @@ from axis_sim.report.dashboard import (
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, Scenario, month_label
 
 PROBE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
-PORTFOLIOS = [STATUS_QUO, "sanctions_listing", "warn_beijing+public_disclosure"]
+PAIR = "warn_beijing+public_disclosure"
+PORTFOLIOS = [STATUS_QUO, "sanctions_listing", "warn_beijing", "public_disclosure", PAIR]
+SINGLES = ["sanctions_listing", "warn_beijing", "public_disclosure"]
 WORLDS = 50
 MONTHS = 6
+SAMPLE_WORLDS = 5
+SECTION_IDS = ["headline", "ranking", "tradeoffs", "distributions", "summary", "interactions",
+               "sensitivity", "failures", "story", "monthly", "assumptions"]
 
 
 def _param(value: float, unit: str, source: str, dist: dict | None = None) -> dict:
@@ -77,7 +99,7 @@ def _scenario() -> Scenario:
         "actors": actors,
         "events": [{
             "id": "summit",
-            "name": "Leader summit",
+            "name": f"Leader summit {PROBE}",
             "kind": "leader_summit",
             "month": "2024-04",
             "probability": _param(0.5, "probability", "Event source I",
@@ -88,8 +110,9 @@ def _scenario() -> Scenario:
         "portfolios": {"pressure": ["sanctions_listing", "warn_beijing"]},
         "outcomes": {
             "shells_delivered": {"label": f"Shells {PROBE}", "unit": "million shells",
-                                 "better": "lower", "headline": True},
-            "alignment": {"label": "Alignment index", "unit": "index", "better": "lower"},
+                                 "better": "lower", "headline": True, "weight": 1.0},
+            "alignment": {"label": "Alignment index", "unit": "index", "better": "lower",
+                          "weight": 0.5},
         },
     })
 
@@ -118,8 +141,79 @@ def _comparison(outcomes: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def make_result(portfolios: list[str] = PORTFOLIOS, months: int = MONTHS) -> RunResult:
-    """A synthetic run: by default three portfolios, fifty worlds, six months."""
+def _finals(outcomes: pd.DataFrame, names: list[str], outcome_names: list[str]) -> np.ndarray:
+    """Outcomes at the horizon as compare.py wants them: (portfolios, outcomes, worlds)."""
+    return np.stack([
+        outcomes[outcomes["portfolio"] == name].sort_values("world")[outcome_names]
+        .to_numpy(np.float64).T
+        for name in names])
+
+
+def _options_of(name: str) -> tuple[str, ...]:
+    return () if name == STATUS_QUO else tuple(o for o in OPTIONS if o in name.split("+"))
+
+
+def _analysis_tables(scenario: Scenario, outcomes: pd.DataFrame,
+                     portfolios: list[str]) -> dict[str, pd.DataFrame]:
+    """scores, ranking and interactions made by the real compare.py; drivers, failures,
+    sensitivity, events and trajectories made up (with the escaping probe where text goes)."""
+    outcome_names = list(scenario.outcomes)
+    finals = _finals(outcomes, portfolios, outcome_names)
+    scores = composite_scores(scenario, outcome_names, portfolios, finals)
+    worlds = np.arange(finals.shape[2])
+    singles = [p for p in portfolios if p in OPTIONS]
+    parameters = ["actors.Russia.shells_per_month", "events.summit.probability",
+                  "actors.US.resolve"]
+    drivers = pd.DataFrame([
+        {"portfolio": p, "outcome": outcome, "parameter": path,
+         "rho": (0.6 - 0.2 * k) * (-1) ** k, "p_value": 0.001 * (k + 1), "rank": k + 1}
+        for p in portfolios if p != STATUS_QUO for outcome in (COMPOSITE, "shells_delivered")
+        for k, path in enumerate(parameters)])
+    failures = pd.DataFrame([
+        {"portfolio": "warn_beijing", "outcome": COMPOSITE,
+         "sentence": f"Warning fails in worlds where {PROBE} holds.", "support": 0.2,
+         "density": 0.7, "coverage": 0.4, "base_rate": 0.3,
+         "conditions": f"actors.US.resolve < 0.5; {PROBE}"},
+        {"portfolio": "sanctions_listing", "outcome": "shells_delivered",
+         "sentence": "Listings fail to cut shells where production is high.", "support": 0.3,
+         "density": 0.5, "coverage": 0.6, "base_rate": 0.2,
+         "conditions": "actors.Russia.shells_per_month >= 200000"},
+    ])
+    sensitivity = pd.DataFrame([
+        {"method": "morris", "portfolio": p, "outcome": COMPOSITE, "parameter": path,
+         "mu_star": 1.0 / (k + 1), "mu_star_conf": 0.1, "sigma": 0.5 / (k + 1)}
+        for p in singles for k, path in enumerate(parameters)])
+    events, trajectories = [], []
+    for p in portfolios:
+        for world in range(SAMPLE_WORLDS):
+            for month in range(MONTHS):
+                events.append({"portfolio": p, "month": month, "world": world, "actor": "DPRK",
+                               "event": "munitions_shipment", "value": 1000.0 * (world + 1)})
+                if month % 2 == world % 2:
+                    events.append({"portfolio": p, "month": month, "world": world,
+                                   "actor": "Russia", "event": "leader_summit", "value": 1.0})
+                trajectories.append({"portfolio": p, "world": world, "month": month,
+                                     "shells_delivered": float(month), "alignment": 50.0})
+    return {
+        "scores": pd.concat([pd.DataFrame({"portfolio": p, "world": worlds,
+                                           COMPOSITE: scores[i]})
+                             for i, p in enumerate(portfolios)], ignore_index=True),
+        "ranking": ranking_table(scenario, outcome_names, portfolios, finals, scores),
+        "interactions": interaction_table(scenario, outcome_names,
+                                          {p: _options_of(p) for p in portfolios}, finals,
+                                          scores),
+        "drivers": drivers,
+        "failures": failures,
+        "sensitivity": sensitivity,
+        "events": pd.DataFrame(events),
+        "trajectories": pd.DataFrame(trajectories),
+    }
+
+
+def make_result(portfolios: list[str] = PORTFOLIOS, months: int = MONTHS,
+                full: bool = True) -> RunResult:
+    """A synthetic run: by default five portfolios, fifty worlds, six months, every table
+    filled (`full=False`: only the tables every run had before ranking and discovery)."""
     scenario = _scenario()
     rng = np.random.default_rng(7)
     base = rng.normal(3.0, 0.6, WORLDS)
@@ -146,6 +240,8 @@ def make_result(portfolios: list[str] = PORTFOLIOS, months: int = MONTHS) -> Run
         "world": range(WORLDS),
         "actors.Russia.shells_per_month": rng.triangular(80_000, 150_000, 250_000, WORLDS),
     })
+    tables = (_analysis_tables(scenario, outcomes, portfolios) if full
+              else {"trajectories": pd.DataFrame(), "events": pd.DataFrame()})
     return RunResult(
         scenario=scenario,
         manifest={
@@ -157,9 +253,8 @@ def make_result(portfolios: list[str] = PORTFOLIOS, months: int = MONTHS) -> Run
         outcomes=outcomes,
         parameters=parameters,
         monthly=pd.DataFrame(monthly_rows),
-        trajectories=pd.DataFrame(),
-        events=pd.DataFrame(),
         comparison=_comparison(outcomes, scenario),
+        **tables,
     )
 
 
@@ -199,18 +294,48 @@ def test_plotly_embedded_once_and_no_network(page: str) -> None:
     assert "MathJax.js" not in page
 
 
-def test_figure_count(page: str, result: RunResult) -> None:
+FIGURE = 'class="plotly-graph-div"'
+
+
+def _expected_figures(result: RunResult) -> dict[str, int]:
+    """Plot divs per section for a run whose tables are all filled."""
     headline = [k for k, o in result.scenario.outcomes.items() if o.headline]
-    # level chart, forest plot and fan chart per headline outcome
-    assert page.count('class="plotly-graph-div"') == 3 * len(headline)
+    stories = len(representative_worlds(result)) * 2  # status quo and the best-ranked
+    return {
+        "headline": 2 * len(headline),  # level chart and forest plot
+        "ranking": 1,  # score and regret
+        "tradeoffs": 2,  # scatter and heatmap
+        "distributions": len(headline),
+        "summary": 0,
+        "interactions": 1,
+        "sensitivity": 2 * len(SINGLES),  # a tornado and a SALib chart per single option
+        "failures": 0,
+        "story": stories,
+        "monthly": len(headline),  # fan chart
+        "assumptions": 0,
+    }
+
+
+def test_every_section_has_its_figures(page: str, result: RunResult) -> None:
+    expected = _expected_figures(result)
+    assert expected["story"] == 6
+    for section_id, count in expected.items():
+        assert _section(page, section_id).count(FIGURE) == count, section_id
+    assert page.count(FIGURE) == sum(expected.values())
+
+
+def test_every_figure_div_is_a_plotly_graph_div(page: str) -> None:
+    ids = re.findall(r'<div id="(fig-[^"]+)" class="plotly-graph-div"', page)
+    assert len(ids) == page.count(FIGURE) == len(set(ids))
+    assert set(re.findall(r'id="(fig-[^"]+)"', page)) == set(ids)
 
 
 def test_scripts_balanced(page: str) -> None:
     """No data closed or opened a script block: only our own script tags exist."""
     opens = len(re.findall(r"<script\b", page, re.I))
     closes = len(re.findall(r"</script", page, re.I))
-    # plotly.js, one per figure, the print hook
-    assert opens == closes == 1 + 3 + 1
+    # plotly.js, one per figure, the JSON data, the controls and the print hook
+    assert opens == closes == 1 + page.count(FIGURE) + 3
 
 
 def test_escaping_probe(page: str) -> None:
@@ -223,6 +348,17 @@ def test_escaping_probe(page: str) -> None:
     assert "Shells &lt;script&gt;alert(1)&lt;\\u002fscript&gt;" in page
 
 
+def test_escaping_probe_in_failures_and_parameter_labels(page: str) -> None:
+    failures = _section(page, "failures")
+    assert f"Warning fails in worlds where {html.escape(PROBE)} holds." in failures
+    assert f"actors.US.resolve &lt; 0.5; {html.escape(PROBE)}" in failures
+    # the event's name reaches parameter labels ("chance of …") in the tornado charts' hover
+    sensitivity = _section(page, "sensitivity")
+    assert ("Chance of Leader summit &lt;script&gt;alert(1)&lt;\\u002fscript&gt;"
+            "&lt;img src=x onerror=alert(1)&gt;") in sensitivity
+    assert "<img" not in failures + sensitivity
+
+
 def test_summary_table_has_every_headline_number(page: str, result: RunResult) -> None:
     summary = _section(page, "summary")
     table = result.comparison[result.comparison["outcome"] == "shells_delivered"]
@@ -230,7 +366,9 @@ def test_summary_table_has_every_headline_number(page: str, result: RunResult) -
         return html.escape(format_number(x))
 
     for row in table.itertuples(index=False):
-        line = re.search(rf"<tr><td>.*?<code>{re.escape(row.portfolio)}</code>.*?</tr>", summary)
+        code = html.escape(row.portfolio).replace("+", "+<wbr>")
+        line = re.search(rf'<tr data-portfolio="{re.escape(row.portfolio)}"><td>.*?<code>'
+                         rf"{re.escape(code)}</code>.*?</tr>", summary)
         assert line, row.portfolio
         cells = line.group(0)
         assert f"{f(row.median)} [{f(row.p05)}, {f(row.p95)}]" in cells
@@ -291,9 +429,31 @@ def test_missing_tables_degrade_to_notes(result: RunResult) -> None:
         events=pd.DataFrame(), comparison=pd.DataFrame(),
     )
     page = render_dashboard(empty)
-    assert 'class="plotly-graph-div"' not in page
-    assert page.count("No data for this chart.") == 3
+    assert FIGURE not in page
+    # level, forest, distribution, fan (one headline outcome), trade-off scatter and heatmap
+    assert page.count("No data for this chart.") == 6
+    for section_id in SECTION_IDS:
+        _section(page, section_id)
     assert html.escape(PROBE) in page
+    assert 'id="controls"' in page
+    assert 'class="weight"' not in page  # no outcomes table, nothing to re-weight
+
+
+def test_optional_tables_empty_still_render() -> None:
+    result = make_result(full=False)
+    page = render_dashboard(result)
+    headline = [k for k, o in result.scenario.outcomes.items() if o.headline]
+    counts = {section_id: _section(page, section_id).count(FIGURE) for section_id in SECTION_IDS}
+    assert counts == {**dict.fromkeys(SECTION_IDS, 0), "headline": 2 * len(headline),
+                      "tradeoffs": 2, "distributions": len(headline),
+                      "monthly": len(headline)}
+    for section_id in ("ranking", "interactions", "failures", "story"):
+        assert 'class="muted no-data"' in _section(page, section_id), section_id
+    assert "No rank correlations" in _section(page, "sensitivity")
+    # the weights still work from the outcomes table alone
+    data = _data(page)
+    assert data["weights"]["outcomes"] == ["shells_delivered", "alignment"]
+    assert data["defaultRank"] == {}
 
 
 def test_all_outcomes_shown_when_none_is_headline(result: RunResult) -> None:
@@ -303,8 +463,164 @@ def test_all_outcomes_shown_when_none_is_headline(result: RunResult) -> None:
     }
     scenario = result.scenario.model_copy(update={"outcomes": outcomes})
     page = render_dashboard(replace(result, scenario=scenario))
-    assert page.count('class="plotly-graph-div"') == 3 * len(outcomes)
+    n = len(outcomes)
+    assert _section(page, "headline").count(FIGURE) == 2 * n
+    assert _section(page, "distributions").count(FIGURE) == n
+    assert _section(page, "monthly").count(FIGURE) == n
     assert "Alignment index" in _section(page, "summary")
+
+
+# --- the page's data and controls ------------------------------------------------------------
+
+
+def _data(page: str) -> dict:
+    """The page's embedded JSON data block, parsed."""
+    match = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', page,
+                      re.S)
+    assert match
+    return json.loads(match.group(1))
+
+
+def test_weight_json_reproduces_ranking(page: str, result: RunResult) -> None:
+    model = _data(page)["weights"]
+    ranking = result.ranking.set_index("portfolio")
+    weights = np.array(model["defaults"])
+    assert model["outcomes"] == ["shells_delivered", "alignment"]
+    assert list(weights) == [1.0, 0.5]
+    for i, name in enumerate(model["portfolios"]):
+        mean = float(np.dot(weights, model["effects"][i]))
+        assert mean == pytest.approx(ranking.loc[name, "score_mean"], rel=1e-9, abs=1e-12)
+        cov = np.array(model["cov"][i], dtype=float)
+        half = model["t"] * np.sqrt(weights @ cov @ weights / model["n"])
+        assert mean - half == pytest.approx(ranking.loc[name, "score_ci_low"], abs=1e-6)
+        assert mean + half == pytest.approx(ranking.loc[name, "score_ci_high"], abs=1e-6)
+    assert _data(page)["defaultRank"] == {str(p): int(r) for p, r in
+                                          zip(result.ranking["portfolio"],
+                                              result.ranking["rank"], strict=True)}
+
+
+def test_weight_json_reweights_exactly(result: RunResult) -> None:
+    """Other weights: the linear re-weighting equals compare.py run with those weights."""
+    model = weight_model(result)
+    assert model is not None
+    weights = [0.0, 2.0]
+    outcomes = {name: spec.model_copy(update={"weight": w})
+                for (name, spec), w in zip(result.scenario.outcomes.items(), weights,
+                                           strict=True)}
+    scenario = result.scenario.model_copy(update={"outcomes": outcomes})
+    names = model["portfolios"]
+    finals = _finals(result.outcomes, names, list(scenario.outcomes))
+    scores = composite_scores(scenario, list(scenario.outcomes), names, finals)
+    for i in range(len(names)):
+        assert np.dot(weights, model["effects"][i]) == pytest.approx(scores[i].mean(),
+                                                                     abs=1e-12)
+
+
+def test_json_block_cannot_break_out(page: str) -> None:
+    match = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', page,
+                      re.S)
+    assert match
+    block = match.group(1)
+    assert "<" not in block and ">" not in block and "&" not in block
+    assert "\\u003cscript\\u003e" in block
+    assert f"Shells {PROBE}" in _data(page)["weights"]["labels"]
+    assert json.loads(json_for_script({"a": "</script>&", "b": float("nan")})) == {
+        "a": "</script>&", "b": None}
+
+
+def test_controls(page: str, result: RunResult) -> None:
+    controls = re.search(r'<aside id="controls".*?</aside>', page, re.S)
+    assert controls
+    panel = controls.group(0)
+    boxes = re.findall(r'<input type="checkbox" checked data-portfolio="([^"]+)">', panel)
+    assert boxes == PORTFOLIOS
+    outcome_boxes = re.findall(r'<input type="checkbox" checked data-outcome="([^"]+)">', panel)
+    assert outcome_boxes == ["shells_delivered"]
+    weights = re.findall(r'<input type="number" class="weight"[^>]*value="([^"]+)" '
+                         r'data-outcome="([^"]+)"', panel)
+    assert weights == [("1", "shells_delivered"), ("0.5", "alignment")]
+    for section_id in ("summary", "ranking"):
+        rows = re.findall(r'<tr data-portfolio="([^"]+)">', _section(page, section_id))
+        assert set(rows) == set(PORTFOLIOS), section_id
+    blocks = re.findall(r'<div class="outcome-block" data-outcome="([^"]+)">', page)
+    assert blocks == ["shells_delivered"] * 4  # headline, distributions, summary, monthly
+    for name in PORTFOLIOS:
+        assert f'"meta":{{"portfolio":"{name}"}}' in page
+    assert 'id="tradeoff-x"' in page and 'id="tradeoff-y"' in page
+    assert 'id="story-world"' in page and 'id="reweighted-table"' in page
+
+
+def test_reweighted_table_prefilled_in_rank_order(page: str, result: RunResult) -> None:
+    table = re.search(r'<table class="reweighted num" id="reweighted-table">.*?</table>', page,
+                      re.S)
+    assert table
+    rows = re.findall(r'<tr data-portfolio="([^"]+)">', table.group(0))
+    assert rows == list(result.ranking["portfolio"])
+    for row in result.ranking.itertuples(index=False):
+        f = format_number
+        cell = f"{f(row.score_mean)} [{f(row.score_ci_low)}, {f(row.score_ci_high)}]"
+        assert f"<td>{html.escape(cell)}</td>" in table.group(0), row.portfolio
+
+
+def test_story_offers_representative_worlds(page: str, result: RunResult) -> None:
+    story = _section(page, "story")
+    picks = representative_worlds(result)
+    options = re.findall(r'<option value="(median|best|worst)"', story)
+    assert options == [kind for kind, _, _ in picks]
+    best = str(result.ranking["portfolio"].iloc[0])
+    views = re.findall(r'<div class="story-view( story-hidden)?" data-story="([^"]+)">', story)
+    assert [key for _, key in views] == [f"{kind}|{p}" for kind, _, _ in picks
+                                         for p in (STATUS_QUO, best)]
+    assert [hidden for hidden, _ in views].count("") == 1  # only the first is shown
+
+
+def test_representative_worlds_by_hand(result: RunResult) -> None:
+    """One weighted outcome (lower is better): the best world has the lowest status-quo value.
+    Worlds 0–4 have an event log; world 5 does not, so it is never picked."""
+    values = {0: 5.0, 1: 1.0, 2: 3.0, 3: 9.0, 4: 3.0, 5: -100.0}
+    outcomes = pd.DataFrame(
+        [{"portfolio": STATUS_QUO, "world": w, "shells_delivered": v, "alignment": 0.0}
+         for w, v in values.items()]
+        + [{"portfolio": "sanctions_listing", "world": w, "shells_delivered": v - 1,
+            "alignment": 0.0} for w, v in values.items()])
+    events = pd.DataFrame([{"portfolio": STATUS_QUO, "month": 0, "world": w, "actor": "DPRK",
+                            "event": "munitions_shipment", "value": 1.0} for w in range(5)])
+    small = replace(result, outcomes=outcomes, events=events, trajectories=pd.DataFrame())
+    # sorted from worst: 3 (9), 0 (5), 2 (3), 4 (3; a tie, the lower id first), 1 (1)
+    picks = [(kind, world) for kind, world, _ in representative_worlds(small)]
+    assert picks == [("median", 2), ("best", 1), ("worst", 3)]
+    # without events, the trajectories name the sample worlds
+    trajectories = pd.DataFrame([{"portfolio": STATUS_QUO, "world": w, "month": 0}
+                                 for w in (0, 1)])
+    only_two = replace(small, events=pd.DataFrame(), trajectories=trajectories)
+    assert [(k, w) for k, w, _ in representative_worlds(only_two)] == [("median", 0),
+                                                                      ("best", 1)]
+    assert representative_worlds(replace(small, events=pd.DataFrame(),
+                                         trajectories=pd.DataFrame())) == []
+
+
+def test_short_names(result: RunResult) -> None:
+    scenario = result.scenario
+    assert option_codes(scenario)["warn_beijing"] == "WB"
+    assert short_name(scenario, PAIR) == "WB+PD"
+    assert short_name(scenario, "sanctions_listing") == "sanctions_listing"
+    assert short_name(scenario, STATUS_QUO) == STATUS_QUO
+    names = short_names(scenario, PORTFOLIOS)
+    assert len(set(names.values())) == len(PORTFOLIOS)
+
+
+def test_outcome_kinds() -> None:
+    assert is_binary(pd.Series([0.0, 1.0, 1.0]))
+    assert not is_binary(pd.Series([0.0, 2.0]))
+    assert is_rare_count(pd.Series([0, 0, 0, 1, 3]))
+    assert not is_rare_count(pd.Series([0, 1, 2, 3]))
+    assert not is_rare_count(pd.Series([0.0, 0.0, 0.5]))
+    assert [distribution_kind(pd.Series(v)) for v in
+            ([0, 1, 1], [0, 0, 0, 2], [1, 2, 2, 3, 4], [0.5, 1.5, 2.5, 3.25])] == [
+        "binary", "rare", "levels", "box"]
+    low, high = wilson_interval(5, 10)
+    assert 0 <= low < 0.5 < high <= 1
+    assert wilson_interval(0, 10)[0] == 0.0
 
 
 def test_render_is_deterministic(result: RunResult, page: str) -> None:

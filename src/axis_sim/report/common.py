@@ -1,0 +1,402 @@
+"""What every part of the dashboard shares: escaping, names, colours, figure layout, tables.
+
+Escaping rules (the scenario file and every result table are untrusted text):
+
+- `esc` for HTML text and quoted attributes (`html.escape`).
+- `plot_text` for anything plotly draws (titles, ticks, hover text, annotations): plotly renders
+  a subset of HTML tags there, so `<` and `&` are written as entities, which plotly.js shows as
+  the literal characters.
+- `json_for_script` for data embedded in `<script type="application/json">`: `<`, `>` and `&`
+  become `\\u003c`, `\\u003e`, `\\u0026`, so nothing can close the script element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from axis_sim.experiment.results import RunResult
+from axis_sim.report.formatting import MISSING
+from axis_sim.scenario.schema import STATUS_QUO, OutcomeSpec, Scenario
+
+STATUS_QUO_COLOUR = "#7f7f7f"
+# Okabe–Ito (colour-blind safe, without its grey and pale yellow), then Tableau 10 for overflow.
+PALETTE: tuple[str, ...] = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
+    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#9C755F", "#EDC948",
+    # then CARTO Bold, so that up to 24 portfolios get distinct colours
+    "#7F3C8D", "#11A579", "#3969AC", "#F2B701", "#E73F74", "#80BA5A",
+    "#E68310", "#008695", "#CF1C90", "#F97B72", "#4B4B8F", "#17BECF",
+)
+PLOT_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+PLOT_CONFIG: dict[str, Any] = {
+    "responsive": True,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d",
+    ],
+}
+TITLE_CHARS = 60  # figure titles are cut to this many characters; the page headings are not
+SHORT_NAME_CHARS = 24  # longer portfolio names are abbreviated in ticks (in full in hover)
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    """Escape any value for HTML text or a quoted attribute."""
+    return html.escape(str(value), quote=True)
+
+
+def plot_text(value: object) -> str:
+    """Text safe to put in a plotly title, label or annotation: its pseudo-HTML is neutralised.
+
+    plotly.js turns `&lt;` back into a literal `<` when it draws, so the reader sees the text as
+    written and no tag (`<a href>`, `<b>`, `<br>`) takes effect.
+    """
+    return html.escape(str(value), quote=False)
+
+
+def short(value: object, limit: int = TITLE_CHARS) -> str:
+    """Text cut to `limit` characters with an ellipsis (before escaping, so no entity is split)."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def json_for_script(data: object) -> str:
+    """`data` as JSON that is safe inside `<script type="application/json">` (no `<`, `>`, `&`)."""
+    text = json.dumps(_finite(data), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(value: object) -> object:
+    """NaN and infinities as None (JSON has no NaN), recursively; numpy scalars as Python."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # type: ignore[union-attr]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# --- data access -------------------------------------------------------------------------------
+
+
+def long_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with `portfolio`/`outcome` as columns, whether they came as index or columns."""
+    if "portfolio" in frame.columns:
+        return frame
+    return frame.reset_index()
+
+
+def run_portfolios(result: RunResult) -> list[str]:
+    """Portfolio names in run order, status quo first, from whichever table has them."""
+    names: list[str] = []
+    if "portfolio" in result.outcomes.columns and len(result.outcomes):
+        names = [str(p) for p in result.portfolios]
+    elif result.manifest.get("portfolios"):
+        names = [str(p) for p in result.manifest["portfolios"]]
+    elif "portfolio" in long_table(result.comparison).columns:
+        names = list(dict.fromkeys(long_table(result.comparison)["portfolio"].astype(str)))
+    if STATUS_QUO in names:
+        names = [STATUS_QUO, *(n for n in names if n != STATUS_QUO)]
+    return names
+
+
+def headline_outcomes(scenario: Scenario) -> list[str]:
+    """Outcome ids marked `headline: true`, or every outcome if none is."""
+    flagged = [name for name, spec in scenario.outcomes.items() if spec.headline]
+    return flagged or list(scenario.outcomes)
+
+
+def comparison_rows(result: RunResult, outcome: str, portfolios: Sequence[str]) -> pd.DataFrame:
+    """The comparison rows of one outcome, one per portfolio, in portfolio order."""
+    table = long_table(result.comparison)
+    if table.empty or "outcome" not in table.columns:
+        return pd.DataFrame(columns=["portfolio", "outcome"])
+    rows = table[table["outcome"].astype(str) == outcome].copy()
+    rows["portfolio"] = rows["portfolio"].astype(str)
+    rows = rows[rows["portfolio"].isin(set(portfolios))]
+    order = {name: i for i, name in enumerate(portfolios)}
+    rows["_order"] = rows["portfolio"].map(lambda p: order.get(p, len(order)))
+    return rows.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def ranked_portfolios(result: RunResult, portfolios: Sequence[str]) -> list[str]:
+    """`portfolios` best composite rank first when the run has a ranking, else in run order."""
+    if result.ranking.empty or "portfolio" not in result.ranking.columns:
+        return list(portfolios)
+    order = [str(p) for p in result.ranking["portfolio"] if str(p) in set(portfolios)]
+    return order + [p for p in portfolios if p not in set(order)]
+
+
+def manifest_value(manifest: dict[str, Any], key: str) -> str:
+    """One manifest entry as display text (lists comma-joined, missing as a dash)."""
+    value = manifest.get(key)
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, (list, tuple)):
+        if len(value) > 8:
+            return f"{len(value)} (listed in the summary table)"
+        return ", ".join(str(v) for v in value)
+    if key == "wall_seconds" and isinstance(value, (int, float)):
+        return f"{value:.1f} s"
+    if key in {"runs", "chunk_size"} and isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+# --- names and colours -------------------------------------------------------------------------
+
+
+def portfolio_colours(portfolios: Sequence[str]) -> dict[str, str]:
+    """One colour per portfolio, the same in every figure: status quo grey, others by run order."""
+    colours: dict[str, str] = {}
+    others = [p for p in portfolios if p != STATUS_QUO]
+    for i, name in enumerate(others):
+        colours[name] = PALETTE[i % len(PALETTE)]
+    if STATUS_QUO in portfolios:
+        colours[STATUS_QUO] = STATUS_QUO_COLOUR
+    return colours
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """`#rrggbb` as an `rgba(...)` string with the given opacity (for bands)."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def option_codes(scenario: Scenario) -> dict[str, str]:
+    """A short upper-case code per option (`warn_beijing` → `WB`), unique within the scenario.
+
+    Initials of the id's words; on a clash, the first three letters of each word; failing that,
+    the id itself.
+    """
+    ids = list(scenario.options)
+
+    def initials(name: str, width: int) -> str:
+        return "".join(w[:width] for w in name.split("_") if w).upper()
+
+    for width in (1, 3):
+        codes = {name: initials(name, width) for name in ids}
+        if len(set(codes.values())) == len(codes) and all(codes.values()):
+            return codes
+    return {name: name for name in ids}
+
+
+def short_name(scenario: Scenario, name: str) -> str:
+    """A portfolio name short enough for an axis tick: itself if short, else option codes.
+
+    `warn_beijing+public_disclosure` → `WB+PD`; names that are not option combinations are cut
+    with an ellipsis. The full name is always in the hover text and the portfolio key.
+    """
+    if len(name) <= SHORT_NAME_CHARS and "+" not in name:
+        return name
+    codes = option_codes(scenario)
+    parts = name.split("+")
+    if all(p in codes for p in parts):
+        return "+".join(codes[p] for p in parts)
+    return short(name, SHORT_NAME_CHARS)
+
+
+def portfolio_label(scenario: Scenario, name: str) -> str:
+    """Readable label of a portfolio: option labels joined by " + ", or the name itself."""
+    if name == STATUS_QUO:
+        return "No new policy"
+    members = scenario.portfolios.get(name) or name.split("+")
+    labels = [scenario.options[m].label if m in scenario.options else m for m in members]
+    return " + ".join(labels)
+
+
+def tick_label(scenario: Scenario, portfolio: str) -> str:
+    """A portfolio as a category tick: its short name, safe for plotly."""
+    return plot_text(short_name(scenario, portfolio))
+
+
+def better_phrase(spec: OutcomeSpec) -> str:
+    """"Lower is better" / "Higher is better"."""
+    return f"{spec.better.capitalize()} is better"
+
+
+def better_sign(spec: OutcomeSpec) -> float:
+    """+1 where higher is better, −1 where lower is better."""
+    return 1.0 if spec.better == "higher" else -1.0
+
+
+def unit_title(unit: str) -> str:
+    """An axis title that is the outcome's unit, safe for plotly and short enough to fit."""
+    return plot_text(short(unit, 50))
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+ROW_PITCH = 26  # pixels per portfolio row in the row-per-portfolio charts (one-line ticks)
+ROW_BASE = 110  # pixels of title, axis and margins around those rows
+
+
+def rows_height(count: int, base: int = ROW_BASE, minimum: int = 0) -> int:
+    """Height of a chart with one row per portfolio (`base` pixels for title, axes and margins;
+    never less than `minimum`)."""
+    return max(minimum, base + ROW_PITCH * max(count, 1))
+
+
+def base_layout(title: str, subtitle: str, height: int) -> dict[str, Any]:
+    """Layout settings every figure shares: title, white template, system font, fixed height.
+
+    `title` and `subtitle` must already be plotly-safe (see `plot_text`).
+    """
+    return {
+        "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0.0, "xanchor": "left"},
+        "template": "plotly_white",
+        "font": {"family": PLOT_FONT, "size": 13},
+        "height": height,
+        "margin": {"l": 10, "r": 20, "t": 75, "b": 50},
+        "hoverlabel": {"font": {"family": PLOT_FONT}},
+    }
+
+
+def row_layout_meta(count: int, base: int = ROW_BASE, minimum: int = 0) -> dict[str, Any]:
+    """`layout.meta` of a row-per-portfolio chart: lets the page resize it when rows are hidden
+    (height = max(minHeight, rowBase + rowPitch × rows shown), as `rows_height`)."""
+    return {"rowPitch": ROW_PITCH, "rowBase": base, "minHeight": minimum, "rows": count}
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    """A figure as an HTML fragment that relies on the page's single inline plotly.js."""
+    return pio.to_html(
+        fig,
+        config=PLOT_CONFIG,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        full_html=False,
+        default_width="100%",
+        default_height=f"{fig.layout.height}px",
+        div_id=div_id,
+    )
+
+
+def figure_block(fig: go.Figure | None, div_id: str, caption: str, attrs: str = "") -> str:
+    """A <figure> with the plot and an (already-escaped) caption, or a note if there is no data.
+
+    `attrs` are extra, already-escaped attributes for the <figure> element.
+    """
+    if fig is None:
+        return f'<p class="muted no-data">No data for this chart. {caption}</p>'
+    return (
+        f"<figure{attrs}>\n{figure_html(fig, div_id)}\n"
+        f"<figcaption>{caption}</figcaption>\n</figure>"
+    )
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def html_table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    css_class: str,
+    caption: str = "",
+    row_attrs: Sequence[str] | None = None,
+) -> str:
+    """An HTML table from already-escaped header, cell and (optional) caption fragments.
+
+    `row_attrs`, if given, holds one already-escaped attribute string per row (e.g.
+    ` data-portfolio="x"`).
+    """
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    rows = list(rows)
+    attrs = list(row_attrs) if row_attrs is not None else [""] * len(rows)
+    body = "\n".join(
+        f"<tr{attr}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
+        for row, attr in zip(rows, attrs, strict=True)
+    )
+    caption_html = f"<caption>{caption}</caption>\n" if caption else ""
+    return (
+        f'<table class="{css_class}">\n{caption_html}<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody>\n</table>"
+    )
+
+
+def swatch(colour: str) -> str:
+    """A small colour square (the colour is ours, never from the scenario)."""
+    return f'<span class="swatch" style="background:{colour}"></span>'
+
+
+def portfolio_cell(scenario: Scenario, name: str, colours: dict[str, str]) -> str:
+    """A table cell naming a portfolio: swatch, id and readable label."""
+    return (
+        f"{swatch(colours.get(name, '#000'))}<code>{esc(name).replace('+', '+<wbr>')}</code><br>"
+        f'<span class="muted">{esc(portfolio_label(scenario, name))}</span>'
+    )
+
+
+def data_attr(name: str, value: str) -> str:
+    """` data-<name>="value"`, escaped."""
+    return f' data-{name}="{esc(value)}"'
+
+
+# --- the page's shared context -----------------------------------------------------------------
+
+
+def short_names(scenario: Scenario, portfolios: Sequence[str]) -> dict[str, str]:
+    """`short_name` of every portfolio, made unique (a clash gets ` (2)`, ` (3)`, …)."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for name in portfolios:
+        candidate = base = short_name(scenario, name)
+        k = 2
+        while candidate in used:
+            candidate, k = f"{base} ({k})", k + 1
+        used.add(candidate)
+        names[name] = candidate
+    return names
+
+
+@dataclass
+class Page:
+    """What every section and figure of one dashboard needs: the run, its portfolios in run
+    order (status quo first), their colours and short names, and the headline outcomes."""
+
+    result: RunResult
+    portfolios: list[str]
+    colours: dict[str, str]
+    shorts: dict[str, str]
+    headline: list[str]
+
+    @classmethod
+    def of(cls, result: RunResult) -> Page:
+        portfolios = run_portfolios(result)
+        return cls(result=result, portfolios=portfolios,
+                   colours=portfolio_colours(portfolios),
+                   shorts=short_names(result.scenario, portfolios),
+                   headline=headline_outcomes(result.scenario))
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.result.scenario
+
+    def colour(self, name: str) -> str:
+        return self.colours.get(name, STATUS_QUO_COLOUR)
+
+    def tick(self, name: str) -> str:
+        """The portfolio's tick label, plotly-safe."""
+        return plot_text(self.shorts.get(name) or short_name(self.scenario, name))
+
+    def hover_name(self, name: str) -> str:
+        """The portfolio's full name (bold) and label, plotly-safe, for the top of a hover box."""
+        label = portfolio_label(self.scenario, name)
+        return f"<b>{plot_text(name)}</b><br>{plot_text(short(label, 80))}"
+
+    def ranked(self) -> list[str]:
+        return ranked_portfolios(self.result, self.portfolios)

@@ -1,0 +1,831 @@
+"""Every plotly figure of the dashboard. Each returns a `go.Figure`, or None when the run has
+no data for it.
+
+Conventions the page's controls rely on (see `assets.CONTROLS_JS`):
+
+- a trace drawn for one portfolio carries `meta={"portfolio": name}`; an annotation drawn for
+  one portfolio carries `name=name` — the portfolio checkboxes hide and show them;
+- a heatmap carries `meta={"rows": [portfolio per row], "cols": [outcome per column]}`; the
+  checkboxes filter its rows and columns;
+- a chart with one row per portfolio carries `layout.meta` from `common.row_layout_meta`, so
+  the page can shrink it when rows are hidden.
+
+All text from the scenario or the results goes through `plot_text` (or `Page.tick` /
+`Page.hover_name`, which use it).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from axis_sim.experiment.compare import COMPOSITE
+from axis_sim.report.analysis import (
+    box_stats,
+    distribution_kind,
+    small_scale_levels,
+    standardised_effects,
+    wilson_interval,
+)
+from axis_sim.report.common import (
+    ROW_BASE,
+    STATUS_QUO_COLOUR,
+    Page,
+    base_layout,
+    better_sign,
+    comparison_rows,
+    long_table,
+    plot_text,
+    rgba,
+    row_layout_meta,
+    rows_height,
+    short,
+    unit_title,
+)
+from axis_sim.report.formatting import format_number, format_probability, is_missing
+from axis_sim.scenario.schema import STATUS_QUO, month_label
+
+BETTER_COLOUR = "#2166ac"  # blue: better than status quo (the diverging scales' positive end)
+WORSE_COLOUR = "#d6604d"  # red-orange: worse
+DIVERGING = "RdBu"  # plotly's red → white → blue; with zmid 0 and better positive, blue = better
+ACTOR_COLOURS = {
+    "US": "#1f4e99", "ROK": "#4c9be8", "Japan": "#b2182b", "China": "#d95f02",
+    "Russia": "#7b3294", "DPRK": "#1b7837", "World": "#555555",
+}
+ACTOR_ORDER = ["US", "ROK", "Japan", "China", "Russia", "DPRK", "World"]
+TRADEOFF_LABELS = 10  # more portfolios than this: names in the hover only (labels would pile up)
+HEATMAP_BASE = 250  # title, the angled outcome labels below and margins
+HEATMAP_MIN = 380
+INTERACTION_SCALE_FLOOR = 0.1  # SD units: smaller interactions stay pale
+
+
+def _tag(name: str) -> dict[str, str]:
+    """The `meta` of a trace drawn for portfolio `name`."""
+    return {"portfolio": name}
+
+
+def _num(value: object) -> float | None:
+    """A float, or None for a missing value (plotly leaves a gap)."""
+    return None if is_missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def _or(value: float | None, default: float) -> float:
+    """`value`, or `default` when it is missing (an interval end the run did not produce)."""
+    return default if value is None else value
+
+
+def _fmt(value: object) -> str:
+    """A number as the tables write it, plotly-safe."""
+    return plot_text(format_number(value))
+
+
+def _arrow(spec_better: str, axis: str = "x") -> str:
+    """Which way is better along an axis."""
+    if axis == "x":
+        return "← better" if spec_better == "lower" else "better →"
+    return "↓ better" if spec_better == "lower" else "↑ better"
+
+
+def _row_figure(fig: go.Figure, title: str, subtitle: str, count: int,
+                base: int = ROW_BASE, minimum: int = 0) -> None:
+    """Layout of a chart with one row per portfolio (categories top to bottom)."""
+    fig.update_layout(**base_layout(title, subtitle, rows_height(count, base, minimum)))
+    fig.update_layout(meta=row_layout_meta(count, base, minimum))
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+
+
+# --- headline ----------------------------------------------------------------------------------
+
+
+def level_figure(page: Page, outcome: str) -> go.Figure | None:
+    """Every portfolio's median at the horizon with its 5–95% range over worlds."""
+    spec = page.scenario.outcomes[outcome]
+    rows = comparison_rows(page.result, outcome, page.portfolios)
+    if rows.empty:
+        return None
+    fig = go.Figure()
+    for row in rows.itertuples(index=False):
+        name = str(row.portfolio)
+        median, p05, p95 = float(row.median), float(row.p05), float(row.p95)
+        colour = page.colour(name)
+        fig.add_trace(go.Scatter(
+            x=[median], y=[page.tick(name)], mode="markers", name=plot_text(name),
+            marker={"color": colour, "size": 10},
+            error_x={"type": "data", "symmetric": False, "array": [p95 - median],
+                     "arrayminus": [median - p05], "thickness": 2.5, "width": 5,
+                     "color": colour},
+            customdata=[[p05, p95]],
+            hovertemplate=page.hover_name(name) + "<br>median %{x:.4g}"
+            "<br>5%: %{customdata[0]:.4g}<br>95%: %{customdata[1]:.4g}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ))
+    status_quo = rows[rows["portfolio"] == STATUS_QUO]
+    if not status_quo.empty and not is_missing(status_quo["median"].iloc[0]):
+        fig.add_vline(x=float(status_quo["median"].iloc[0]),
+                      line={"color": STATUS_QUO_COLOUR, "dash": "dot"})
+    _row_figure(fig, plot_text(short(spec.label)),
+                "At the horizon: median and 5–95% range over worlds", len(rows))
+    fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False)
+    return fig
+
+
+def _padded_range(rows: pd.DataFrame, *always: float) -> list[float] | None:
+    """An x range holding every difference column (and `always`), with 6% padding each side."""
+    columns = [c for c in ("diff_p05", "diff_p95", "diff_ci_low", "diff_ci_high", "diff_mean")
+               if c in rows.columns]
+    values = pd.to_numeric(rows[columns].stack(), errors="coerce").dropna().tolist()
+    values += list(always)
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    pad = 0.06 * (high - low) if high > low else 1.0
+    return [low - pad, high + pad]
+
+
+def difference_figure(page: Page, outcome: str) -> go.Figure | None:
+    """Forest plot of the paired difference from status quo, annotated with P(better).
+
+    Per portfolio: the mean difference (dot), its 90% confidence interval (thick bar) and the
+    5–95% spread of the world-by-world difference (thin line). Status quo keeps its row (as the
+    zero reference) so the rows line up with the level chart beside it.
+    """
+    spec = page.scenario.outcomes[outcome]
+    all_rows = comparison_rows(page.result, outcome, page.portfolios)
+    rows = all_rows[all_rows["portfolio"] != STATUS_QUO]
+    if rows.empty:
+        return None
+    fig = go.Figure()
+    if (all_rows["portfolio"] == STATUS_QUO).any():
+        fig.add_trace(go.Scatter(
+            x=[0.0], y=[page.tick(STATUS_QUO)], mode="markers", name=plot_text(STATUS_QUO),
+            marker={"color": STATUS_QUO_COLOUR, "size": 9, "symbol": "diamond"},
+            hovertemplate="status quo: the reference (difference 0)<extra></extra>",
+            showlegend=False, meta=_tag(STATUS_QUO),
+        ))
+        fig.add_annotation(
+            x=1.0, xref="paper", xanchor="left", y=page.tick(STATUS_QUO), yref="y",
+            text="reference", showarrow=False, font={"size": 12, "color": STATUS_QUO_COLOUR},
+            name=STATUS_QUO,
+        )
+    for row in rows.itertuples(index=False):
+        name = str(row.portfolio)
+        label = page.tick(name)
+        colour = page.colour(name)
+        fig.add_trace(go.Scatter(
+            x=[_num(row.diff_p05), _num(row.diff_p95)], y=[label, label], mode="lines",
+            line={"color": colour, "width": 1.5}, hoverinfo="skip", showlegend=False,
+            meta=_tag(name),
+        ))
+        fig.add_trace(go.Scatter(
+            x=[_num(row.diff_ci_low), _num(row.diff_ci_high)], y=[label, label], mode="lines",
+            line={"color": colour, "width": 8}, hoverinfo="skip", showlegend=False,
+            meta=_tag(name),
+        ))
+        fig.add_trace(go.Scatter(
+            x=[_num(row.diff_mean)], y=[label], mode="markers", name=plot_text(name),
+            marker={"color": "white", "size": 9, "line": {"color": colour, "width": 2.5}},
+            customdata=[[_num(row.diff_ci_low), _num(row.diff_ci_high),
+                         _num(row.diff_p05), _num(row.diff_p95)]],
+            hovertemplate=page.hover_name(name) + "<br>mean difference %{x:.4g}"
+            "<br>90% CI %{customdata[0]:.4g} to %{customdata[1]:.4g}"
+            "<br>per-world 5–95%: %{customdata[2]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ))
+        fig.add_annotation(
+            x=1.0, xref="paper", xanchor="left", y=label, yref="y",
+            text=(f"<b>{plot_text(format_probability(row.p_better))}</b> · "
+                  f'<span style="color:{STATUS_QUO_COLOUR}">'
+                  f"{plot_text(format_probability(getattr(row, 'p_worse', None)))}</span>"),
+            showarrow=False, align="left", font={"size": 11}, name=name,
+        )
+    fig.add_annotation(
+        x=1.0, xref="paper", xanchor="left", y=1.0, yref="paper", yanchor="bottom",
+        text=f'P(better) · <span style="color:{STATUS_QUO_COLOUR}">P(worse)</span>',
+        showarrow=False, align="left", font={"size": 10},
+    )
+    fig.add_vline(x=0, line={"color": "#333", "width": 1})
+    _row_figure(fig, plot_text(short(spec.label)),
+                f"Paired difference from status quo ({_arrow(spec.better)})", len(all_rows))
+    fig.update_layout(margin={"r": 100})
+    fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False,
+                     range=_padded_range(rows, 0.0))
+    return fig
+
+
+def fan_figure(page: Page, outcome: str, shown: list[str]) -> go.Figure | None:
+    """Monthly fan chart: one panel per portfolio with 5–95% and 25–75% bands and the median.
+
+    Each panel repeats the status-quo median as a dashed grey line for reference.
+    """
+    spec = page.scenario.outcomes[outcome]
+    monthly = long_table(page.result.monthly)
+    if monthly.empty or "outcome" not in monthly.columns:
+        return None
+    monthly = monthly[monthly["outcome"].astype(str) == outcome]
+    present = [p for p in shown if p in set(monthly["portfolio"].astype(str))]
+    if not present:
+        return None
+    by_portfolio = {name: frame.sort_values("month")
+                    for name, frame in monthly.groupby(monthly["portfolio"].astype(str))}
+    cols = min(3, len(present))
+    nrows = math.ceil(len(present) / cols)
+    fig = make_subplots(
+        rows=nrows, cols=cols, shared_xaxes=True, shared_yaxes=True,
+        subplot_titles=[page.tick(p) for p in present],
+        vertical_spacing=min(0.12, 0.5 / (nrows - 1)) if nrows > 1 else 0.08,
+        horizontal_spacing=0.05,
+    )
+    for annotation, name in zip(fig.layout.annotations, present, strict=True):
+        annotation.name = name
+    reference = by_portfolio.get(STATUS_QUO)
+    for i, name in enumerate(present):
+        frame = by_portfolio[name]
+        row, col = i // cols + 1, i % cols + 1
+        x = [plot_text(v) for v in frame["month_label"]]
+        colour = page.colour(name)
+        for upper, lower, alpha in (("p95", "p05", 0.15), ("p75", "p25", 0.30)):
+            fig.add_trace(go.Scatter(x=x, y=frame[upper], mode="lines", line={"width": 0},
+                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
+                          row=row, col=col)
+            fig.add_trace(go.Scatter(x=x, y=frame[lower], mode="lines", line={"width": 0},
+                                     fill="tonexty", fillcolor=rgba(colour, alpha),
+                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
+                          row=row, col=col)
+        if reference is not None and name != STATUS_QUO:
+            fig.add_trace(go.Scatter(
+                x=[plot_text(v) for v in reference["month_label"]], y=reference["p50"],
+                mode="lines", name=plot_text(STATUS_QUO),
+                line={"color": STATUS_QUO_COLOUR, "width": 1.5, "dash": "dash"},
+                hovertemplate="status quo median %{y:.4g}<extra></extra>", showlegend=False,
+                meta=_tag(name),
+            ), row=row, col=col)
+        fig.add_trace(go.Scatter(
+            x=x, y=frame["p50"], mode="lines", name=plot_text(name),
+            line={"color": colour, "width": 2.5},
+            customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy(),
+            hovertemplate=page.hover_name(name) + "<br>%{x}: median %{y:.4g}"
+            "<br>25–75%: %{customdata[1]:.4g} to %{customdata[2]:.4g}"
+            "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ), row=row, col=col)
+    fig.update_layout(**base_layout(plot_text(short(spec.label)), "Month by month",
+                                    135 + 230 * nrows))
+    fig.update_layout(margin={"t": 100})
+    fig.update_xaxes(nticks=6, showticklabels=True)
+    fig.update_annotations(font={"size": 13})
+    fig.update_yaxes(title_text=plot_text(spec.unit), col=1)
+    return fig
+
+
+# --- distributions -----------------------------------------------------------------------------
+
+
+def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
+    """Each portfolio's distribution of the outcome over worlds at the horizon.
+
+    A box (quartiles; whiskers at the 5th and 95th percentiles; the dashed line is the mean),
+    or, for a 0/1 outcome, the probability that it happens with its 90% Wilson interval.
+    Built from summary numbers, not one point per world, to keep the page small.
+    """
+    spec = page.scenario.outcomes[outcome]
+    frame = page.result.outcomes
+    if frame.empty or outcome not in frame.columns or "portfolio" not in frame.columns:
+        return None
+    keys = frame["portfolio"].astype(str)
+    present = [p for p in page.portfolios if (keys == p).any()]
+    if not present:
+        return None
+    kind = distribution_kind(frame[outcome])
+    if kind == "levels":
+        return _levels_figure(page, outcome, present, small_scale_levels(frame[outcome]) or [])
+    binary, rare = kind == "binary", kind == "rare"
+    fig = go.Figure()
+    for name in present:
+        values = frame.loc[keys == name, outcome]
+        colour = page.colour(name)
+        tick = page.tick(name)
+        if binary or rare:
+            numbers = pd.to_numeric(values, errors="coerce").dropna() > 0
+            n = len(numbers)
+            p = float(numbers.mean()) if n else float("nan")
+            low, high = wilson_interval(float(numbers.sum()), n)
+            what = "happens" if binary else "at least one"
+            fig.add_trace(go.Scatter(
+                x=[p], y=[tick], mode="markers", marker={"color": colour, "size": 10},
+                error_x={"type": "data", "symmetric": False, "array": [high - p],
+                         "arrayminus": [p - low], "thickness": 2.5, "width": 5,
+                         "color": colour},
+                customdata=[[low, high, n]],
+                hovertemplate=page.hover_name(name) + f"<br>{what} in %{{x:.1%}} of worlds"
+                "<br>90% interval %{customdata[0]:.1%} to %{customdata[1]:.1%}"
+                "<br>%{customdata[2]} worlds<extra></extra>",
+                showlegend=False, meta=_tag(name),
+            ))
+            continue
+        stats = box_stats(values)
+        if stats is None:
+            continue
+        fig.add_trace(go.Box(
+            y=[tick], q1=[stats.q1], median=[stats.median], q3=[stats.q3],
+            lowerfence=[stats.p05], upperfence=[stats.p95], mean=[stats.mean],
+            orientation="h", boxpoints=False, fillcolor=rgba(colour, 0.35),
+            line={"color": colour, "width": 1.5}, hoverinfo="skip", showlegend=False,
+            meta=_tag(name),
+        ))
+        fig.add_trace(go.Scatter(
+            x=[stats.median], y=[tick], mode="markers",
+            marker={"color": colour, "size": 14, "opacity": 0},
+            customdata=[[stats.p05, stats.q1, stats.q3, stats.p95, stats.mean]],
+            hovertemplate=page.hover_name(name) + "<br>median %{x:.4g}, mean "
+            "%{customdata[4]:.4g}<br>middle half: %{customdata[1]:.4g} to %{customdata[2]:.4g}"
+            "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ))
+    if not fig.data:
+        return None
+    if binary or rare:
+        subtitle = ("Share of worlds where it happens by the horizon, with 90% interval"
+                    if binary else "Usually zero: share of worlds with at least one by the "
+                    "horizon, with 90% interval")
+        _row_figure(fig, plot_text(short(spec.label)), subtitle, len(present))
+        fig.update_xaxes(title_text="share of worlds", tickformat=".0%", rangemode="tozero")
+    else:
+        subtitle = "At the horizon: box = middle half of worlds, whiskers = 5–95%, dashed = mean"
+        _row_figure(fig, plot_text(short(spec.label)), subtitle, len(present))
+        fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False)
+    return fig
+
+
+def _levels_figure(page: Page, outcome: str, present: list[str],
+                   levels: list[float]) -> go.Figure:
+    """Share of worlds at each level of a few-valued outcome: one stacked bar per portfolio,
+    each segment labelled with its level (darker = higher)."""
+    spec = page.scenario.outcomes[outcome]
+    frame = page.result.outcomes
+    keys = frame["portfolio"].astype(str)
+    shades = [rgba("#08306b", 0.15 + 0.75 * i / max(len(levels) - 1, 1))
+              for i in range(len(levels))]
+    fig = go.Figure()
+    for name in present:
+        values = pd.to_numeric(frame.loc[keys == name, outcome], errors="coerce").dropna()
+        shares = [float((values == level).mean()) if len(values) else 0.0 for level in levels]
+        bases = [float(sum(shares[:i])) for i in range(len(shares))]
+        tick = page.tick(name)
+        fig.add_trace(go.Bar(
+            x=shares, y=[tick] * len(levels), base=bases, orientation="h",
+            marker={"color": shades, "line": {"color": page.colour(name), "width": 1}},
+            text=[f"{level:g}" if share >= 0.06 else "" for level, share
+                  in zip(levels, shares, strict=True)],
+            textposition="inside", insidetextanchor="middle", textangle=0,
+            textfont={"size": 10, "color": ["#1d2330" if i < len(levels) / 2 else "white"
+                                            for i in range(len(levels))]},
+            customdata=[f"{level:g}" for level in levels],
+            hovertemplate=page.hover_name(name) + f"<br>{plot_text(short(spec.unit, 30))} "
+            "%{customdata}: %{x:.1%} of worlds<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ))
+    _row_figure(fig, plot_text(short(spec.label)),
+                "At the horizon: share of worlds at each level (the number in each segment; "
+                "darker = higher)", len(present))
+    fig.update_layout(barmode="overlay", bargap=0.25)
+    fig.update_xaxes(title_text="share of worlds", tickformat=".0%", range=[0, 1])
+    return fig
+
+
+# --- trade-offs --------------------------------------------------------------------------------
+
+
+def tradeoff_points(page: Page, outcome: str) -> dict[str, list[float | None]]:
+    """Per portfolio: [mean paired difference, 90% CI low, high] on one outcome."""
+    rows = comparison_rows(page.result, outcome, page.portfolios)
+    return {str(r.portfolio): [_num(r.diff_mean), _num(r.diff_ci_low), _num(r.diff_ci_high)]
+            for r in rows.itertuples(index=False)}
+
+
+def tradeoff_axis_title(page: Page, outcome: str, axis: str) -> str:
+    """Axis title: outcome label, unit and which way is better (plotly-safe)."""
+    spec = page.scenario.outcomes[outcome]
+    return (f"{plot_text(short(spec.label, 45))}: change vs status quo "
+            f"({unit_title(spec.unit)}) {_arrow(spec.better, axis)}")
+
+
+def better_corner(better_x: str, better_y: str) -> dict[str, Any]:
+    """Where the "better on both" corner of the trade-off chart is, in paper coordinates."""
+    right, top = better_x == "higher", better_y == "higher"
+    return {"x": 0.99 if right else 0.01, "xanchor": "right" if right else "left",
+            "y": 0.99 if top else 0.01, "yanchor": "top" if top else "bottom"}
+
+
+def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> go.Figure | None:
+    """One point per portfolio: mean paired effect on two outcomes, 90% CIs both ways."""
+    xs, ys = tradeoff_points(page, x_outcome), tradeoff_points(page, y_outcome)
+    names = [p for p in page.portfolios if p != STATUS_QUO and p in xs and p in ys]
+    if not names:
+        return None
+    labelled = len(names) <= TRADEOFF_LABELS
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=[0.0], y=[0.0], mode="markers+text", text=[page.tick(STATUS_QUO)],
+        textposition="bottom center", textfont={"size": 10, "color": STATUS_QUO_COLOUR},
+        marker={"color": STATUS_QUO_COLOUR, "size": 11, "symbol": "diamond"},
+        hovertemplate="status quo: the reference (0, 0)<extra></extra>", showlegend=False,
+        meta=_tag(STATUS_QUO),
+    ))
+    for name in names:
+        (mx, xl, xh), (my, yl, yh) = xs[name], ys[name]
+        if mx is None or my is None:
+            continue
+        colour = page.colour(name)
+        fig.add_trace(go.Scatter(
+            x=[mx], y=[my], mode="markers+text" if labelled else "markers",
+            text=[page.tick(name)],
+            textposition="top center", textfont={"size": 10, "color": colour},
+            marker={"color": colour, "size": 10, "line": {"color": "white", "width": 1}},
+            error_x={"type": "data", "symmetric": False, "array": [_or(xh, mx) - mx],
+                     "arrayminus": [mx - _or(xl, mx)], "color": rgba(colour, 0.6),
+                     "thickness": 1.5, "width": 3},
+            error_y={"type": "data", "symmetric": False, "array": [_or(yh, my) - my],
+                     "arrayminus": [my - _or(yl, my)], "color": rgba(colour, 0.6),
+                     "thickness": 1.5, "width": 3},
+            customdata=[[xl, xh, yl, yh]],
+            hovertemplate=page.hover_name(name)
+            + "<br>x: %{x:.4g} [90% CI %{customdata[0]:.4g}, %{customdata[1]:.4g}]"
+            "<br>y: %{y:.4g} [90% CI %{customdata[2]:.4g}, %{customdata[3]:.4g}]<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ))
+    x_spec, y_spec = page.scenario.outcomes[x_outcome], page.scenario.outcomes[y_outcome]
+    fig.update_layout(**base_layout(
+        "Trade-offs between two outcomes",
+        "Mean paired difference from status quo with 90% confidence intervals", 620))
+    fig.add_annotation(xref="paper", yref="paper", text="better on both", showarrow=False,
+                       font={"color": BETTER_COLOUR, "size": 12},
+                       **better_corner(x_spec.better, y_spec.better))
+    fig.update_xaxes(title_text=tradeoff_axis_title(page, x_outcome, "x"), zeroline=True,
+                     zerolinecolor="#333", zerolinewidth=1)
+    fig.update_yaxes(title_text=tradeoff_axis_title(page, y_outcome, "y"), zeroline=True,
+                     zerolinecolor="#333", zerolinewidth=1)
+    return fig
+
+
+def effect_heatmap(page: Page) -> go.Figure | None:
+    """Portfolio × headline outcome, coloured by the mean paired difference in SD units,
+    signed so that better than status quo is blue; the hover gives the real difference."""
+    outcomes = [o for o in page.headline if o in page.result.outcomes.columns]
+    effects = standardised_effects(page.result, outcomes)
+    rows = [p for p in page.ranked() if p != STATUS_QUO and p in effects.index]
+    if not rows or not outcomes:
+        return None
+    comparison = {o: comparison_rows(page.result, o, rows).set_index("portfolio")
+                  for o in outcomes}
+    z, hover = [], []
+    for name in rows:
+        z_row, hover_row = [], []
+        for o in outcomes:
+            spec = page.scenario.outcomes[o]
+            value = effects.loc[name, o]
+            z_row.append(None if is_missing(value) else round(float(value), 4))
+            text = f"{page.hover_name(name)}<br>{plot_text(short(spec.label, 60))}"
+            if name in comparison[o].index:
+                row = comparison[o].loc[name]
+                text += (f"<br>difference {_fmt(row['diff_mean'])} {plot_text(spec.unit)} "
+                         f"[90% CI {_fmt(row['diff_ci_low'])}, {_fmt(row['diff_ci_high'])}]")
+            if not is_missing(value):
+                verdict = "better" if value > 0 else "worse" if value < 0 else "no change"
+                text += f"<br>= {float(value):+.3f} SD ({verdict})"
+            hover_row.append(text)
+        z.append(z_row)
+        hover.append(hover_row)
+    finite = [abs(v) for r in z for v in r if v is not None]
+    top = max(finite, default=0.0) or 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[plot_text(short(page.scenario.outcomes[o].label, 26)) for o in outcomes],
+        y=[page.tick(p) for p in rows], text=hover, hovertemplate="%{text}<extra></extra>",
+        texttemplate="%{z:+.2f}", textfont={"size": 10}, colorscale=DIVERGING,
+        zmid=0, zmin=-top, zmax=top, xgap=1, ygap=1,
+        colorbar={"title": {"text": "SD units<br>blue = better"}, "thickness": 12},
+        meta={"rows": rows, "cols": outcomes},
+    ))
+    _row_figure(fig, "Every portfolio on every headline outcome",
+                "Mean paired difference from status quo in standard deviations of the outcome;"
+                " blue = better, red = worse", len(rows), base=HEATMAP_BASE,
+                minimum=HEATMAP_MIN)
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    return fig
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+
+def ranking_figure(page: Page) -> go.Figure | None:
+    """Composite score (mean, 90% CI, 5–95% over worlds) and regret (median, 90th percentile,
+    maximum), one row per portfolio in rank order."""
+    ranking = page.result.ranking
+    if ranking.empty or "portfolio" not in ranking.columns:
+        return None
+    ranking = ranking[ranking["portfolio"].astype(str).isin(set(page.portfolios))]
+    if ranking.empty:
+        return None
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=["Composite score (higher is better)",
+                                        "Regret (lower is better)"])
+    for row in ranking.itertuples(index=False):
+        name = str(row.portfolio)
+        tick, colour = page.tick(name), page.colour(name)
+        low, high = getattr(row, "score_p05", None), getattr(row, "score_p95", None)
+        if not is_missing(low) and not is_missing(high):
+            fig.add_trace(go.Scatter(x=[float(low), float(high)], y=[tick, tick], mode="lines",
+                                     line={"color": rgba(colour, 0.5), "width": 1.5},
+                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
+                          row=1, col=1)
+        mean = float(row.score_mean)
+        fig.add_trace(go.Scatter(
+            x=[mean], y=[tick], mode="markers", marker={"color": colour, "size": 10},
+            error_x={"type": "data", "symmetric": False,
+                     "array": [_or(_num(row.score_ci_high), mean) - mean],
+                     "arrayminus": [mean - _or(_num(row.score_ci_low), mean)],
+                     "thickness": 4, "width": 0, "color": colour},
+            customdata=[[_num(row.score_ci_low), _num(row.score_ci_high), _num(low),
+                         _num(high), int(row.rank)]],
+            hovertemplate=page.hover_name(name) + "<br>rank %{customdata[4]}"
+            "<br>mean score %{x:.3f} [90% CI %{customdata[0]:.3f}, %{customdata[1]:.3f}]"
+            "<br>5–95% over worlds: %{customdata[2]:.3f} to %{customdata[3]:.3f}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ), row=1, col=1)
+        regrets = [_num(row.regret_median), _num(row.regret_p90), _num(row.regret_max)]
+        fig.add_trace(go.Scatter(
+            x=regrets, y=[tick] * 3, mode="lines+markers",
+            line={"color": colour, "width": 2},
+            marker={"color": colour, "size": [10, 8, 9],
+                    "symbol": ["circle", "diamond", "x-thin-open"],
+                    "line": {"color": colour, "width": 2}},
+            text=["median", "90th percentile", "maximum"],
+            hovertemplate=page.hover_name(name) + "<br>regret %{text}: %{x:.3f}<extra></extra>",
+            showlegend=False, meta=_tag(name),
+        ), row=1, col=2)
+    fig.add_vline(x=0, line={"color": "#333", "width": 1}, row=1, col=1)
+    _row_figure(fig, "Ranking and regret",
+                "Score: dot = mean, thick bar = 90% CI, thin line = 5–95% of worlds. Regret: "
+                "dot = median, ◆ = 90th percentile, × = worst world", len(ranking),
+                base=ROW_BASE + 50, minimum=300)
+    fig.update_layout(margin={"t": 110})
+    fig.update_xaxes(title_text="composite score (SD-weighted units)", row=1, col=1)
+    fig.update_xaxes(title_text="regret (score units behind the best)", rangemode="tozero",
+                     row=1, col=2)
+    return fig
+
+
+# --- interactions ------------------------------------------------------------------------------
+
+
+def interaction_heatmap(page: Page, outcomes: list[str]) -> go.Figure | None:
+    """Option pair × outcome: the interaction Δ(a+b) − Δ(a) − Δ(b), coloured in SD units signed
+    so that synergy (together better than the sum of the parts) is blue."""
+    table = page.result.interactions
+    if table.empty or not {"pair", "outcome", "interaction_mean"} <= set(table.columns):
+        return None
+    pairs = list(dict.fromkeys(table["pair"].astype(str)))
+    spreads = {o: float(np.nanstd(page.result.outcomes[o].to_numpy(np.float64)))
+               for o in outcomes if o != COMPOSITE and o in page.result.outcomes.columns}
+    cols = [o for o in outcomes if o == COMPOSITE or spreads.get(o, 0) > 0]
+    lookup = {(str(r.pair), str(r.outcome)): r for r in table.itertuples(index=False)}
+    z, text, hover = [], [], []
+    for pair in pairs:
+        z_row, text_row, hover_row = [], [], []
+        for o in cols:
+            row = lookup.get((pair, o))
+            if row is None:
+                z_row.append(None)
+                text_row.append("")
+                hover_row.append("")
+                continue
+            if o == COMPOSITE:
+                value = float(row.interaction_mean)
+                label, unit = "Composite score", "score units"
+            else:
+                spec = page.scenario.outcomes[o]
+                value = better_sign(spec) * float(row.interaction_mean) / spreads[o]
+                label, unit = spec.label, spec.unit
+            verdict = str(getattr(row, "verdict", ""))
+            z_row.append(round(value, 4))
+            text_row.append({"synergy": "synergy", "interference": "interf."}.get(verdict, ""))
+            hover_row.append(
+                f"{page.hover_name(pair)}<br>{plot_text(short(label, 60))}"
+                f"<br>together − sum of parts: {_fmt(row.interaction_mean)} {plot_text(unit)}"
+                f"<br>90% CI {_fmt(row.ci_low)} to {_fmt(row.ci_high)}"
+                f"<br>verdict: {plot_text(verdict)}")
+        z.append(z_row)
+        text.append(text_row)
+        hover.append(hover_row)
+    finite = [abs(v) for r in z for v in r if v is not None]
+    top = max([*finite, INTERACTION_SCALE_FLOOR])
+    labels = ["Composite score" if o == COMPOSITE else page.scenario.outcomes[o].label
+              for o in cols]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[plot_text(short(label, 26)) for label in labels], y=[page.tick(p) for p in pairs],
+        text=text, customdata=hover, texttemplate="%{text}", textfont={"size": 10},
+        hovertemplate="%{customdata}<extra></extra>", colorscale=DIVERGING, zmid=0,
+        zmin=-top, zmax=top, xgap=1, ygap=1,
+        colorbar={"title": {"text": "SD units<br>blue = synergy"}, "thickness": 12},
+        meta={"rows": pairs, "cols": cols},
+    ))
+    _row_figure(fig, "Do options work better together?",
+                "Together minus the sum of each alone, in SD units (composite: score units); "
+                "blue = synergy, red = interference", len(pairs), base=HEATMAP_BASE,
+                minimum=HEATMAP_MIN)
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    return fig
+
+
+# --- sensitivity -------------------------------------------------------------------------------
+
+
+def _capital(text: str) -> str:
+    """`text` with its first letter upper-case (parameter labels start with a path word)."""
+    return text[:1].upper() + text[1:]
+
+
+def _unique_labels(paths: list[str], labels: dict[str, tuple[str, str]]) -> list[str]:
+    """A readable label per parameter path; the path itself where two labels would clash."""
+    texts = [_capital(labels.get(p, (p, ""))[0]) for p in paths]
+    return [p if texts.count(t) > 1 else t for p, t in zip(paths, texts, strict=True)]
+
+
+def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
+                   outcome: str = COMPOSITE, top: int = 8) -> go.Figure | None:
+    """The parameters the portfolio's effect hinges on: Spearman's rho between each uncertain
+    parameter and the per-world effect, the `top` strongest, strongest on top."""
+    drivers = page.result.drivers
+    if drivers.empty or not {"portfolio", "outcome", "parameter", "rho"} <= set(drivers.columns):
+        return None
+    rows = drivers[(drivers["portfolio"].astype(str) == portfolio)
+                   & (drivers["outcome"].astype(str) == outcome) & drivers["rho"].notna()]
+    if rows.empty:
+        return None
+    order = "rank" if "rank" in rows.columns else "rho"
+    rows = (rows.sort_values(order) if order == "rank"
+            else rows.reindex(rows["rho"].abs().sort_values(ascending=False).index)).head(top)
+    paths = [str(p) for p in rows["parameter"]]
+    names = _unique_labels(paths, labels)
+    rho = [float(v) for v in rows["rho"]]
+    p_values = ([_num(v) for v in rows["p_value"]] if "p_value" in rows.columns
+                else [None] * len(rows))
+    units = [labels.get(p, ("", ""))[1] for p in paths]
+    fig = go.Figure(go.Bar(
+        x=rho, y=[plot_text(short(n, 42)) for n in names], orientation="h",
+        marker={"color": [BETTER_COLOUR if v > 0 else WORSE_COLOUR for v in rho]},
+        customdata=[[plot_text(n), plot_text(p), plot_text(u), pv]
+                    for n, p, u, pv in zip(names, paths, units, p_values, strict=True)],
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]})"
+        "<br>rank correlation %{x:+.2f}, p = %{customdata[3]:.2g}<extra></extra>",
+        showlegend=False, meta=_tag(portfolio),
+    ))
+    extent = min(1.0, max(abs(v) for v in rho) * 1.15 + 0.02)
+    title = plot_text(short(page.scenario.options[portfolio].label
+                            if portfolio in page.scenario.options else portfolio, 50))
+    subtitle = ("Blue: a higher value makes the option do better; orange: worse"
+                if outcome == COMPOSITE else plot_text(short(outcome, 60)))
+    fig.update_layout(**base_layout(title, subtitle, 120 + 30 * len(rho)))
+    fig.update_xaxes(title_text="rank correlation with its effect",
+                     range=[-extent, extent], zeroline=True, zerolinecolor="#333")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
+                 outcome: str, top: int = 10) -> go.Figure | None:
+    """SALib indices of one portfolio's effect on one outcome: Morris μ* (± its confidence,
+    with σ) or Sobol' first- and total-order indices, the `top` largest."""
+    table = page.result.sensitivity
+    if table.empty or "parameter" not in table.columns:
+        return None
+    rows = table
+    if "portfolio" in rows.columns:
+        rows = rows[rows["portfolio"].astype(str) == portfolio]
+    if "outcome" in rows.columns:
+        rows = rows[rows["outcome"].astype(str) == outcome]
+    if rows.empty:
+        return None
+    morris = "mu_star" in rows.columns and rows["mu_star"].notna().any()
+    key = "mu_star" if morris else "ST"
+    if key not in rows.columns:
+        return None
+    rows = rows[rows[key].notna()].sort_values(key, ascending=False).head(top)
+    if rows.empty:
+        return None
+    paths = [str(p) for p in rows["parameter"]]
+    y = [plot_text(short(n, 42)) for n in _unique_labels(paths, labels)]
+    fig = go.Figure()
+
+    def bar(column: str, conf: str, name: str, colour: str) -> None:
+        errors = rows[conf].fillna(0).tolist() if conf in rows.columns else None
+        fig.add_trace(go.Bar(
+            x=rows[column].tolist(), y=y, orientation="h", name=name,
+            marker={"color": colour},
+            error_x={"type": "data", "array": errors, "color": "#444"} if errors else None,
+            customdata=[plot_text(p) for p in paths],
+            hovertemplate=f"%{{customdata}}<br>{name}: %{{x:.3g}}<extra></extra>",
+            meta=_tag(portfolio),
+        ))
+
+    if morris:
+        bar("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)", BETTER_COLOUR)
+        if "sigma" in rows.columns:
+            fig.add_trace(go.Scatter(
+                x=rows["sigma"].tolist(), y=y, mode="markers", name="σ (interactions)",
+                marker={"symbol": "diamond", "color": WORSE_COLOUR, "size": 9},
+                customdata=[plot_text(p) for p in paths],
+                hovertemplate="%{customdata}<br>σ: %{x:.3g}<extra></extra>",
+                meta=_tag(portfolio)))
+        axis = "Morris μ* (effect units per design step)"
+    else:
+        bar("S1", "S1_conf", "first order S1", BETTER_COLOUR)
+        bar("ST", "ST_conf", "total order ST", WORSE_COLOUR)
+        fig.update_layout(barmode="group")
+        axis = "Sobol' index (share of the effect's variance)"
+    title = plot_text(short(page.scenario.options[portfolio].label
+                            if portfolio in page.scenario.options else portfolio, 50))
+    what = "overall (composite score)" if outcome == COMPOSITE else plot_text(
+        short(page.scenario.outcomes[outcome].label if outcome in page.scenario.outcomes
+              else outcome, 50))
+    fig.update_layout(**base_layout(title, f"Global sensitivity of its effect: {what}",
+                                    150 + 28 * len(rows) * (1 if morris else 2)))
+    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
+    fig.update_xaxes(title_text=axis, rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return fig
+
+
+# --- a world's story ---------------------------------------------------------------------------
+
+
+def _event_words(event: str) -> str:
+    return event.replace("_", " ")
+
+
+def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figure | None:
+    """One sample world's event log under one portfolio: month on x, one lane per actor and
+    kind of event (grouped by actor), one marker per kind of event and month (its size grows
+    with the count), hover text with the details."""
+    events = page.result.events
+    needed = {"portfolio", "world", "month", "actor", "event"}
+    if events.empty or not needed <= set(events.columns):
+        return None
+    rows = events[(events["portfolio"].astype(str) == portfolio)
+                  & (events["world"].astype(int) == int(world))]
+    if rows.empty:
+        return None
+    rows = rows.assign(actor=rows["actor"].astype(str), event=rows["event"].astype(str),
+                       value=pd.to_numeric(rows.get("value", 1.0), errors="coerce"))
+    grouped = (rows.groupby(["actor", "event", "month"], sort=False)
+               .agg(count=("event", "size"), total=("value", "sum"),
+                    ones=("value", lambda v: bool((v == 1).all())))
+               .reset_index())
+    rank = {a: i for i, a in enumerate(ACTOR_ORDER)}
+    first = {key: i for i, key in enumerate(dict.fromkeys(zip(rows["actor"], rows["event"],
+                                                               strict=True)))}
+    lanes = sorted(first, key=lambda k: (rank.get(k[0], len(rank)), k[0], first[k]))
+    lane_label = {k: plot_text(f"{k[0]} · {_event_words(k[1])}") for k in lanes}
+    start = page.scenario.meta.start
+    fig = go.Figure()
+    for actor in sorted(set(grouped["actor"]), key=lambda a: (rank.get(a, len(rank)), a)):
+        mine = grouped[grouped["actor"] == actor]
+        hover = []
+        for r in mine.itertuples(index=False):
+            text = (f"{plot_text(month_label(start, int(r.month)))} · {plot_text(actor)}"
+                    f"<br>{plot_text(_event_words(r.event))}")
+            if r.count > 1:
+                text += f" ×{int(r.count)}"
+            if not r.ones and not is_missing(r.total):
+                text += f"<br>amount {_fmt(r.total)}"
+            hover.append(text)
+        fig.add_trace(go.Scatter(
+            x=mine["month"].astype(int).tolist(),
+            y=[lane_label[(actor, e)] for e in mine["event"]],
+            mode="markers", name=plot_text(actor),
+            marker={"color": ACTOR_COLOURS.get(actor, "#333"), "line": {"width": 0},
+                    "size": [7 + 2.5 * min(int(c) - 1, 4) for c in mine["count"]],
+                    "opacity": 0.85},
+            text=hover, hovertemplate="%{text}<extra></extra>",
+        ))
+    months = page.scenario.meta.horizon_months
+    ticks = list(range(0, months, 3 if months <= 48 else 6))
+    title = ("Status quo" if portfolio == STATUS_QUO
+             else plot_text(short(portfolio, 60)))
+    fig.update_layout(**base_layout(
+        f"World {int(world)} under {title}",
+        "Each marker: events of one kind in one month (bigger = several)",
+        130 + 22 * len(lanes)))
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+                              "yanchor": "bottom"}, margin={"t": 95})
+    fig.update_xaxes(title_text="month", tickvals=ticks,
+                     ticktext=[plot_text(month_label(start, t)) for t in ticks],
+                     range=[-0.7, months - 0.3])
+    fig.update_yaxes(type="category", categoryorder="array",
+                     categoryarray=[lane_label[k] for k in lanes], autorange="reversed",
+                     automargin=True)
+    return fig
