@@ -99,3 +99,45 @@ def test_scenario_text_is_shown_not_run(browser: webdriver.Chrome, dashboard: Pa
         "return Array.from(document.scripts).filter(s => s.textContent.trim() === 'alert(1)')"
         ".length")
     assert injected == 0
+
+
+def _visible_rows(browser: webdriver.Chrome, portfolio: str) -> int:
+    return browser.execute_script(
+        "return Array.from(document.querySelectorAll('tr[data-portfolio=\"' + arguments[0]"
+        " + '\"]')).filter(r => r.offsetParent !== null).length", portfolio)
+
+
+def test_controls_hide_portfolios_and_reweight_the_ranking(browser: webdriver.Chrome,
+                                                           dashboard: Path) -> None:
+    browser.get(dashboard.as_uri())
+    for section in ("headline", "ranking", "tradeoffs", "distributions", "interactions",
+                    "sensitivity", "failures", "story", "monthly", "assumptions"):
+        assert browser.execute_script(f"return !!document.getElementById('{section}')"), section
+    portfolio = "warn_beijing"
+    assert _visible_rows(browser, portfolio) > 0
+    box = browser.find_element("css selector",
+                               f'input[type=checkbox][data-portfolio="{portfolio}"]')
+    browser.execute_script("arguments[0].scrollIntoView()", box)
+    box.click()
+    assert _visible_rows(browser, portfolio) == 0
+    box.click()
+    assert _visible_rows(browser, portfolio) > 0
+
+    def order() -> list[str]:
+        return browser.execute_script(
+            "return Array.from(document.querySelectorAll('#reweighted-table tbody tr'))"
+            ".map(r => r.getAttribute('data-portfolio'))")
+
+    before = order()
+    weights = browser.find_elements("css selector", "input.weight[data-outcome]")
+    assert weights
+    for w in weights:  # all weight on US–China tension, which only the warning raises
+        value = "5" if w.get_attribute("data-outcome") == "us_china_tension" else "0"
+        browser.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('input'));"
+                               "arguments[0].dispatchEvent(new Event('change'));", w, value)
+    after = order()
+    assert sorted(after) == sorted(before) and after != before
+    assert after.index("warn_beijing") > after.index("status_quo")
+    errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
+    assert errors == []
