@@ -195,3 +195,26 @@ def test_dashboard_of_a_folder_that_is_not_a_run_exits_2(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["dashboard", str(tmp_path)])
     assert result.exit_code == 2
     assert "not an axis-sim results folder" in result.output
+
+
+def test_score_prints_scores_and_writes_the_report(tmp_path: Path) -> None:
+    out = tmp_path / "score"
+    result = CliRunner().invoke(main, [
+        "score", str(ROOT / "scenarios" / "backtest_2022_02.yaml"),
+        str(ROOT / "questions" / "2022_02_to_2023_08.yaml"), "--portfolio", "pursued",
+        "--runs", "200", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Brier" in result.output and "always 50%" in result.output
+    assert {"score.html", "questions.csv", "summary.json"} <= {p.name for p in out.iterdir()}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary  # scores were computed
+
+
+def test_score_with_a_bad_questions_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "q.yaml"
+    bad.write_text("questions:\n  - id: x\n    text: t\n    outcome: munitions_shiped\n"
+                   "    kind: binary\n    month: 2023-10\n    condition: {op: '>', value: 0}\n"
+                   "    resolution: true\n    resolved_on: 2023-10-31\n    source: a source\n")
+    result = CliRunner().invoke(main, ["score", str(BASELINE), str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:4:" in result.output and "munitions_shipped" in result.output

@@ -46,6 +46,7 @@ Examples:
   axis-sim compare scenarios/baseline.yaml    rank portfolios; write tables and a brief
   axis-sim dashboard results/<run>            rebuild a dashboard; two folders: compare runs
   axis-sim seminar --help                     run a tabletop exercise with human teams
+  axis-sim score SCENARIO QUESTIONS           score forecasts against what happened
   axis-sim validate scenarios/*.yaml          check scenario files
   axis-sim schema > scenario.schema.json      JSON Schema for editors""")
 @click.version_option(package_name="axis-sim")
@@ -212,6 +213,48 @@ def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
         path = out or results[0] / f"versus-{results[1].resolve().name}.html"
         write_run_comparison(runs[0], runs[1], path)
     click.echo(f"Dashboard: {path}")
+
+
+@main.command(epilog="""\b
+Examples:
+  axis-sim score scenarios/backtest_2022_02.yaml \\
+      questions/2022_02_to_2023_08.yaml --portfolio pursued
+  axis-sim score scenarios/baseline.yaml my_questions.yaml --runs 5000 --jobs 2""")
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--portfolio", help="The policy actually pursued in the questions' period "
+              "(a portfolio name or 'a+b'); default: status quo.")
+@click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for score.html, questions.csv and summary.json "
+                   "(default: results/<timestamp>-score-<scenario>).")
+def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | None,
+          seed: int | None, jobs: int, out: Path | None) -> None:
+    """Score SCENARIO's forecasts against the resolved QUESTIONS (Brier, log score, CRPS,
+    coverage, skill against two reference forecasts, a reliability diagram)."""
+    from datetime import UTC, datetime
+
+    from axis_sim.api import load_scenario
+    from axis_sim.scoring import load_questions, render_score_text, write_score_report
+    from axis_sim.scoring import score as score_forecasts
+
+    try:
+        spec, question_set = load_scenario(scenario), load_questions(questions)
+    except ScenarioError as err:
+        _fail(err)
+    try:
+        result = score_forecasts(spec, question_set, runs=runs, seed=seed, jobs=jobs,
+                                 portfolio=[portfolio] if portfolio else None)
+    except ScenarioError as err:
+        _fail(err)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--portfolio") from None
+    folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-score-{spec.meta.name}"
+    write_score_report(result, spec, question_set, folder)
+    click.echo(render_score_text(result))
+    click.echo(f"\nReport: {folder / 'score.html'}")
 
 
 SEMINAR_EPILOG = """\b
