@@ -39,6 +39,7 @@ CONTEXT_PARAMETERS: dict[str, str] = {
     "russia_artillery_use": "rounds/month",
     "russia_shell_production": "rounds/month",
     "russia_reserve": "rounds",
+    "reserve_release_share": "share/month",
     "ceasefire_hazard": "probability/month",
     "demand_after_ceasefire": "share",
     "western_aid_to_ukraine": "index 0-1",
@@ -181,9 +182,10 @@ class AxisModel(mesa.Model):
         self.log.record(month, "World", "ceasefire", starts)
         ctx.demand = p["context.russia_artillery_use"] * np.where(
             ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
-        # Russia covers what its factories cannot from its war reserve until that runs out.
+        # Russia covers what its factories cannot from its war reserve, but releases only a share
+        # of it a month (it keeps a reserve; calibres and depots do not match the front's needs).
         deficit = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
-        release = np.minimum(ctx.russia_reserve, deficit)
+        release = np.minimum(ctx.russia_reserve * p["context.reserve_release_share"], deficit)
         ctx.russia_reserve = ctx.russia_reserve - release
         ctx.munitions_gap = deficit - release
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
