@@ -34,6 +34,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from axis_sim.scenario.errors import Problem, ScenarioError, show_value
+from axis_sim.scenario.positions import mark_near as _mark_near
+from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import Scenario
 
 __all__ = [
@@ -585,36 +587,6 @@ def _locate(loc: tuple[Any, ...], data: Any) -> _Located:
         else:
             unmatched.append(part)
     return _Located(path, tuple(unmatched), key_error)
-
-
-def _value_at(path: Loc, data: Any) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _mark_near(path: Loc, data: Any, positions: Positions, prefer_key: bool) -> Mark | None:
-    """The position for a message about `path`, or of its nearest recorded ancestor.
-
-    Messages about a scalar point at the value; about a mapping or list (or a key), at the
-    key that introduces it, since its value may only start on the next line.
-    """
-    while True:
-        collection = isinstance(_value_at(path, data), dict | list)
-        if (prefer_key or collection) and path in positions.keys_at:
-            return positions.keys_at[path]
-        if path in positions:
-            return positions[path]
-        if not path:
-            return None
-        path = path[:-1]
-        prefer_key = True
-
-
-def _problem(mark: Mark | None, file: str, field: str, message: str) -> Problem:
-    if mark is None:
-        return Problem(file, None, None, field, message)
-    return Problem(mark[0], mark[1], mark[2], field, message)
 
 
 def _schema_problems(

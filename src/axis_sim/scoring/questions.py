@@ -50,7 +50,9 @@ from pydantic_core import ErrorDetails
 
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.errors import Problem, ScenarioError, show_value
-from axis_sim.scenario.loader import Loc, Mark, Positions, dotted, read_yaml, read_yaml_text
+from axis_sim.scenario.loader import Loc, Positions, dotted, read_yaml, read_yaml_text
+from axis_sim.scenario.positions import mark_near as _mark_near
+from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import Month, Scenario, Slug, Source, Text, month_index, month_label
 
 __all__ = [
@@ -384,35 +386,6 @@ def _existing(loc: tuple[Any, ...], data: Any) -> tuple[Loc, Loc]:
         node = node[part]
         path = (*path, part)
     return path, ()
-
-
-def _value_at(path: Loc, data: Any) -> Any:
-    """The value at `path` of the data."""
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _mark_near(path: Loc, data: Any, positions: Positions, prefer_key: bool) -> Mark | None:
-    """Where to point for `path`: a scalar's value, a collection's (or a key's) key, or the
-    nearest ancestor that has a position."""
-    while True:
-        collection = isinstance(_value_at(path, data), dict | list)
-        if (prefer_key or collection) and path in positions.keys_at:
-            return positions.keys_at[path]
-        if path in positions:
-            return positions[path]
-        if not path:
-            return None
-        path = path[:-1]
-        prefer_key = True
-
-
-def _problem(mark: Mark | None, file: str, field: str, message: str) -> Problem:
-    """A `Problem` at `mark`, or about the whole file when there is no position."""
-    if mark is None:
-        return Problem(file, None, None, field, message)
-    return Problem(mark[0], mark[1], mark[2], field, message)
 
 
 def _model_fields_at(path: Loc) -> dict[str, Any]:
