@@ -169,3 +169,12 @@ def test_odds_and_rolls_are_consistent(short_scenario: Path) -> None:
         g = new_game(short_scenario, teams=parse_teams(TEAMS[:1]), seed=seed)
         flew.append(adjudicate(g).turns[0].outcomes["icbm_launches"] > 0)
     assert stats.binomtest(sum(flew), len(flew), shown).pvalue > 0.001
+
+
+def test_teams_can_follow_one_teams_option(short_scenario: Path, tmp_path: Path) -> None:
+    game_file = tmp_path / "g.json"
+    cli("new", str(short_scenario), "--game", str(game_file), "--teams", "blue=US,ROK,Japan",
+        "red=Russia,DPRK", "green=China")
+    assert load(game_file).teams == {"blue": ["US", "ROK", "Japan"], "red": ["Russia", "DPRK"],
+                                     "green": ["China"]}
+    assert "China.stance" in cli("menu", str(game_file), "--team", "green")

@@ -305,22 +305,25 @@ def _game_step(path: Path, step: Callable[[Game], Game]) -> Game:
 
 @seminar.command("new")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("more_teams", nargs=-1, metavar="[NAME=ACTOR,…]…")
 @click.option("--game", "game_file", required=True, type=click.Path(dir_okay=False,
               path_type=Path), help="Game file to create.")
 @click.option("--teams", "teams", multiple=True, metavar="NAME=ACTOR,…",
               help="A human team and the actors it plays; repeatable. Others: the model.")
 @click.option("--turn-months", type=click.IntRange(1, 24), default=3, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), help="Default: the scenario's seed.")
-def seminar_new(scenario: Path, game_file: Path, teams: tuple[str, ...], turn_months: int,
-                seed: int | None) -> None:
-    """Start a game on SCENARIO."""
+def seminar_new(scenario: Path, more_teams: tuple[str, ...], game_file: Path,
+                teams: tuple[str, ...], turn_months: int, seed: int | None) -> None:
+    """Start a game on SCENARIO. Teams may also follow --teams without repeating it:
+    --teams blue=US,ROK,Japan red=Russia,DPRK green=China."""
     from axis_sim.seminar.engine import new_game
     from axis_sim.seminar.game import GameError, parse_teams, save
 
     if game_file.exists():
         raise click.BadParameter(f"{game_file} already exists", param_hint="--game")
     try:
-        game = new_game(scenario, teams=parse_teams(teams or ("blue=US,ROK,Japan",)),
+        specs = (*teams, *more_teams) or ("blue=US,ROK,Japan",)
+        game = new_game(scenario, teams=parse_teams(specs),
                         seed=seed, turn_months=turn_months)
     except ScenarioError as err:
         _fail(err)
