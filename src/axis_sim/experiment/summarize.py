@@ -43,7 +43,7 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
     scenario = plan.scenario
     names = list(plan.portfolios)
     outcome_names = list(scenario.outcomes)
-    history = np.concatenate([c.history for c in chunks], axis=3)  # (P, O, T, W)
+    history = gather_history(chunks)  # (P, O, T, W)
     finals = history[:, :, -1, :].astype(np.float64)
     worlds = np.arange(plan.runs)
 
@@ -75,6 +75,21 @@ def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> Run
                       else pd.DataFrame())
     result.failures = failure_table(plan, result.comparison, parameters, effects)
     return result
+
+
+def gather_history(chunks: list[ChunkResult]) -> np.ndarray:
+    """All chunks' histories in one (portfolios, outcomes, months, worlds) array.
+
+    Each chunk's own copy is released as soon as it is copied, so the run never holds the
+    histories twice.
+    """
+    first = chunks[0].history
+    worlds = sum(c.chunk.size for c in chunks)
+    history = np.empty((*first.shape[:3], worlds), dtype=first.dtype)
+    for c in chunks:
+        history[..., c.chunk.start:c.chunk.start + c.chunk.size] = c.history
+        c.history = np.empty((*first.shape[:3], 0), dtype=first.dtype)
+    return history
 
 
 def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals: np.ndarray,
@@ -137,7 +152,9 @@ def failure_table(plan: Plan, comparison: pd.DataFrame, parameters: pd.DataFrame
 def monthly_table(plan: Plan, names: list[str], outcome_names: list[str],
                   history: np.ndarray) -> pd.DataFrame:
     """Mean and quantiles over all worlds, per portfolio, outcome and month."""
-    quantiles = np.quantile(history, list(QUANTILES.values()), axis=3)  # (Q, P, O, T)
+    # One portfolio at a time, so the sorted copy np.quantile makes stays small.
+    quantiles = np.stack([np.quantile(history[p], list(QUANTILES.values()), axis=2)
+                          for p in range(len(names))], axis=1)  # (Q, P, O, T)
     mean = history.mean(axis=3)
     p_idx, o_idx, t_idx = np.meshgrid(np.arange(len(names)), np.arange(len(outcome_names)),
                                       np.arange(plan.months), indexing="ij")
