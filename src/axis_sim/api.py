@@ -31,12 +31,14 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
         options: list[str] | None = None, seed: int | None = None, jobs: int = 1,
         sampling: Sampling | None = None, chunk_size: int | None = None,
         sample_worlds: int | None = None, until_precise: float | None = None,
-        max_runs: int = 100_000,
+        max_runs: int = 100_000, executor: str = "local", scheduler: str | None = None,
         progress: Callable[[ChunkResult], None] | None = None) -> RunResult:
     """Run a Monte Carlo experiment and return its tables (nothing is written to disk).
 
     `options` lists portfolios: `status_quo`, option ids, named portfolios, `a+b`
     combinations or `all`; status quo is always included, for paired comparisons.
+    `executor` "dask" runs chunks on a Dask scheduler (`scheduler` address, or a LocalCluster
+    of `jobs` workers); results are identical whichever executor runs them.
 
     With `until_precise` (e.g. 0.05), chunks keep being added after the first `runs` worlds until
     every headline difference from status quo has a 90% interval within ± that many standard
@@ -52,12 +54,14 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
                     chunk_size=chunk_size, sample_worlds=sample_worlds)
     started = time.perf_counter()
     if until_precise is None:
-        chunks = list(execute(the_plan, jobs=jobs, progress=progress))
+        chunks = list(execute(the_plan, jobs=jobs, progress=progress, executor=executor,
+                              scheduler=scheduler))
         return summarize(the_plan, chunks, time.perf_counter() - started)
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum))
     chunks, reached = [], float("inf")
-    for chunk in execute(the_plan, jobs=jobs, progress=progress):
+    for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
+                         scheduler=scheduler):
         chunks.append(chunk)
         done = chunk.chunk.start + chunk.chunk.size
         if done >= minimum:

@@ -82,6 +82,11 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                      show_default=True, help="Most worlds --until-precise may run."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Worker processes; results are identical for any number."),
+        click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
+                     show_default=True, help="Where chunks run: local processes, or Dask "
+                     "distributed (pip install 'axis-sim[dask]')."),
+        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default "
+                     "with --executor dask: a LocalCluster of --jobs workers)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder to write (default: results/<timestamp>-<scenario>)."),
     ]
@@ -93,7 +98,8 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
 def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 portfolios: tuple[str, ...], settings: tuple[str, ...],
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
-                max_runs: int, jobs: int, out: Path | None,
+                max_runs: int, jobs: int, out: Path | None, executor: str = "local",
+                scheduler: str | None = None,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
     """Load, adjust, run and write an experiment; every user error exits 2 with a message."""
@@ -120,12 +126,19 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     if out is not None and out.exists():
         raise click.BadParameter(f"{out} already exists", param_hint="--out")
 
-    with click.progressbar(length=len(planned.chunks), label="Simulating", file=sys.stderr,
-                           hidden=not sys.stderr.isatty()) as bar:
-        result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
-                                sampling=sampling,  # type: ignore[arg-type]
-                                until_precise=until_precise, max_runs=max_runs,
-                                progress=lambda _chunk: bar.update(1))
+    from axis_sim.experiment.runner import ChunkError
+
+    try:
+        with click.progressbar(length=len(planned.chunks), label="Simulating", file=sys.stderr,
+                               hidden=not sys.stderr.isatty()) as bar:
+            result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
+                                    sampling=sampling,  # type: ignore[arg-type]
+                                    until_precise=until_precise, max_runs=max_runs,
+                                    executor=executor, scheduler=scheduler,
+                                    progress=lambda _chunk: bar.update(1))
+    except ChunkError as err:
+        click.echo(f"Error: {err}. Nothing was written.", err=True)
+        sys.exit(1)
     if sensitivity:
         from axis_sim.api import sensitivity as sensitivity_analysis
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,36 +61,99 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
     return ChunkResult(chunk, params, np.stack(histories), events)
 
 
-def execute(plan: Plan, jobs: int = 1,
-            progress: Callable[[ChunkResult], None] | None = None) -> Iterator[ChunkResult]:
-    """Yield every chunk's result in chunk order, using `jobs` worker processes.
+class ChunkError(RuntimeError):
+    """A chunk of worlds that failed on every try; names the chunk and its worlds."""
 
-    Chunks are submitted a few at a time, so a consumer that stops early (`--until-precise`)
-    leaves no work queued.
+    def __init__(self, chunk: Chunk, tries: int, cause: BaseException) -> None:
+        last = chunk.start + chunk.size - 1
+        super().__init__(f"chunk {chunk.index} (worlds {chunk.start}–{last}) failed after "
+                         f"{tries} tries: {type(cause).__name__}: {cause}")
+        self.chunk = chunk
+
+
+Submit = Callable[..., Any]  # submit(fn, *args) -> a future with .result() and .cancel()
+
+
+def execute(plan: Plan, jobs: int = 1,
+            progress: Callable[[ChunkResult], None] | None = None, *,
+            executor: str = "local", scheduler: str | None = None,
+            retries: int = 2) -> Iterator[ChunkResult]:
+    """Yield every chunk's result in chunk order.
+
+    `executor` "local" uses `jobs` worker processes (or none for jobs=1); "dask" ships chunks to
+    a Dask distributed scheduler at `scheduler` (or a LocalCluster of `jobs` workers). A chunk
+    that raises is retried up to `retries` times, then reported by a ChunkError. Chunks are
+    submitted a few at a time, so a consumer that stops early (`--until-precise`) leaves no work
+    queued. Results never depend on the executor: a chunk's numbers are fixed by the plan.
     """
     indices = range(len(plan.chunks))
+    if executor == "dask":
+        from distributed import Client, LocalCluster
+
+        cluster = None if scheduler else LocalCluster(
+            n_workers=max(jobs, 1), threads_per_worker=1, processes=True,
+            dashboard_address=None)
+        client = Client(scheduler or cluster)
+        try:
+            yield from _windowed(lambda fn, *a: client.submit(fn, *a, pure=False), plan,
+                                 indices, 2 * max(jobs, 1), retries, progress)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return
+    if executor != "local":
+        raise ValueError(f"unknown executor {executor!r}; allowed: local, dask")
     if jobs <= 1 or len(indices) == 1:
-        for index in indices:
-            result = run_chunk(plan, index)
-            if progress:
-                progress(result)
-            yield result
+        yield from _windowed(_run_now, plan, indices, 1, retries, progress)
         return
     # spawn, not fork: forking a process that may hold threads (BLAS, a notebook) is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[ChunkResult]] = deque()
-        next_index = iter(indices)
-        try:
-            for index in islice(next_index, 2 * jobs):
-                pending.append(pool.submit(run_chunk, plan, index))
-            while pending:
-                result = pending.popleft().result()
-                for index in islice(next_index, 1):
-                    pending.append(pool.submit(run_chunk, plan, index))
-                if progress:
-                    progress(result)
-                yield result
-        finally:
-            for future in pending:
-                future.cancel()
+        yield from _windowed(pool.submit, plan, indices, 2 * jobs, retries, progress)
+
+
+class _Done:
+    """A finished 'future' for running a chunk in this process."""
+
+    def __init__(self, fn: Callable[..., ChunkResult], *args: Any) -> None:
+        self._fn, self._args = fn, args
+
+    def result(self) -> ChunkResult:
+        return self._fn(*self._args)
+
+    def cancel(self) -> bool:
+        return True
+
+
+def _run_now(fn: Callable[..., ChunkResult], *args: Any) -> _Done:
+    return _Done(fn, *args)
+
+
+def _windowed(submit: Submit, plan: Plan, indices: range, window: int, retries: int,
+              progress: Callable[[ChunkResult], None] | None) -> Iterator[ChunkResult]:
+    """Keep `window` chunks in flight; hand results back in chunk order; retry failures."""
+    pending: deque[tuple[int, Any, int]] = deque()
+    upcoming = iter(indices)
+    try:
+        for index in islice(upcoming, window):
+            pending.append((index, submit(run_chunk, plan, index), 1))
+        while pending:
+            index, future, tries = pending.popleft()
+            try:
+                result = future.result()
+            except BrokenProcessPool as err:  # a worker died: the pool cannot go on
+                raise ChunkError(plan.chunks[index], tries, err) from err
+            except Exception as err:
+                if tries > retries:
+                    raise ChunkError(plan.chunks[index], tries, err) from err
+                pending.appendleft((index, submit(run_chunk, plan, index), tries + 1))
+                continue
+            for nxt in islice(upcoming, 1):
+                pending.append((nxt, submit(run_chunk, plan, nxt), 1))
+            if progress:
+                progress(result)
+            yield result
+    finally:
+        for _, future, _ in pending:
+            future.cancel()
