@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -49,3 +51,50 @@ def test_dask_local_cluster_agrees_with_one_process(short_baseline: Scenario) ->
                executor="dask", jobs=2)
     pd.testing.assert_frame_equal(local.outcomes, dask.outcomes)
     pd.testing.assert_frame_equal(local.events, dask.events)
+
+
+def test_an_interrupted_run_resumes_from_saved_chunks(short_baseline: Scenario,
+                                                      tmp_path: Path) -> None:
+    from axis_sim.experiment.store import ChunkStore
+
+    the_plan = plan(short_baseline, runs=200, seed=4, portfolios=["public_disclosure"])
+    store = ChunkStore(tmp_path, the_plan)
+    stream = execute(the_plan, store=store)
+    next(stream), next(stream)  # two chunks done, then the run is interrupted
+    stream.close()
+    assert store.done() == 2
+    fresh = list(execute(the_plan))
+    resumed = list(execute(the_plan, store=store))
+    assert store.done() == len(the_plan.chunks)
+    for a, b in zip(fresh, resumed, strict=True):
+        assert (a.history == b.history).all()
+        assert all((a.parameters[k] == b.parameters[k]).all() for k in a.parameters)
+        for ea, eb in zip(a.events, b.events, strict=True):
+            pd.testing.assert_frame_equal(ea, eb)
+
+
+def test_the_cli_resumes_and_cleans_up(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from axis_sim.cli import main
+    from tests.conftest import BASELINE
+
+    short = tmp_path / "short.yaml"
+    short.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 6\n"
+                     "experiment:\n  chunk_size: 40\n")
+    args = ["run", str(short), "--runs", "120", "--portfolios", "warn_beijing"]
+    first = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0 and not list(tmp_path.glob(".chunks-*"))
+    # Leave a saved chunk as an interrupted run would, then run again.
+    from axis_sim.api import load_scenario
+    from axis_sim.experiment.store import ChunkStore
+
+    the_plan = plan(load_scenario(short), runs=120, portfolios=["warn_beijing"])
+    store = ChunkStore(tmp_path, the_plan)
+    store.save(next(execute(the_plan)))
+    second = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "b")])
+    assert second.exit_code == 0, second.output
+    assert "Resuming: 1 of 3 chunks already done" in second.output
+    assert not store.folder.exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "outcomes.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "outcomes.parquet"))

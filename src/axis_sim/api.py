@@ -17,6 +17,7 @@ from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult, execute
 from axis_sim.experiment.sampling import uncertain_paths
 from axis_sim.experiment.sensitivity import Method, analyze, design
+from axis_sim.experiment.store import ChunkStore
 from axis_sim.experiment.summarize import summarize
 from axis_sim.scenario.loader import load_scenario as _load
 from axis_sim.scenario.schema import STATUS_QUO, Sampling, Scenario
@@ -32,13 +33,15 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
         sampling: Sampling | None = None, chunk_size: int | None = None,
         sample_worlds: int | None = None, until_precise: float | None = None,
         max_runs: int = 100_000, executor: str = "local", scheduler: str | None = None,
+        checkpoint: Path | str | None = None,
         progress: Callable[[ChunkResult], None] | None = None) -> RunResult:
     """Run a Monte Carlo experiment and return its tables (nothing is written to disk).
 
     `options` lists portfolios: `status_quo`, option ids, named portfolios, `a+b`
     combinations or `all`; status quo is always included, for paired comparisons.
     `executor` "dask" runs chunks on a Dask scheduler (`scheduler` address, or a LocalCluster
-    of `jobs` workers); results are identical whichever executor runs them.
+    of `jobs` workers); results are identical whichever executor runs them. With `checkpoint`
+    (a folder), finished chunks are saved there and a repeated call resumes from them.
 
     With `until_precise` (e.g. 0.05), chunks keep being added after the first `runs` worlds until
     every headline difference from status quo has a 90% interval within ± that many standard
@@ -54,8 +57,9 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
                     chunk_size=chunk_size, sample_worlds=sample_worlds)
     started = time.perf_counter()
     if until_precise is None:
+        store = ChunkStore(checkpoint, the_plan) if checkpoint is not None else None
         chunks = list(execute(the_plan, jobs=jobs, progress=progress, executor=executor,
-                              scheduler=scheduler))
+                              scheduler=scheduler, store=store))
         return summarize(the_plan, chunks, time.perf_counter() - started)
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum))

@@ -107,6 +107,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     from axis_sim.api import run as run_experiment
     from axis_sim.experiment.output import DEFAULT_ROOT, write_results
     from axis_sim.experiment.plan import plan
+    from axis_sim.experiment.store import ChunkStore
     from axis_sim.scenario.overrides import apply_overrides
 
     try:
@@ -120,11 +121,18 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
         raise click.BadParameter(str(err), param_hint=hint) from None
     names = [n for item in portfolios for n in item.split(",") if n.strip()] or None
     try:
-        planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names)
+        planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
+                       seed=seed, sampling=sampling)  # type: ignore[arg-type]
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
     if out is not None and out.exists():
         raise click.BadParameter(f"{out} already exists", param_hint="--out")
+    # Finished chunks are saved beside the results, so an interrupted run resumes.
+    root = out.parent if out is not None else DEFAULT_ROOT
+    store = None if until_precise else ChunkStore(root, planned)
+    if store is not None and store.done():
+        click.echo(f"Resuming: {store.done()} of {len(planned.chunks)} chunks already done.",
+                   err=True)
 
     from axis_sim.experiment.runner import ChunkError
 
@@ -135,6 +143,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                                     sampling=sampling,  # type: ignore[arg-type]
                                     until_precise=until_precise, max_runs=max_runs,
                                     executor=executor, scheduler=scheduler,
+                                    checkpoint=None if store is None else root,
                                     progress=lambda _chunk: bar.update(1))
     except ChunkError as err:
         click.echo(f"Error: {err}. Nothing was written.", err=True)
@@ -146,7 +155,10 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
         result.sensitivity = sensitivity_analysis(
             spec, method=sensitivity, samples=sensitivity_samples,  # type: ignore[arg-type]
             options=names, seed=seed, jobs=jobs)
-    return result, write_results(result, DEFAULT_ROOT, out)
+    folder = write_results(result, DEFAULT_ROOT, out)
+    if store is not None:
+        store.remove()
+    return result, folder
 
 
 def _footer(result: RunResult, folder: Path) -> None:

@@ -38,14 +38,17 @@ class Plan:
     design: np.ndarray | None = field(default=None, compare=False)
     # With a design: every world sees the same random draws, so differences are the parameters'.
     shared_draws: bool = False
+    # Run only these chunks (resuming from chunks saved on disk); None means all.
+    only: tuple[int, ...] | None = None
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
         """The chunks, in order; the last may be short."""
-        return tuple(
+        every = tuple(
             Chunk(k, start, min(self.chunk_size, self.runs - start))
             for k, start in enumerate(range(0, self.runs, self.chunk_size))
         )
+        return every if self.only is None else tuple(every[k] for k in self.only)
 
     @property
     def months(self) -> int:

@@ -11,9 +11,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,9 @@ from axis_sim.experiment.sampling import parameters_from_design, sample_paramete
 from axis_sim.model.metrics import record
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
+
+if TYPE_CHECKING:
+    from axis_sim.experiment.store import ChunkStore
 
 
 @dataclass
@@ -77,7 +80,7 @@ Submit = Callable[..., Any]  # submit(fn, *args) -> a future with .result() and 
 def execute(plan: Plan, jobs: int = 1,
             progress: Callable[[ChunkResult], None] | None = None, *,
             executor: str = "local", scheduler: str | None = None,
-            retries: int = 2) -> Iterator[ChunkResult]:
+            retries: int = 2, store: ChunkStore | None = None) -> Iterator[ChunkResult]:
     """Yield every chunk's result in chunk order.
 
     `executor` "local" uses `jobs` worker processes (or none for jobs=1); "dask" ships chunks to
@@ -85,8 +88,12 @@ def execute(plan: Plan, jobs: int = 1,
     that raises is retried up to `retries` times, then reported by a ChunkError. Chunks are
     submitted a few at a time, so a consumer that stops early (`--until-precise`) leaves no work
     queued. Results never depend on the executor: a chunk's numbers are fixed by the plan.
+    With a `store`, saved chunks are loaded instead of run, and new ones are saved.
     """
     indices = range(len(plan.chunks))
+    if store is not None:
+        yield from _stored(plan, jobs, progress, executor, scheduler, retries, store)
+        return
     if executor == "dask":
         from distributed import Client, LocalCluster
 
@@ -111,6 +118,29 @@ def execute(plan: Plan, jobs: int = 1,
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from _windowed(pool.submit, plan, indices, 2 * jobs, retries, progress)
+
+
+def _stored(plan: Plan, jobs: int, progress: Callable[[ChunkResult], None] | None,
+            executor: str, scheduler: str | None, retries: int,
+            store: ChunkStore) -> Iterator[ChunkResult]:
+    """Chunks in order: loaded where saved, otherwise computed (as one sub-plan) and saved."""
+    missing = [k for k in range(len(plan.chunks)) if not store.has(k)]
+    computed = iter(execute(_only(plan, missing), jobs, None, executor=executor,
+                            scheduler=scheduler, retries=retries)) if missing else iter(())
+    for index in range(len(plan.chunks)):
+        if store.has(index):
+            result = store.load(index)
+        else:
+            result = next(computed)
+            store.save(result)
+        if progress:
+            progress(result)
+        yield result
+
+
+def _only(plan: Plan, indices: list[int]) -> Plan:
+    """The plan restricted to some chunks (same numbers: chunks are seeded by their index)."""
+    return replace(plan, only=tuple(indices))
 
 
 class _Done:
