@@ -39,7 +39,8 @@ def browser() -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1366,900"):
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                 "--window-size=1366,900"):
         options.add_argument(flag)
     options.binary_location = CHROMIUM  # type: ignore[assignment]
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
@@ -61,6 +62,16 @@ def dashboard(short_baseline: Scenario, tmp_path_factory: pytest.TempPathFactory
     return folder / "dashboard.html"
 
 
+def open_page(driver: webdriver.Chrome, page: Path) -> None:
+    """Load the page and wait until it has finished (a loaded machine can be slow)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 120).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !!document.querySelector('footer, "
+        "#assumptions')"))
+
+
 def requests_made(driver: webdriver.Chrome) -> list[str]:
     """Every URL the page asked for since the last call."""
     urls = []
@@ -73,7 +84,7 @@ def requests_made(driver: webdriver.Chrome) -> list[str]:
 
 def test_dashboard_renders_offline_without_errors(browser: webdriver.Chrome,
                                                   dashboard: Path) -> None:
-    browser.get(dashboard.as_uri())
+    open_page(browser, dashboard)
     plots = browser.execute_script(
         "return document.querySelectorAll('div.plotly-graph-div').length")
     rendered = browser.execute_script(
@@ -90,7 +101,7 @@ def test_dashboard_renders_offline_without_errors(browser: webdriver.Chrome,
 
 
 def test_scenario_text_is_shown_not_run(browser: webdriver.Chrome, dashboard: Path) -> None:
-    browser.get(dashboard.as_uri())
+    open_page(browser, dashboard)
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018 - an alert would mean the probe ran
     heading = browser.execute_script("return document.querySelector('h1').textContent")
@@ -109,7 +120,7 @@ def _visible_rows(browser: webdriver.Chrome, portfolio: str) -> int:
 
 def test_controls_hide_portfolios_and_reweight_the_ranking(browser: webdriver.Chrome,
                                                            dashboard: Path) -> None:
-    browser.get(dashboard.as_uri())
+    open_page(browser, dashboard)
     for section in ("headline", "ranking", "tradeoffs", "distributions", "interactions",
                     "sensitivity", "failures", "story", "monthly", "assumptions"):
         assert browser.execute_script(f"return !!document.getElementById('{section}')"), section
