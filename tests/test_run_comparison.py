@@ -45,11 +45,6 @@ def _short(scenario: Scenario, **meta: object) -> Scenario:
         update={"meta": scenario.meta.model_copy(update={"horizon_months": MONTHS, **meta})})
 
 
-def _headline(scenario: Scenario) -> list[str]:
-    return [o for o, spec in scenario.outcomes.items() if spec.headline] or list(
-        scenario.outcomes)
-
-
 @pytest.fixture(scope="module")
 def run_a(baseline: Scenario) -> RunResult:
     """The baseline, with the escaping probe in its title (the title does not change a run)."""
@@ -101,7 +96,7 @@ def test_plotly_embedded_once_and_offline(page: str) -> None:
 
 def test_one_figure_per_shared_headline_outcome(page: str, run_a: RunResult,
                                                 run_b: RunResult) -> None:
-    outcomes = _headline(run_a.scenario)
+    outcomes = run_a.scenario.headline_outcomes
     assert shared_outcomes(run_a, run_b) == outcomes
     section = _section(page, "outcomes")
     assert section.count('class="plotly-graph-div"') == len(outcomes)
@@ -111,7 +106,7 @@ def test_one_figure_per_shared_headline_outcome(page: str, run_a: RunResult,
 
 
 def test_figure_has_both_runs_per_portfolio(run_a: RunResult, run_b: RunResult) -> None:
-    outcome = _headline(run_a.scenario)[0]
+    outcome = run_a.scenario.headline_outcomes[0]
     portfolios = shared_portfolios(run_a, run_b)
     fig = outcome_figure(outcome, run_a.scenario.outcomes[outcome], portfolios,
                          [("A", _comparison(run_a)), ("B", _comparison(run_b))],
@@ -166,7 +161,7 @@ def test_parameter_differences_list_the_ceasefire_changes(page: str, run_a: RunR
 
 
 def test_changes_table(page: str, run_a: RunResult, run_b: RunResult) -> None:
-    outcomes = _headline(run_a.scenario)
+    outcomes = run_a.scenario.headline_outcomes
     rows = change_rows(run_a, run_b)
     assert len(rows) == len(outcomes) * len(OPTIONS)
     section = _section(page, "changes")
@@ -229,7 +224,7 @@ def test_same_scenario_two_seeds(run_a: RunResult) -> None:
     assert "define every parameter the same way" in _section(page, "parameters")
     assert "(seed 5)" in page and "(seed 6)" in page  # default labels tell the runs apart
     assert "only in A: public_disclosure" in _section(page, "outcomes")
-    assert page.count('class="plotly-graph-div"') == len(_headline(run_a.scenario))
+    assert page.count('class="plotly-graph-div"') == len(run_a.scenario.headline_outcomes)
 
 
 def _rename_portfolios(run: RunResult, prefix: str) -> RunResult:
@@ -262,11 +257,11 @@ def test_only_status_quo_shared(run_a: RunResult, run_b: RunResult) -> None:
     page = render_run_comparison(run_a, sq_only, label_a="a", label_b="b")
     assert "share no policy portfolio besides status quo" in _section(page, "outcomes")
     assert "share no policy portfolio besides status quo" in _section(page, "changes")
-    assert page.count('class="plotly-graph-div"') == len(_headline(run_a.scenario))
+    assert page.count('class="plotly-graph-div"') == len(run_a.scenario.headline_outcomes)
 
 
 def test_no_shared_headline_outcome_says_so(run_a: RunResult, run_b: RunResult) -> None:
-    headline = _headline(run_b.scenario)
+    headline = run_b.scenario.headline_outcomes
     other = replace(run_b, comparison=run_b.comparison[
         ~run_b.comparison["outcome"].isin(headline)])
     page = render_run_comparison(run_a, other, label_a="a", label_b="b")

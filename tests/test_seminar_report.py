@@ -14,7 +14,6 @@ from axis_sim.seminar.injects import FACILITATOR
 from axis_sim.seminar.report import (
     QUANTILES,
     envelope,
-    headline_outcomes,
     played_path,
     render_html,
     render_markdown,
@@ -72,7 +71,7 @@ def page(game: Game, expected: pd.DataFrame) -> str:
 
 def test_envelope_ordered_and_complete(game: Game, expected: pd.DataFrame) -> None:
     scenario = scenario_of(game)
-    headline = headline_outcomes(scenario)
+    headline = scenario.headline_outcomes
     assert list(expected.columns) == ["outcome", "month", "month_label", *QUANTILES]
     assert len(expected) == len(headline) * scenario.meta.horizon_months
     assert set(expected["outcome"]) == set(headline)
@@ -90,7 +89,7 @@ def test_envelope_reproducible(game: Game, expected: pd.DataFrame) -> None:
 
 def test_played_path_one_row_per_turn_and_outcome(game: Game) -> None:
     path = played_path(game)
-    headline = headline_outcomes(scenario_of(game))
+    headline = scenario_of(game).headline_outcomes
     assert len(path) == len(game.turns) * len(headline)
     assert path.groupby("turn").size().tolist() == [len(headline)] * len(game.turns)
     assert sorted(path["month"].unique().tolist()) == [2, 5]
@@ -125,7 +124,7 @@ def test_html_sections_and_plots(game: Game, page: str) -> None:
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     for section in ("teams", "timeline", "paths", "outcome"):
         assert f'<section id="{section}">' in page
-    assert page.count('class="plotly-graph-div"') == len(headline_outcomes(scenario_of(game)))
+    assert page.count('class="plotly-graph-div"') == len(scenario_of(game).headline_outcomes)
     assert page.count("plotly.js v") == 1
     assert not re.search(r"<script[^>]+src\s*=", page, re.I)
     assert not re.search(r"<link[^>]+href\s*=", page, re.I)

@@ -130,7 +130,7 @@ def sensitivity(scenario: Scenario | str | Path, *, method: Method = "morris",
         finals_sum = finals if finals_sum is None else finals_sum + finals
         scores_sum = scores if scores_sum is None else scores_sum + scores
     finals, scores = finals_sum / replicates, scores_sum / replicates
-    headline = [o for o in outcome_names if scenario.outcomes[o].headline] or outcome_names
+    headline = scenario.headline_outcomes
     base = portfolios.index(STATUS_QUO)
     frames = []
     for p, portfolio in enumerate(portfolios):

@@ -96,7 +96,7 @@ def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals:
                  scores: np.ndarray) -> pd.DataFrame:
     """Per-world paired effects (portfolio minus status quo) on the composite score and the
     headline outcomes, long: portfolio, outcome, world, effect — what drivers and failures read."""
-    headline = [o for o in outcome_names if plan.scenario.outcomes[o].headline] or outcome_names
+    headline = plan.scenario.headline_outcomes
     base = names.index(STATUS_QUO)
     frames = []
     worlds = np.arange(finals.shape[2])

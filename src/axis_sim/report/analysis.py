@@ -21,7 +21,7 @@ from scipy import stats
 
 from axis_sim.experiment.compare import CONFIDENCE
 from axis_sim.experiment.results import RunResult
-from axis_sim.report.common import better_sign, headline_outcomes
+from axis_sim.report.common import better_sign
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 Z90 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1.645, for intervals of a share
@@ -90,7 +90,7 @@ def standardised_effects(result: RunResult, outcomes: list[str]) -> pd.DataFrame
 def weight_outcomes(scenario: Scenario) -> list[str]:
     """The outcomes a reader may re-weight: the headline ones and any with a weight."""
     return [o for o, spec in scenario.outcomes.items()
-            if spec.headline or spec.weight > 0 or o in headline_outcomes(scenario)]
+            if spec.headline or spec.weight > 0 or o in scenario.headline_outcomes]
 
 
 def _sig(value: float, digits: int = 8) -> float:
@@ -123,7 +123,7 @@ def weight_model(result: RunResult) -> dict | None:
         "labels": [specs[o].label for o in outcomes],
         "units": [specs[o].unit for o in outcomes],
         "better": [specs[o].better for o in outcomes],
-        "headline": [o in headline_outcomes(result.scenario) for o in outcomes],
+        "headline": [o in result.scenario.headline_outcomes for o in outcomes],
         "defaults": [float(specs[o].weight) for o in outcomes],
         "spreads": [spreads.get(o, 0.0) for o in outcomes],
         "portfolios": names,
@@ -265,7 +265,7 @@ def status_quo_levels(result: RunResult, worlds: list[int]) -> pd.Series:
     specs = result.scenario.outcomes
     weights = {o: specs[o].weight for o in outcomes if specs[o].weight > 0}
     if not weights:
-        weights = {o: 1.0 for o in headline_outcomes(result.scenario) if o in outcomes}
+        weights = {o: 1.0 for o in result.scenario.headline_outcomes if o in outcomes}
     spreads = outcome_spreads(result, list(weights))
     base = frame[frame["portfolio"].astype(str) == STATUS_QUO].drop_duplicates("world")
     base = base.set_index("world")

@@ -6,7 +6,7 @@ import pandas as pd
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.report.formatting import format_number, format_probability
-from axis_sim.report.table import BINARY_UNIT, headline_outcomes
+from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO
 
@@ -27,7 +27,7 @@ def _significant(result: RunResult, portfolio: str,
     largest first (in standard deviations of the outcome), at most `most` of each."""
     buys, costs = [], []
     rows = result.comparison[(result.comparison["portfolio"] == portfolio)
-                             & result.comparison["outcome"].isin(headline_outcomes(result))]
+                             & result.comparison["outcome"].isin(result.scenario.headline_outcomes)]
     spread = result.outcomes[list(rows["outcome"])].std().replace(0, float("inf"))
     size = (rows["diff_mean"].abs() / spread.reindex(rows["outcome"]).to_numpy())
     for _, row in rows.assign(size=size.to_numpy()).sort_values("size", ascending=False).iterrows():

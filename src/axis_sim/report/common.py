@@ -114,12 +114,6 @@ def run_portfolios(result: RunResult) -> list[str]:
     return names
 
 
-def headline_outcomes(scenario: Scenario) -> list[str]:
-    """Outcome ids marked `headline: true`, or every outcome if none is."""
-    flagged = [name for name, spec in scenario.outcomes.items() if spec.headline]
-    return flagged or list(scenario.outcomes)
-
-
 def comparison_rows(result: RunResult, outcome: str, portfolios: Sequence[str]) -> pd.DataFrame:
     """The comparison rows of one outcome, one per portfolio, in portfolio order."""
     table = long_table(result.comparison)
@@ -380,7 +374,7 @@ class Page:
         return cls(result=result, portfolios=portfolios,
                    colours=portfolio_colours(portfolios),
                    shorts=short_names(result.scenario, portfolios),
-                   headline=headline_outcomes(result.scenario))
+                   headline=result.scenario.headline_outcomes)
 
     @property
     def scenario(self) -> Scenario:

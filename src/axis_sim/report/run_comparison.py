@@ -37,6 +37,7 @@ from plotly.subplots import make_subplots
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text
+from axis_sim.report.common import run_portfolios
 from axis_sim.report.formatting import MISSING, format_number, format_probability, is_missing
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters
@@ -109,26 +110,6 @@ def _interval(mean: object, low: object, high: object) -> str:
 # --- what the two runs hold --------------------------------------------------------------------
 
 
-def _portfolios(result: RunResult) -> list[str]:
-    """Portfolio names in run order, status quo first, from whichever table has them."""
-    names: list[str] = []
-    if "portfolio" in result.outcomes.columns and len(result.outcomes):
-        names = list(dict.fromkeys(result.outcomes["portfolio"].astype(str)))
-    elif result.manifest.get("portfolios"):
-        names = [str(p) for p in result.manifest["portfolios"]]
-    elif "portfolio" in result.comparison.columns:
-        names = list(dict.fromkeys(result.comparison["portfolio"].astype(str)))
-    if STATUS_QUO in names:
-        names = [STATUS_QUO, *(n for n in names if n != STATUS_QUO)]
-    return names
-
-
-def _headline(scenario: Scenario) -> list[str]:
-    """Outcome ids marked `headline: true`, or every outcome if none is."""
-    flagged = [name for name, spec in scenario.outcomes.items() if spec.headline]
-    return flagged or list(scenario.outcomes)
-
-
 def _comparison(result: RunResult) -> dict[tuple[str, str], dict[str, Any]]:
     """The comparison table as {(portfolio, outcome): row}."""
     table = result.comparison
@@ -142,15 +123,15 @@ def shared_outcomes(a: RunResult, b: RunResult) -> list[str]:
     rows_a, rows_b = _comparison(a), _comparison(b)
     in_a = {o for _, o in rows_a}
     in_b = {o for _, o in rows_b}
-    candidates = dict.fromkeys([*_headline(a.scenario), *_headline(b.scenario)])
+    candidates = dict.fromkeys([*a.scenario.headline_outcomes, *b.scenario.headline_outcomes])
     return [o for o in candidates
             if o in in_a and o in in_b and o in a.scenario.outcomes and o in b.scenario.outcomes]
 
 
 def shared_portfolios(a: RunResult, b: RunResult) -> list[str]:
     """Portfolios both runs ran, in A's run order (status quo first)."""
-    in_b = set(_portfolios(b))
-    return [p for p in _portfolios(a) if p in in_b]
+    in_b = set(run_portfolios(b))
+    return [p for p in run_portfolios(a) if p in in_b]
 
 
 def _colours(portfolios: Sequence[str]) -> dict[str, str]:
@@ -590,7 +571,7 @@ def _nothing_shared(portfolios: Sequence[str], outcomes: Sequence[str]) -> str:
 
 def _only_in_one(a: RunResult, b: RunResult) -> str:
     """A sentence listing portfolios only one run has (they are left out of the comparison)."""
-    pa, pb = _portfolios(a), _portfolios(b)
+    pa, pb = run_portfolios(a), run_portfolios(b)
     only_a = [p for p in pa if p not in set(pb)]
     only_b = [p for p in pb if p not in set(pa)]
     parts = []

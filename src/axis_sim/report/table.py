@@ -11,13 +11,6 @@ from axis_sim.report.formatting import format_number as fmt
 from axis_sim.report.formatting import format_probability
 from axis_sim.scenario.schema import STATUS_QUO
 
-
-def headline_outcomes(result: RunResult) -> list[str]:
-    """Outcomes marked `headline: true`, or all of them if none is."""
-    marked = [name for name, spec in result.scenario.outcomes.items() if spec.headline]
-    return marked or list(result.scenario.outcomes)
-
-
 BINARY_UNIT = "0/1"
 
 
@@ -36,7 +29,7 @@ def level_text(row: Any, unit: str) -> str:
 def comparison_text(result: RunResult) -> str:
     """One block per headline outcome: median [5%, 95%] per portfolio and the paired difference."""
     blocks = []
-    for outcome in headline_outcomes(result):
+    for outcome in result.scenario.headline_outcomes:
         spec = result.scenario.outcomes[outcome]
         rows = result.comparison[result.comparison["outcome"] == outcome]
         table = pd.DataFrame({
@@ -73,7 +66,7 @@ def ranking_text(result: RunResult, top: int | None = None) -> str:
                         result.scenario.outcomes.items() if spec.weight > 0)
     blocks = ["Portfolios ranked by composite score (improvement on status quo in standard "
               f"deviations, weighted: {weights})\n" + table.to_string(index=False)]
-    shown = {"composite_score", *headline_outcomes(result)}
+    shown = {"composite_score", *result.scenario.headline_outcomes}
     notable = result.interactions[(result.interactions["verdict"] != "additive")
                                   & result.interactions["outcome"].isin(shown)]
     if len(notable):

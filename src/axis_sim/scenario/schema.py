@@ -275,6 +275,11 @@ class Scenario(Strict):
     outcomes: dict[Slug, OutcomeSpec]
     experiment: Experiment = Field(default_factory=Experiment)
 
+    @property
+    def headline_outcomes(self) -> list[str]:
+        """Outcomes marked `headline: true`, or every outcome if none is."""
+        return [o for o, s in self.outcomes.items() if s.headline] or list(self.outcomes)
+
     @model_validator(mode="after")
     def _unique_event_ids(self) -> Scenario:
         seen: set[str] = set()

@@ -226,7 +226,7 @@ def lookahead(game: Game, team: str, candidates: dict[str, list[Move]] | None = 
     difference from the first candidate with its 90% interval."""
     scenario = scenario_of(game)
     candidates = candidates or candidate_moves(game, team)
-    headline = [o for o, s in scenario.outcomes.items() if s.headline] or list(scenario.outcomes)
+    headline = scenario.headline_outcomes
     seed = _derived_seed(game, "lookahead")
     finals = {}
     for name, moves in candidates.items():

@@ -23,7 +23,7 @@ from axis_sim.seminar import engine
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
 from axis_sim.seminar.game import OPTION_PREFIX, Game, GameError, Move, Turn, load, save
 from axis_sim.seminar.injects import FACILITATOR
-from axis_sim.seminar.report import decision_label, headline_outcomes, value_text, write_report
+from axis_sim.seminar.report import decision_label, value_text, write_report
 
 PromptFn = Callable[..., Any]
 ConfirmFn = Callable[..., bool]
@@ -148,7 +148,7 @@ class Session:
         scenario = scenario_of(self.game)
         self._table(["outcome", "value", "unit"],
                     [[scenario.outcomes[o].label, format_number(turn.outcomes.get(o)),
-                      scenario.outcomes[o].unit] for o in headline_outcomes(scenario)])
+                      scenario.outcomes[o].unit] for o in scenario.headline_outcomes])
 
     def _show_turn(self, turn: Turn) -> None:
         """The facilitator's account, each team's injects and the headline outcomes."""

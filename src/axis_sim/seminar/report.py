@@ -44,11 +44,6 @@ PLAYED_COLOUR = "#D55E00"
 # --- data --------------------------------------------------------------------------------------
 
 
-def headline_outcomes(scenario: Scenario) -> list[str]:
-    """The outcomes the report follows: the scenario's headline ones (all, if none is marked)."""
-    return [o for o, s in scenario.outcomes.items() if s.headline] or list(scenario.outcomes)
-
-
 def envelope(game: Game, worlds: int = 500) -> pd.DataFrame:
     """What the model expected: the game's starting world forked `worlds` times, run to the
     horizon under pure doctrine (no team moves, default parameters, each world its own luck).
@@ -60,7 +55,7 @@ def envelope(game: Game, worlds: int = 500) -> pd.DataFrame:
     if worlds < 1:
         raise ValueError(f"worlds must be at least 1, got {worlds}")
     scenario = scenario_of(game)
-    names = tuple(headline_outcomes(scenario))
+    names = tuple(scenario.headline_outcomes)
     seed = zlib.crc32(f"{game.seed}:envelope".encode())
     model = AxisModel(scenario, default_parameters(scenario, worlds), seed=seed)
     restore(model, game.initial_state, world=0)
@@ -98,7 +93,7 @@ def played_path(game: Game) -> pd.DataFrame:
     rows = []
     for turn in game.turns:
         month = _last_month(turn)
-        for name in headline_outcomes(scenario):
+        for name in scenario.headline_outcomes:
             rows.append({"turn": turn.number, "outcome": name,
                          "label": scenario.outcomes[name].label, "month": month,
                          "month_label": month_label(scenario.meta.start, month),
@@ -118,7 +113,7 @@ def comparison(game: Game, expected: pd.DataFrame) -> pd.DataFrame:
     last = game.turns[-1]
     month = _last_month(last)
     rows = []
-    for name in headline_outcomes(scenario):
+    for name in scenario.headline_outcomes:
         spec = scenario.outcomes[name]
         at = expected[(expected["outcome"] == name) & (expected["month"] == month)]
         played = float(last.outcomes.get(name, float("nan")))
@@ -220,7 +215,7 @@ def render_markdown(game: Game, *, expected: pd.DataFrame | None = None) -> str:
     scenario = scenario_of(game)
     expected = envelope(game) if expected is None else expected
     meta = scenario.meta
-    headline = headline_outcomes(scenario)
+    headline = scenario.headline_outcomes
     out = [f"# After-action report — {_md(meta.title)}", "",
            f"- Scenario: **{_md(meta.name)}** ({_md(game.scenario_file)}), starting "
            f"{meta.start}, horizon {meta.horizon_months} months",
@@ -412,7 +407,7 @@ def render_html(game: Game, *, expected: pd.DataFrame | None = None) -> str:
     scenario = scenario_of(game)
     expected = envelope(game) if expected is None else expected
     meta = scenario.meta
-    headline = headline_outcomes(scenario)
+    headline = scenario.headline_outcomes
     played = played_path(game)
     header = (f"<header><h1>After-action report — {esc(meta.title)}</h1>"
               f"<p>Scenario <strong>{esc(meta.name)}</strong> ({esc(game.scenario_file)}), "
