@@ -635,3 +635,78 @@ def test_write_is_atomic_leaves_no_temp(result: RunResult, tmp_path: Path,
     path = dashboard.write_dashboard(result, tmp_path / "d.html")
     assert path.read_text() == "<html></html>"
     assert [p.name for p in tmp_path.iterdir()] == ["d.html"]
+
+
+# --- the figures are plain dicts: check them against plotly's schema here ----------------------
+
+
+def _page_figures(page: str) -> dict[str, dict]:
+    """Every figure of the page as plotly.js receives it: {div id: {"data", "layout"}}."""
+    decoder = json.JSONDecoder()
+    figures = {}
+    for match in re.finditer(r'Plotly\.newPlot\(\s*"([^"]+)",\s*', page):
+        data, end = decoder.raw_decode(page, match.end())
+        rest = re.match(r"\s*,\s*", page[end:])
+        assert rest, match.group(1)
+        layout, _ = decoder.raw_decode(page, end + rest.end())
+        figures[match.group(1)] = {"data": data, "layout": layout}
+    return figures
+
+
+def test_every_figure_is_valid_plotly_json(page: str) -> None:
+    """The dashboard builds figures without plotly's validation (it was most of the render
+    time); `go.Figure` validates them here and raises on any property plotly does not know."""
+    import plotly.graph_objects as go
+
+    figures = _page_figures(page)
+    assert len(figures) == page.count(FIGURE)
+    for div_id, figure in figures.items():
+        checked = go.Figure(figure).to_plotly_json()
+        assert len(checked["data"]) == len(figure["data"]), div_id
+        assert isinstance(figure["layout"]["template"], dict), div_id  # plotly.js needs it whole
+
+
+def test_subplot_grid_matches_make_subplots() -> None:
+    """The fan and ranking charts lay out their grid as plotly's `make_subplots` would."""
+    from plotly.subplots import make_subplots
+
+    from axis_sim.report.figures import _subplots
+
+    titles = ["a", "b", "c", "d", "e"]
+    fig, cells = _subplots(2, 3, titles, h_spacing=0.05, v_spacing=0.12, share_x=True,
+                           share_y=True)
+    expected = make_subplots(rows=2, cols=3, shared_xaxes=True, shared_yaxes=True,
+                             subplot_titles=titles, horizontal_spacing=0.05,
+                             vertical_spacing=0.12).to_plotly_json()["layout"]
+    expected.pop("template", None)
+    assert cells == [("x", "y"), ("x2", "y2"), ("x3", "y3"), ("x4", "y4"), ("x5", "y5"),
+                     ("x6", "y6")]
+    assert set(fig["layout"]) == set(expected)
+    for key, axis in expected.items():
+        if key == "annotations":
+            continue
+        mine = fig["layout"][key]
+        assert mine.pop("domain") == pytest.approx(axis.pop("domain")), key
+        assert mine == axis, key
+    for mine, theirs in zip(fig["layout"]["annotations"], expected["annotations"], strict=True):
+        assert {k: mine[k] for k in ("x", "y")} == pytest.approx({k: theirs[k] for k in ("x", "y")})
+        assert {k: v for k, v in mine.items() if k not in ("x", "y")} == {
+            k: v for k, v in theirs.items() if k not in ("x", "y")}
+
+
+def test_renders_from_a_sample_of_worlds(result: RunResult) -> None:
+    """The per-world tables may hold only a sample of worlds (`common.world_table`), with ids
+    that are neither contiguous nor from 0, and without every sample world of the event log."""
+    kept = [1, 4, 9, 16, 25, 36, 49]
+    sample = replace(result, outcomes=result.outcomes[result.outcomes["world"].isin(kept)],
+                     parameters=result.parameters[result.parameters["world"].isin(kept)])
+    page = render_dashboard(sample)
+    counts = {s: _section(page, s).count(FIGURE) for s in ("headline", "distributions")}
+    assert counts == {"headline": 2, "distributions": 1}
+    model = _data(page)["weights"]
+    assert model["n"] == len(kept)
+    assert model["portfolios"] == PORTFOLIOS
+    # the story's worlds come from the event log (worlds 0–4); only 1 and 4 have outcomes
+    assert {world for _, world, _ in representative_worlds(sample)} <= {1, 4}
+    for figure in _page_figures(page).values():
+        assert figure["data"], "an empty figure was drawn"

@@ -54,7 +54,8 @@ def _manifest(path: Path) -> dict:
 
 
 def test_every_table_round_trips(result: RunResult, loaded: RunResult) -> None:
-    assert {f.name for f in fields(RunResult)} == {*ALL_TABLES, "scenario", "manifest", "files"}
+    assert {f.name for f in fields(RunResult)} == {*ALL_TABLES, "scenario", "manifest", "files",
+                                                   "scratch"}
     for name in ALL_TABLES:
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(result, name),
                                       obj=name)

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from axis_sim.experiment.compare import COMPOSITE, composite_scores, relative_precision
-from axis_sim.experiment.plan import Plan, plan
+from axis_sim.experiment.compare import COMPOSITE, composite_scores
+from axis_sim.experiment.plan import plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult, execute
 from axis_sim.experiment.sampling import uncertain_paths
 from axis_sim.experiment.sensitivity import Method, analyze, design
 from axis_sim.experiment.store import ChunkStore
-from axis_sim.experiment.summarize import summarize
+from axis_sim.experiment.summarize import Collector
 from axis_sim.scenario.loader import load_scenario as _load
 from axis_sim.scenario.schema import STATUS_QUO, Sampling, Scenario
 
@@ -33,7 +33,7 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
         sampling: Sampling | None = None, chunk_size: int | None = None,
         sample_worlds: int | None = None, until_precise: float | None = None,
         max_runs: int = 100_000, executor: str = "local", scheduler: str | None = None,
-        checkpoint: Path | str | None = None,
+        checkpoint: Path | str | None = None, scratch: Path | str | None = None,
         progress: Callable[[ChunkResult], None] | None = None) -> RunResult:
     """Run a Monte Carlo experiment and return its tables (nothing is written to disk).
 
@@ -42,6 +42,10 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
     `executor` "dask" runs chunks on a Dask scheduler (`scheduler` address, or a LocalCluster
     of `jobs` workers); results are identical whichever executor runs them. With `checkpoint`
     (a folder), finished chunks are saved there and a repeated call resumes from them.
+
+    Memory stays bounded however many worlds run: a run too large to hold keeps its per-world
+    tables (`outcomes`, `scores`, `parameters`) in Parquet files in a temporary folder under
+    `scratch` (default: the system's), read on access and removed with the result.
 
     With `until_precise` (e.g. 0.05), chunks keep being added after the first `runs` worlds until
     every headline difference from status quo has a 90% interval within ± that many standard
@@ -58,33 +62,28 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
     started = time.perf_counter()
     if until_precise is None:
         store = ChunkStore(checkpoint, the_plan) if checkpoint is not None else None
-        chunks = list(execute(the_plan, jobs=jobs, progress=progress, executor=executor,
-                              scheduler=scheduler, store=store))
-        return summarize(the_plan, chunks, time.perf_counter() - started)
+        collector = Collector(the_plan, scratch)
+        for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
+                             scheduler=scheduler, store=store):
+            collector.add(chunk)
+        return collector.finish(the_plan, time.perf_counter() - started)
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum))
-    chunks, reached = [], float("inf")
+    collector, reached = Collector(the_plan, scratch, may_stop_early=True), float("inf")
     for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
                          scheduler=scheduler):
-        chunks.append(chunk)
+        collector.add(chunk)
         done = chunk.chunk.start + chunk.chunk.size
         if done >= minimum:
-            reached = precision_of(the_plan, chunks)
+            reached = collector.precision()
             if reached <= until_precise:
                 break
     the_plan = replace(the_plan, runs=done, sample_worlds=min(the_plan.sample_worlds, done))
-    result = summarize(the_plan, chunks, time.perf_counter() - started)
+    result = collector.finish(the_plan, time.perf_counter() - started)
     result.manifest["until_precise"] = {"target": until_precise, "reached": float(reached),
                                         "max_runs": max_runs,
                                         "met": bool(reached <= until_precise)}
     return result
-
-
-def precision_of(the_plan: Plan, chunks: list[ChunkResult]) -> float:
-    """Relative precision (see `compare.relative_precision`) of the chunks done so far."""
-    finals = np.concatenate([c.history[:, :, -1, :] for c in chunks], axis=2).astype(np.float64)
-    return relative_precision(the_plan.scenario, list(the_plan.scenario.outcomes),
-                              list(the_plan.portfolios), finals)
 
 
 MORRIS_TRAJECTORIES = 20
@@ -124,8 +123,7 @@ def sensitivity(scenario: Scenario | str | Path, *, method: Method = "morris",
     for r in range(replicates):
         the_plan = replace(base_plan, seed=seed + r)
         chunks = list(execute(the_plan, jobs=jobs, progress=progress))
-        finals = np.concatenate([c.history[:, :, -1, :] for c in chunks],
-                                axis=2).astype(np.float64)
+        finals = np.concatenate([c.finals for c in chunks], axis=2).astype(np.float64)
         scores = composite_scores(scenario, outcome_names, portfolios, finals)
         finals_sum = finals if finals_sum is None else finals_sum + finals
         scores_sum = scores if scores_sum is None else scores_sum + scores

@@ -1,8 +1,9 @@
 """Compare portfolios on paired worlds: composite score, regret, satisficing, interactions.
 
-All functions take `finals`, an array (portfolios, outcomes, worlds) of outcomes at the horizon,
-whose worlds are the same in every portfolio (common random numbers), so every comparison is a
-per-world paired difference.
+All functions take `finals`, the outcomes at the horizon (`Finals`, or an array (portfolios,
+outcomes, worlds)), whose worlds are the same in every portfolio (common random numbers), so
+every comparison is a per-world paired difference. They read one outcome at a time, so a
+million-world run never needs every outcome in memory at once.
 
 - **Composite score** of a portfolio in a world: the sum over outcomes of weight × (improvement
   on status quo) / (the outcome's spread across all portfolios and worlds). Improvement is signed
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from axis_sim.experiment.finals import Finals, as_finals
 from axis_sim.scenario.portfolios import portfolio_name
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
@@ -52,15 +54,21 @@ def direction(scenario: Scenario, outcome_names: list[str]) -> np.ndarray:
 
 
 def composite_scores(scenario: Scenario, outcome_names: list[str], names: list[str],
-                     finals: np.ndarray) -> np.ndarray:
+                     finals: Finals | np.ndarray) -> np.ndarray:
     """Each portfolio's composite score in each world, shape (portfolios, worlds)."""
-    weights = np.array([scenario.outcomes[o].weight for o in outcome_names])
-    spread = finals.transpose(1, 0, 2).reshape(len(outcome_names), -1).std(axis=1)
-    usable = (weights > 0) & (spread > 0)
-    scale = np.where(usable, weights * direction(scenario, outcome_names)
-                     / np.where(spread > 0, spread, 1.0), 0.0)
-    base = finals[names.index(STATUS_QUO)]
-    return np.einsum("o,pow->pw", scale, finals - base[None])
+    finals = as_finals(finals)
+    signs = direction(scenario, outcome_names)
+    base = names.index(STATUS_QUO)
+    scores = np.zeros((len(names), finals.worlds))
+    for i, name in enumerate(outcome_names):
+        weight = scenario.outcomes[name].weight
+        if weight <= 0:
+            continue
+        values = finals.outcome(i)
+        spread = values.std()
+        if spread > 0:
+            scores += weight * signs[i] / spread * (values - values[base])
+    return scores
 
 
 def regret(scores: np.ndarray) -> np.ndarray:
@@ -69,14 +77,15 @@ def regret(scores: np.ndarray) -> np.ndarray:
 
 
 def satisficing(scenario: Scenario, outcome_names: list[str],
-                finals: np.ndarray) -> np.ndarray | None:
+                finals: Finals | np.ndarray) -> np.ndarray | None:
     """Per portfolio, the share of worlds meeting every outcome threshold (None if none is set)."""
+    finals = as_finals(finals)
     checks = []
     for i, name in enumerate(outcome_names):
         spec = scenario.outcomes[name]
         if spec.threshold is None:
             continue
-        values = finals[:, i]
+        values = finals.outcome(i)
         checks.append(values <= spec.threshold if spec.better == "lower"
                       else values >= spec.threshold)
     if not checks:
@@ -85,7 +94,7 @@ def satisficing(scenario: Scenario, outcome_names: list[str],
 
 
 def ranking_table(scenario: Scenario, outcome_names: list[str], names: list[str],
-                  finals: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+                  finals: Finals | np.ndarray, scores: np.ndarray) -> pd.DataFrame:
     """One row per portfolio, best composite score first: score, regret, satisficing."""
     regrets = regret(scores)
     satisfied = satisficing(scenario, outcome_names, finals)
@@ -110,57 +119,65 @@ def ranking_table(scenario: Scenario, outcome_names: list[str], names: list[str]
 
 
 def interaction_table(scenario: Scenario, outcome_names: list[str],
-                      portfolios: dict[str, tuple[str, ...]], finals: np.ndarray,
+                      portfolios: dict[str, tuple[str, ...]], finals: Finals | np.ndarray,
                       scores: np.ndarray) -> pd.DataFrame:
     """For each pair of options run alone and together: the interaction on each outcome.
 
     `verdict` reads the 90% interval: "synergy" (together better than the sum of parts),
     "interference" (worse), or "additive" (the interval covers 0).
     """
+    finals = as_finals(finals)
     names = list(portfolios)
     by_options = {frozenset(opts): names.index(n) for n, opts in portfolios.items()}
     singles = [opts[0] for opts in portfolios.values() if len(opts) == 1]
+    pairs = [(a, b, by_options[frozenset((a, b))], by_options[frozenset((a,))],
+              by_options[frozenset((b,))]) for a, b in combinations(singles, 2)
+             if frozenset((a, b)) in by_options]
     signs = np.append(direction(scenario, outcome_names), 1.0)
-    values = np.concatenate([finals, scores[:, None, :]], axis=1)  # composite as last outcome
-    base = values[names.index(STATUS_QUO)]
+    base = names.index(STATUS_QUO)
     rows = []
-    for a, b in combinations(singles, 2):
-        both = by_options.get(frozenset((a, b)))
-        if both is None:
-            continue
-        ia, ib = by_options[frozenset((a,))], by_options[frozenset((b,))]
-        effect = (values[both] - base) - (values[ia] - base) - (values[ib] - base)
-        for k, outcome in enumerate([*outcome_names, COMPOSITE]):
-            low, high = mean_interval(effect[k])
+    for k, outcome in enumerate([*outcome_names, COMPOSITE]):  # composite as last outcome
+        if not pairs:
+            break
+        values = scores if outcome == COMPOSITE else finals.outcome(k)
+        for a, b, both, ia, ib in pairs:
+            effect = (values[both] - values[base]) - (values[ia] - values[base]) \
+                - (values[ib] - values[base])
+            low, high = mean_interval(effect)
             towards_better = signs[k] * np.array([low, high])
             verdict = ("synergy" if towards_better.min() > 0 else
                        "interference" if towards_better.max() < 0 else "additive")
             rows.append({"pair": portfolio_name((a, b)), "option_a": a, "option_b": b,
-                         "outcome": outcome, "interaction_mean": effect[k].mean(),
-                         "ci_low": low, "ci_high": high, "se": standard_error(effect[k]),
+                         "outcome": outcome, "interaction_mean": effect.mean(),
+                         "ci_low": low, "ci_high": high, "se": standard_error(effect),
                          "verdict": verdict})
+    # Pair by pair, outcomes in scenario order, as readers expect.
+    order = {(a, b): n for n, (a, b, *_rest) in enumerate(pairs)}
+    rows.sort(key=lambda row: order[(row["option_a"], row["option_b"])])
     return pd.DataFrame.from_records(rows, columns=[
         "pair", "option_a", "option_b", "outcome", "interaction_mean", "ci_low", "ci_high", "se",
         "verdict"])
 
 
 def relative_precision(scenario: Scenario, outcome_names: list[str], names: list[str],
-                       finals: np.ndarray) -> float:
+                       finals: Finals | np.ndarray) -> float:
     """The widest headline interval: the largest half-width of a 90% interval of a mean paired
     difference from status quo, over headline outcomes and portfolios, in units of the outcome's
     spread across all worlds and portfolios. 0.05 means every headline difference is known to
     within ±5% of a standard deviation."""
+    finals = as_finals(finals)
     headline = [i for i, o in enumerate(outcome_names) if scenario.outcomes[o].headline]
-    base = finals[names.index(STATUS_QUO)]
+    base = names.index(STATUS_QUO)
     widest = 0.0
     for i in headline or range(len(outcome_names)):
-        spread = finals[:, i].std()
+        values = finals.outcome(i)
+        spread = values.std()
         if spread == 0:
             continue
         for p in range(len(names)):
-            if names[p] == STATUS_QUO:
+            if p == base:
                 continue
-            low, high = mean_interval(finals[p, i] - base[i])
+            low, high = mean_interval(values[p] - values[base])
             if np.isnan(low):
                 return float("inf")
             widest = max(widest, (high - low) / 2 / spread)

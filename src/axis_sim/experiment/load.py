@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from axis_sim.experiment.results import RunResult
@@ -28,6 +29,9 @@ TABLES: tuple[str, ...] = (
     "ranking", "interactions", "drivers", "failures",
 )
 OPTIONAL_TABLES: tuple[str, ...] = ("sensitivity",)
+# Tables with a row per world, left on disk (read on access) when their file is large.
+WORLD_TABLES: tuple[str, ...] = ("outcomes", "parameters", "scores")
+LAZY_BYTES = 64 * 2**20
 
 
 class ResultsError(Exception):
@@ -76,7 +80,9 @@ def load_results(folder: Path | str) -> RunResult:
         raise ResultsError(
             f"{path} is incomplete: {', '.join(absent)} listed in {MANIFEST} "
             f"{'is' if len(absent) == 1 else 'are'} missing")
-    tables = {name: _read_table(path, files[name]) for name in TABLES}
+    tables: dict[str, Any] = {name: _read_table(path, files[name]) for name in TABLES
+                              if name not in WORLD_TABLES}
+    tables |= {name: _world_table(path, files[name]) for name in WORLD_TABLES}
     for name in OPTIONAL_TABLES:
         tables[name] = _read_table(path, files[name]) if name in files else pd.DataFrame()
     tables["events"] = normalise_events(tables["events"], _portfolio_order(manifest, tables))
@@ -112,6 +118,18 @@ def _read_scenario(path: Path, manifest: dict[str, Any]) -> Scenario:
             f"first at {where}: {first['msg']})") from None
 
 
+def _world_table(path: Path, name: str) -> pd.DataFrame | Path:
+    """A per-world table: read now when small, else its checked file (read on access)."""
+    file = path / name
+    if file.stat().st_size <= LAZY_BYTES:
+        return _read_table(path, name)
+    try:
+        pq.read_metadata(file)
+    except Exception as exc:  # a truncated or foreign file
+        raise ResultsError(f"{file} cannot be read as Parquet ({exc})") from None
+    return file
+
+
 def _read_table(path: Path, name: str) -> pd.DataFrame:
     """One Parquet table of the folder; an empty table with no columns comes back as
     `pd.DataFrame()`, as the run made it."""
@@ -129,7 +147,7 @@ def _portfolio_order(manifest: dict[str, Any], tables: dict[str, pd.DataFrame]) 
     names = manifest.get("portfolios")
     if isinstance(names, list) and names:
         return [str(n) for n in names]
-    outcomes = tables["outcomes"]
+    outcomes = tables["comparison"]
     if "portfolio" in outcomes.columns:
         return list(dict.fromkeys(outcomes["portfolio"].astype(str)))
     return []

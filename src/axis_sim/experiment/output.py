@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text, make_readable_folder
@@ -58,6 +59,9 @@ def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
     return target
 
 
+CSV_MAX_ROWS = 2_000_000  # a larger CSV copy would take minutes to write and gigabytes to keep
+
+
 def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
     tables: dict[str, tuple[pd.DataFrame, bool]] = {
         "outcomes": (result.outcomes, True),
@@ -75,6 +79,13 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
     }
     files: dict[str, str] = {}
     for name, (frame, with_csv) in tables.items():
+        source = result.table_file(name)
+        if source is not None:  # a large run's per-world table: copied, never loaded whole
+            shutil.copyfile(source, folder / f"{name}.parquet")
+            files[name] = f"{name}.parquet"
+            if with_csv and _csv_from_parquet(source, folder / f"{name}.csv"):
+                files[f"{name}_csv"] = f"{name}.csv"
+            continue
         if frame.empty and name == "sensitivity":
             continue  # only written when asked for
         frame.to_parquet(folder / f"{name}.parquet", index=False)
@@ -83,3 +94,15 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
             frame.to_csv(folder / f"{name}.csv", index=False)
             files[f"{name}_csv"] = f"{name}.csv"
     return files
+
+
+def _csv_from_parquet(source: Path, target: Path) -> bool:
+    """A CSV copy of a Parquet table written batch by batch; skipped (False) when the table
+    has more than `CSV_MAX_ROWS` rows."""
+    parquet = pq.ParquetFile(source)
+    if parquet.metadata.num_rows > CSV_MAX_ROWS:
+        return False
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        for k, batch in enumerate(parquet.iter_batches()):
+            batch.to_pandas().to_csv(handle, index=False, header=k == 0)
+    return True

@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from axis_sim.experiment.monthly import exact_worlds
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import Sampling, Scenario
+
+EXACT_MONTHLY_BYTES = 256 * 2**20
+ANALYSIS_WORLDS = 50_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,12 @@ class Plan:
     shared_draws: bool = False
     # Run only these chunks (resuming from chunks saved on disk); None means all.
     only: tuple[int, ...] | None = None
+    # Monthly quantiles are exact while every world's monthly values fit in this many bytes,
+    # sketched beyond (see `experiment/monthly.py`).
+    exact_monthly_bytes: int = EXACT_MONTHLY_BYTES
+    # Drivers and failure conditions are fitted on the first this-many worlds: beyond ~50,000
+    # worlds their estimates no longer move, and their cost would.
+    analysis_worlds: int = ANALYSIS_WORLDS
 
     @property
     def chunks(self) -> tuple[Chunk, ...]:
@@ -54,6 +64,12 @@ class Plan:
     def months(self) -> int:
         """Simulated months per world."""
         return self.scenario.meta.horizon_months
+
+    @property
+    def exact_worlds(self) -> int:
+        """Up to how many worlds the monthly quantiles are exact."""
+        return exact_worlds(self.exact_monthly_bytes, len(self.portfolios),
+                            len(self.scenario.outcomes), self.months)
 
 
 def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None,

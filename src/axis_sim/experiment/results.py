@@ -4,18 +4,48 @@ made."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from axis_sim.scenario.schema import Scenario
 
 
-@dataclass
+class WorldTable:
+    """A per-world table of a `RunResult` (one row per world, or per portfolio and world).
+
+    Holds a DataFrame, or, for runs too large to keep in memory, the Parquet file that holds
+    it; then every access reads the file (keep a reference rather than reading it twice).
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __init__(self, *, required: bool = True) -> None:
+        self.required = required
+
+    def __get__(self, obj: Any, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:  # the dataclass asking for a default
+            if self.required:
+                raise AttributeError("no default: a per-world table is required")
+            return None  # a hashable default; __set__ turns it into an empty table
+        value = obj.__dict__[self.slot]
+        return pd.read_parquet(value) if isinstance(value, Path) else value
+
+    def __set__(self, obj: Any, value: pd.DataFrame | Path | None) -> None:
+        obj.__dict__[self.slot] = pd.DataFrame() if value is None else value
+
+
+@dataclass(kw_only=True)
 class RunResult:
     """The outcome of `axis_sim.run(...)`: every table a report or a notebook needs.
 
     Tables (long or wide, always plain pandas):
+
+    `outcomes`, `parameters` and `scores` have a row per world; for a run too large to hold
+    them they live in Parquet files read on access (`table_file`, `worlds_of`).
 
     - `outcomes`: one row per (portfolio, world); columns `portfolio`, `world`, then one column per
       outcome in the scenario's `outcomes:` section (its value at the horizon).
@@ -23,7 +53,9 @@ class RunResult:
       (e.g. `actors.DPRK.launch_rate`) holding the value drawn for that world. Worlds are shared by
       every portfolio (common random numbers), so this table is not repeated per portfolio.
     - `monthly`: per (portfolio, outcome, month) over all worlds: `month` (0 = start month),
-      `month_label` (YYYY-MM), `mean`, `p05`, `p25`, `p50`, `p75`, `p95`.
+      `month_label` (YYYY-MM), `mean`, `p_event` (share of worlds where a cumulative outcome
+      has happened by that month; NaN for levels), `p05`, `p25`, `p50`, `p75`, `p95` (exact,
+      or for very large runs within 1% — see `manifest["monthly_quantiles"]`).
     - `trajectories`: the sample worlds' monthly values; `portfolio`, `world`, `month`, then one
       column per outcome.
     - `events`: the sample worlds' event log; `portfolio`, `month`, `world`, `actor`, `event`,
@@ -51,21 +83,40 @@ class RunResult:
 
     scenario: Scenario
     manifest: dict[str, Any]
-    outcomes: pd.DataFrame
-    parameters: pd.DataFrame
+    outcomes: pd.DataFrame = WorldTable()  # type: ignore[assignment]
+    parameters: pd.DataFrame = WorldTable()  # type: ignore[assignment]
     monthly: pd.DataFrame
     trajectories: pd.DataFrame
     events: pd.DataFrame
     comparison: pd.DataFrame
-    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scores: pd.DataFrame = WorldTable(required=False)  # type: ignore[assignment]
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, str] = field(default_factory=dict)
+    # The temporary folder holding a large run's per-world tables, removed with the result.
+    scratch: Path | None = None
+
+    def table_file(self, name: str) -> Path | None:
+        """The Parquet file behind a per-world table, or None when it is held in memory."""
+        value = self.__dict__.get(f"_{name}")
+        return value if isinstance(value, Path) else None
+
+    def worlds_of(self, name: str, worlds: int) -> pd.DataFrame:
+        """The rows of per-world table `name` for the first `worlds` worlds, read without
+        loading the rest (what reports show of a million-world run)."""
+        path = self.table_file(name)
+        if path is None:
+            frame = getattr(self, name)
+            return frame[frame["world"] < worlds] if "world" in frame.columns else frame
+        return pq.read_table(path, filters=[("world", "<", worlds)]).to_pandas()
 
     @property
     def portfolios(self) -> list[str]:
         """Portfolio names in run order (status quo first)."""
-        return list(dict.fromkeys(self.outcomes["portfolio"]))
+        # The comparison table has every portfolio and is always in memory.
+        table = (self.comparison if "portfolio" in self.comparison.columns
+                 else self.worlds_of("outcomes", 1))
+        return list(dict.fromkeys(table["portfolio"]))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from axis_sim.experiment.monthly import MonthlyPartial, condense
 from axis_sim.experiment.plan import Chunk, Plan
 from axis_sim.experiment.sampling import parameters_from_design, sample_parameters
 from axis_sim.model.metrics import record
@@ -30,11 +31,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class ChunkResult:
-    """What one chunk of worlds produced under every portfolio of the plan."""
+    """What one chunk of worlds produced under every portfolio of the plan: enough for every
+    summary, but not every world's monthly history (see `experiment/monthly.py`)."""
 
     chunk: Chunk
     parameters: dict[str, np.ndarray]  # path → (worlds,), shared by all portfolios
-    history: np.ndarray  # (portfolios, scenario outcomes, months, worlds), float32
+    finals: np.ndarray  # (portfolios, scenario outcomes, worlds) at the horizon, float32
+    sample: np.ndarray  # (portfolios, outcomes, months, sample worlds in this chunk), float32
+    monthly: MonthlyPartial  # this chunk's share of the monthly summaries
     events: list[pd.DataFrame]  # per portfolio: the watched worlds' event log
 
 
@@ -49,7 +53,11 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
             plan.scenario, plan.design[chunk.start:chunk.start + chunk.size])
     watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
     outcomes = tuple(plan.scenario.outcomes)
-    histories, events = [], []
+    limit = plan.exact_worlds
+    keep, sketch = chunk.start + chunk.size <= limit, plan.runs > limit
+    finals, samples, partials, events = [], [], [], []
+    # One portfolio's monthly history at a time: a worker's memory does not grow with the
+    # number of portfolios.
     for options in plan.portfolios.values():
         model = AxisModel(plan.scenario, params, seed=plan.seed, chunk=chunk.index,
                           portfolio=options, watched=watched, world_offset=chunk.start,
@@ -57,11 +65,15 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
         months = []
         while model.running:
             model.step()
-            months.append(record(model, outcomes))
-        # float32 halves memory; its 7 significant digits exceed any outcome's precision.
-        histories.append(np.stack(months, axis=1).astype(np.float32))
+            # float32 halves memory; its 7 significant digits exceed any outcome's precision.
+            months.append(record(model, outcomes).astype(np.float32))
+        history = np.stack(months, axis=1)  # (outcomes, months, worlds)
+        finals.append(history[:, -1, :].copy())
+        samples.append(history[..., :watched.size].copy())
+        partials.append(condense(history[None], keep_values=keep, sketch=sketch))
         events.append(model.log.to_frame())
-    return ChunkResult(chunk, params, np.stack(histories), events)
+    return ChunkResult(chunk, params, np.stack(finals), np.stack(samples),
+                       MonthlyPartial.stack(partials), events)
 
 
 class ChunkError(RuntimeError):

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from axis_sim.experiment.monthly import MonthlyPartial
 from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.io import atomic_write_bytes
@@ -30,7 +31,8 @@ def fingerprint(plan: Plan) -> str:
     key = {"scenario": scenario_hash(plan.scenario), "seed": plan.seed, "runs": plan.runs,
            "chunk_size": plan.chunk_size, "sampling": plan.sampling,
            "portfolios": {k: list(v) for k, v in plan.portfolios.items()},
-           "sample_worlds": plan.sample_worlds, "designed": plan.design is not None}
+           "sample_worlds": plan.sample_worlds, "designed": plan.design is not None,
+           "exact_monthly_bytes": plan.exact_monthly_bytes}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
 
 
@@ -68,19 +70,24 @@ class ChunkStore:
             frame.to_parquet(buffer, index=False)
             atomic_write_bytes(self._path(index, f"events{p}.parquet"), buffer.getvalue())
         buffer = io.BytesIO()
-        np.savez(buffer, history=result.history,
+        monthly = {f"monthly:{k}": v for k, v in vars(result.monthly).items()
+                   if isinstance(v, np.ndarray)}
+        np.savez(buffer, finals=result.finals, sample=result.sample, **monthly,
                  **{f"param:{k}": v for k, v in result.parameters.items()})
         atomic_write_bytes(self._path(index, "npz"), buffer.getvalue())
 
     def load(self, index: int) -> ChunkResult:
         """A saved chunk, exactly as it was computed."""
+        chunk = self.plan.chunks[index]
         with np.load(self._path(index, "npz"), allow_pickle=False) as archive:
-            history = archive["history"]
-            parameters = {k.removeprefix("param:"): archive[k] for k in archive.files
-                          if k.startswith("param:")}
+            parts = {k: archive[k] for k in archive.files}
+        parameters = {k.removeprefix("param:"): v for k, v in parts.items()
+                      if k.startswith("param:")}
+        monthly = MonthlyPartial(worlds=chunk.size, **{
+            k.removeprefix("monthly:"): v for k, v in parts.items() if k.startswith("monthly:")})
         events = [_categories(pd.read_parquet(self._path(index, f"events{p}.parquet")))
                   for p in range(len(self.plan.portfolios))]
-        return ChunkResult(self.plan.chunks[index], parameters, history, events)
+        return ChunkResult(chunk, parameters, parts["finals"], parts["sample"], monthly, events)
 
     def remove(self) -> None:
         """Delete the saved chunks (after the results are written)."""

@@ -4,17 +4,30 @@ Every portfolio ran on the same worlds, so differences are taken world by world 
 their uncertainty is reported twice: the 90% confidence interval of the mean difference (how
 sure the Monte Carlo estimate is) and the 5–95% spread of the per-world difference (how much the
 effect varies across plausible worlds).
+
+Chunks are folded in as they arrive (`Collector`), so memory stays bounded however many worlds
+run: monthly values become running summaries (`experiment/monthly.py`); horizon values go to
+`Finals` (a scratch file for very large runs); per-world tables of very large runs
+(outcomes, scores, parameters) are written to Parquet in the scratch folder and read from there
+on access; drivers and failure conditions are fitted on the first `Plan.analysis_worlds` worlds.
 """
 
 from __future__ import annotations
 
 import platform
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from axis_sim.experiment.compare import (
     COMPOSITE,
@@ -22,9 +35,12 @@ from axis_sim.experiment.compare import (
     interaction_table,
     mean_interval,
     ranking_table,
+    relative_precision,
     standard_error,
 )
 from axis_sim.experiment.discovery import describe_box, failure_conditions
+from axis_sim.experiment.finals import SPILL_BYTES, Finals
+from axis_sim.experiment.monthly import RELATIVE_ACCURACY, MonthlySummary
 from axis_sim.experiment.plan import Plan
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
@@ -33,82 +49,212 @@ from axis_sim.experiment.sensitivity import rank_correlations
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.parameters import parameter_labels
-from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, month_label
+from axis_sim.scenario.schema import OPTIONS, STATUS_QUO
 
-QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+ROW_GROUP_WORLDS = 50_000  # worlds per Parquet row group when a per-world table is spilled
 
 
-def summarize(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> RunResult:
+def summarize(plan: Plan, chunks: Iterable[ChunkResult], wall_seconds: float) -> RunResult:
     """Build every table of the run from its chunks (given in chunk order)."""
-    scenario = plan.scenario
-    names = list(plan.portfolios)
-    outcome_names = list(scenario.outcomes)
-    history = gather_history(chunks)  # (P, O, T, W)
-    finals = history[:, :, -1, :].astype(np.float64)
-    worlds = np.arange(plan.runs)
-
-    outcomes = pd.concat(
-        [pd.DataFrame({"portfolio": name, "world": worlds,
-                       **{o: finals[p, i] for i, o in enumerate(outcome_names)}})
-         for p, name in enumerate(names)], ignore_index=True)
-    scores = composite_scores(scenario, outcome_names, names, finals)
-    paths = uncertain_paths(scenario)
-    parameters = pd.DataFrame({"world": worlds, **{
-        path: np.concatenate([c.parameters[path] for c in chunks]) for path in paths}})
-    result = RunResult(
-        scenario=scenario,
-        manifest=manifest(plan, chunks, wall_seconds),
-        outcomes=outcomes,
-        parameters=parameters,
-        monthly=monthly_table(plan, names, outcome_names, history),
-        trajectories=trajectory_table(plan, names, outcome_names, history),
-        events=event_table(names, chunks),
-        comparison=comparison_table(plan, names, outcome_names, finals),
-        scores=pd.concat([pd.DataFrame({"portfolio": name, "world": worlds,
-                                        COMPOSITE: scores[p]}) for p, name in enumerate(names)],
-                         ignore_index=True),
-        ranking=ranking_table(scenario, outcome_names, names, finals, scores),
-        interactions=interaction_table(scenario, outcome_names, plan.portfolios, finals, scores),
-    )
-    effects = effect_table(plan, names, outcome_names, finals, scores)
-    result.drivers = (rank_correlations(parameters, effects) if len(paths) and len(effects)
-                      else pd.DataFrame())
-    result.failures = failure_table(plan, result.comparison, parameters, effects)
-    return result
+    collector = Collector(plan)
+    for chunk in chunks:
+        collector.add(chunk)
+    return collector.finish(plan, wall_seconds)
 
 
-def gather_history(chunks: list[ChunkResult]) -> np.ndarray:
-    """All chunks' histories in one (portfolios, outcomes, months, worlds) array.
+class Collector:
+    """Folds chunk results, in chunk order, into a run's tables without holding every world.
 
-    Each chunk's own copy is released as soon as it is copied, so the run never holds the
-    histories twice.
+    A run is *large* when its horizon values would exceed `finals.SPILL_BYTES` in memory; a
+    large run keeps them, and its per-world tables, in a scratch folder (under `scratch`, or
+    the system's temporary folder) that lives as long as the `RunResult` that reads from it.
     """
-    first = chunks[0].history
-    worlds = sum(c.chunk.size for c in chunks)
-    history = np.empty((*first.shape[:3], worlds), dtype=first.dtype)
-    for c in chunks:
-        history[..., c.chunk.start:c.chunk.start + c.chunk.size] = c.history
-        c.history = np.empty((*first.shape[:3], 0), dtype=first.dtype)
-    return history
+
+    def __init__(self, plan: Plan, scratch: Path | str | None = None,
+                 spill_bytes: int = SPILL_BYTES, *, may_stop_early: bool = False) -> None:
+        self.plan = plan
+        self.names = list(plan.portfolios)
+        self.outcome_names = list(plan.scenario.outcomes)
+        self.paths = uncertain_paths(plan.scenario)
+        shape = (len(self.names), len(self.outcome_names))
+        self.large = shape[0] * shape[1] * plan.runs * 4 > spill_bytes
+        self.folder: Path | None = None
+        if self.large:
+            if scratch is not None:
+                Path(scratch).mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=".axis-sim-run-", dir=scratch))
+        self.finals = Finals(*shape, plan.runs, self.folder)
+        self.monthly = MonthlySummary((*shape, plan.months), plan.runs, plan.exact_worlds,
+                                      may_stop_early=may_stop_early)
+        self.samples: list[np.ndarray] = []
+        self.events: list[list[pd.DataFrame]] = []
+        self.parameters = _ParameterSink(self.paths, plan.analysis_worlds,
+                                         self.folder / "parameters.parquet"
+                                         if self.folder else None)
+
+    def add(self, result: ChunkResult) -> None:
+        """Fold in the next chunk (chunks must come in order)."""
+        chunk = result.chunk
+        if chunk.start != self.finals.worlds:
+            raise ValueError(f"chunk {chunk.index} arrived out of order")
+        self.finals.write(chunk.start, result.finals)
+        self.monthly.add(result.monthly, chunk.start)
+        if result.sample.shape[-1]:
+            self.samples.append(result.sample)
+        self.events.append(result.events)
+        self.parameters.add(result.parameters)
+
+    def precision(self) -> float:
+        """Relative precision (see `compare.relative_precision`) of the worlds so far."""
+        return relative_precision(self.plan.scenario, self.outcome_names, self.names, self.finals)
+
+    def finish(self, plan: Plan, wall_seconds: float) -> RunResult:
+        """Every table of the run. `plan` is the run's plan, with `runs` the worlds added."""
+        if plan.runs != self.finals.worlds:
+            raise ValueError(f"{self.finals.worlds} worlds collected, plan says {plan.runs}")
+        scenario, names, outcome_names = plan.scenario, self.names, self.outcome_names
+        finals = self.finals
+        scores = composite_scores(scenario, outcome_names, names, finals)
+        analysed = min(plan.runs, plan.analysis_worlds)
+        parameters = self.parameters.finish()
+        sample = self.parameters.analysed(analysed)
+        result = RunResult(
+            scenario=scenario,
+            manifest=manifest(plan, len(self.events), wall_seconds)
+            | self._method(plan, analysed),
+            outcomes=self._per_world("outcomes", self._outcome_blocks(plan.runs)),
+            parameters=parameters,
+            monthly=self.monthly.table(names, outcome_names, scenario.meta.start),
+            trajectories=trajectory_table(plan, names, outcome_names, self.samples),
+            events=event_table(names, self.events),
+            comparison=comparison_table(plan, names, outcome_names, finals),
+            scores=self._per_world("scores", _score_blocks(names, scores)),
+            ranking=ranking_table(scenario, outcome_names, names, finals, scores),
+            interactions=interaction_table(scenario, outcome_names, plan.portfolios, finals,
+                                           scores),
+        )
+        effects = effect_table(plan, names, outcome_names, finals, scores, analysed)
+        result.drivers = (rank_correlations(sample, effects) if len(self.paths) and len(effects)
+                          else pd.DataFrame())
+        result.failures = failure_table(plan, result.comparison, sample, effects)
+        self.finals.close()
+        if self.folder is not None:
+            # The scratch folder goes when the result does (it holds the result's big tables).
+            result.scratch = self.folder
+            weakref.finalize(result, shutil.rmtree, self.folder, True)
+        return result
+
+    def _method(self, plan: Plan, analysed: int) -> dict[str, Any]:
+        """How the summaries were computed, for the manifest."""
+        return {"monthly_quantiles": "exact" if self.monthly.exact else
+                f"log-bucket sketch, within {RELATIVE_ACCURACY:.0%} of a value at that rank",
+                "analysis_worlds": analysed}
+
+    def _outcome_blocks(self, worlds: int) -> Iterator[pd.DataFrame]:
+        """The outcomes table, portfolio by portfolio, a block of worlds at a time."""
+        for p, name in enumerate(self.names):
+            for start in range(0, worlds, ROW_GROUP_WORLDS):
+                stop = min(worlds, start + ROW_GROUP_WORLDS)
+                values = self.finals.portfolio(p, slice(start, stop))
+                yield pd.DataFrame({"portfolio": name, "world": np.arange(start, stop),
+                                    **dict(zip(self.outcome_names, values, strict=True))})
+
+    def _per_world(self, name: str, blocks: Iterator[pd.DataFrame]) -> pd.DataFrame | Path:
+        """A per-world table: in memory for an ordinary run, a Parquet file for a large one."""
+        if self.folder is None:
+            return pd.concat(blocks, ignore_index=True)
+        return write_parquet_blocks(self.folder / f"{name}.parquet", blocks)
 
 
-def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals: np.ndarray,
-                 scores: np.ndarray) -> pd.DataFrame:
+def _score_blocks(names: list[str], scores: np.ndarray) -> Iterator[pd.DataFrame]:
+    worlds = np.arange(scores.shape[1])
+    for p, name in enumerate(names):
+        yield pd.DataFrame({"portfolio": name, "world": worlds, COMPOSITE: scores[p]})
+
+
+def write_parquet_blocks(path: Path, blocks: Iterable[pd.DataFrame]) -> Path:
+    """Write DataFrames of one schema to one Parquet file, one row group each."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for block in blocks:
+            table = pa.Table.from_pandas(block, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return path
+
+
+class _ParameterSink:
+    """Every world's drawn parameters: all in memory for an ordinary run, streamed to Parquet
+    for a large one (keeping the first `keep` worlds in memory for drivers and failures)."""
+
+    def __init__(self, paths: list[str], keep: int, path: Path | None) -> None:
+        self.paths, self.keep, self.path = paths, keep, path
+        self.kept: list[pd.DataFrame] = []
+        self.pending: list[pd.DataFrame] = []
+        self.worlds = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, values: dict[str, np.ndarray]) -> None:
+        size = len(next(iter(values.values()))) if values else 0
+        frame = pd.DataFrame({"world": np.arange(self.worlds, self.worlds + size),
+                              **{path: values[path] for path in self.paths}})
+        if self.path is None or self.worlds < self.keep:
+            self.kept.append(frame)
+        self.worlds += size
+        if self.path is not None:
+            self.pending.append(frame)
+            if sum(len(f) for f in self.pending) >= ROW_GROUP_WORLDS:
+                self._flush()
+
+    def _flush(self) -> None:
+        assert self.path is not None
+        table = pa.Table.from_pandas(pd.concat(self.pending, ignore_index=True),
+                                     preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+        self.pending = []
+
+    def finish(self) -> pd.DataFrame | Path:
+        """The parameters table (or the Parquet file holding it)."""
+        if self.path is None:
+            return self.analysed(self.worlds)
+        if self.pending:
+            self._flush()
+        if self.writer is not None:
+            self.writer.close()
+        return self.path
+
+    def analysed(self, worlds: int) -> pd.DataFrame:
+        """The first `worlds` worlds' parameters."""
+        if not self.kept:
+            return pd.DataFrame({"world": np.arange(0), **{p: [] for p in self.paths}})
+        frame = pd.concat(self.kept, ignore_index=True)
+        return frame.iloc[:worlds].reset_index(drop=True) if len(frame) > worlds else frame
+
+
+def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals: Finals,
+                 scores: np.ndarray, analysed: int) -> pd.DataFrame:
     """Per-world paired effects (portfolio minus status quo) on the composite score and the
-    headline outcomes, long: portfolio, outcome, world, effect — what drivers and failures read."""
-    headline = plan.scenario.headline_outcomes
+    headline outcomes in the first `analysed` worlds, long: portfolio, outcome, world, effect —
+    what drivers and failures read."""
+    headline = {o: finals.outcome(outcome_names.index(o), slice(analysed))
+                for o in plan.scenario.headline_outcomes}
     base = names.index(STATUS_QUO)
     frames = []
-    worlds = np.arange(finals.shape[2])
+    worlds = np.arange(analysed)
     for p, name in enumerate(names):
         if p == base:
             continue
         frames.append(pd.DataFrame({"portfolio": name, "outcome": COMPOSITE, "world": worlds,
-                                    "effect": scores[p]}))
-        for o in headline:
-            i = outcome_names.index(o)
+                                    "effect": scores[p, :analysed]}))
+        for o, values in headline.items():
             frames.append(pd.DataFrame({"portfolio": name, "outcome": o, "world": worlds,
-                                        "effect": finals[p, i] - finals[base, i]}))
+                                        "effect": values[p] - values[base]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["portfolio", "outcome", "world", "effect"])
 
@@ -149,30 +295,12 @@ def failure_table(plan: Plan, comparison: pd.DataFrame, parameters: pd.DataFrame
         "conditions"])
 
 
-def monthly_table(plan: Plan, names: list[str], outcome_names: list[str],
-                  history: np.ndarray) -> pd.DataFrame:
-    """Mean and quantiles over all worlds, per portfolio, outcome and month."""
-    # One portfolio at a time, so the sorted copy np.quantile makes stays small.
-    quantiles = np.stack([np.quantile(history[p], list(QUANTILES.values()), axis=2)
-                          for p in range(len(names))], axis=1)  # (Q, P, O, T)
-    mean = history.mean(axis=3)
-    p_idx, o_idx, t_idx = np.meshgrid(np.arange(len(names)), np.arange(len(outcome_names)),
-                                      np.arange(plan.months), indexing="ij")
-    frame = pd.DataFrame({
-        "portfolio": np.asarray(names)[p_idx.ravel()],
-        "outcome": np.asarray(outcome_names)[o_idx.ravel()],
-        "month": t_idx.ravel(),
-        "month_label": [month_label(plan.scenario.meta.start, t) for t in t_idx.ravel()],
-        "mean": mean.ravel(),
-        **{q: quantiles[k].ravel() for k, q in enumerate(QUANTILES)},
-    })
-    return frame
-
-
 def trajectory_table(plan: Plan, names: list[str], outcome_names: list[str],
-                     history: np.ndarray) -> pd.DataFrame:
+                     samples: list[np.ndarray]) -> pd.DataFrame:
     """Monthly values of the sample worlds (the first `sample_worlds` worlds)."""
     n = plan.sample_worlds
+    history = (np.concatenate(samples, axis=3) if samples
+               else np.empty((len(names), len(outcome_names), plan.months, 0), np.float32))
     frames = []
     for p, name in enumerate(names):
         sample = history[p, :, :, :n]  # (O, T, n)
@@ -183,10 +311,11 @@ def trajectory_table(plan: Plan, names: list[str], outcome_names: list[str],
     return pd.concat(frames, ignore_index=True)
 
 
-def event_table(names: list[str], chunks: list[ChunkResult]) -> pd.DataFrame:
-    """The sample worlds' event logs, one block per portfolio."""
+def event_table(names: list[str], chunks: list[list[pd.DataFrame]]) -> pd.DataFrame:
+    """The sample worlds' event logs (per chunk, one frame per portfolio), one block per
+    portfolio."""
     frames = [frame.assign(portfolio=name)
-              for c in chunks for name, frame in zip(names, c.events, strict=True)]
+              for events in chunks for name, frame in zip(names, events, strict=True)]
     frame = pd.concat(frames, ignore_index=True)
     frame["portfolio"] = pd.Categorical(frame["portfolio"], categories=names)
     frame = frame.sort_values(["portfolio", "world", "month"], kind="stable", ignore_index=True)
@@ -194,20 +323,21 @@ def event_table(names: list[str], chunks: list[ChunkResult]) -> pd.DataFrame:
 
 
 def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
-                     finals: np.ndarray) -> pd.DataFrame:
+                     finals: Finals) -> pd.DataFrame:
     """Per portfolio and outcome: distribution, and paired difference from status quo."""
-    base = finals[names.index(STATUS_QUO)]
+    base = names.index(STATUS_QUO)
     records = []
-    for p, name in enumerate(names):
-        for i, outcome in enumerate(outcome_names):
-            values, diff = finals[p, i], finals[p, i] - base[i]
+    for i, outcome in enumerate(outcome_names):
+        every = finals.outcome(i)
+        for p, name in enumerate(names):
+            values, diff = every[p], every[p] - every[base]
             lower_better = plan.scenario.outcomes[outcome].better == "lower"
             better = diff < 0 if lower_better else diff > 0
             worse = diff > 0 if lower_better else diff < 0
             low, high = mean_interval(diff)
             cumulative = METRICS[outcome].cumulative
             records.append({
-                "portfolio": name, "outcome": outcome,
+                "portfolio": name, "outcome": outcome, "order": (p, i),
                 "mean": values.mean(), "se": standard_error(values), "median": np.median(values),
                 "p05": np.quantile(values, 0.05), "p95": np.quantile(values, 0.95),
                 "p_event": (values > 0).mean() if cumulative else np.nan,
@@ -216,10 +346,12 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
                 "diff_p05": np.quantile(diff, 0.05), "diff_p95": np.quantile(diff, 0.95),
                 "p_better": better.mean(), "p_worse": worse.mean(),
             })
+    # Portfolio by portfolio, outcomes in scenario order, as readers expect.
+    records.sort(key=lambda row: row.pop("order"))
     return pd.DataFrame.from_records(records)
 
 
-def manifest(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> dict[str, Any]:
+def manifest(plan: Plan, chunks: int, wall_seconds: float) -> dict[str, Any]:
     """How the run was made: enough to reproduce it and to tell two runs apart."""
     scenario = plan.scenario
     return {
@@ -231,7 +363,7 @@ def manifest(plan: Plan, chunks: list[ChunkResult], wall_seconds: float) -> dict
         "months": plan.months,
         "sampling": plan.sampling,
         "chunk_size": plan.chunk_size,
-        "chunks": len(chunks),
+        "chunks": chunks,
         "sample_worlds": plan.sample_worlds,
         "portfolios": list(plan.portfolios),
         "portfolio_options": {k: list(v) for k, v in plan.portfolios.items()},

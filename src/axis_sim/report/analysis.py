@@ -21,7 +21,7 @@ from scipy import stats
 
 from axis_sim.experiment.compare import CONFIDENCE
 from axis_sim.experiment.results import RunResult
-from axis_sim.report.common import better_sign
+from axis_sim.report.common import better_sign, key_is, world_table
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 Z90 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1.645, for intervals of a share
@@ -29,24 +29,26 @@ Z90 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1.645, for intervals of a s
 
 def outcome_columns(result: RunResult) -> list[str]:
     """Scenario outcomes that have a column in `outcomes`, in scenario order."""
-    return [o for o in result.scenario.outcomes if o in result.outcomes.columns]
+    columns = world_table(result, "outcomes").columns
+    return [o for o in result.scenario.outcomes if o in columns]
 
 
 def paired_finals(result: RunResult, outcomes: list[str]) -> tuple[list[str], np.ndarray]:
     """Portfolio names (status quo first) and their outcomes at the horizon, aligned by world:
     an array (portfolios, outcomes, worlds), as `compare.py` works on. Worlds missing from a
     portfolio are NaN."""
-    frame = result.outcomes
+    frame = world_table(result, "outcomes")
     if frame.empty or "portfolio" not in frame.columns or "world" not in frame.columns:
         return [], np.empty((0, len(outcomes), 0))
-    names = list(dict.fromkeys(frame["portfolio"].astype(str)))
+    groups = frame[["world", *outcomes]].groupby(frame["portfolio"], sort=False, observed=True)
+    by_name = {str(name): block for name, block in groups}
+    names = list(by_name)
     if STATUS_QUO in names:
         names = [STATUS_QUO, *(n for n in names if n != STATUS_QUO)]
     worlds = np.sort(frame["world"].unique())
-    keyed = frame.assign(portfolio=frame["portfolio"].astype(str))
     blocks = []
     for name in names:
-        block = keyed[keyed["portfolio"] == name].drop_duplicates("world").set_index("world")
+        block = by_name[name].drop_duplicates("world").set_index("world")
         blocks.append(block.reindex(worlds)[outcomes].to_numpy(np.float64).T)
     return names, np.stack(blocks) if blocks else np.empty((0, len(outcomes), len(worlds)))
 
@@ -54,8 +56,9 @@ def paired_finals(result: RunResult, outcomes: list[str]) -> tuple[list[str], np
 def outcome_spreads(result: RunResult, outcomes: list[str] | None = None) -> dict[str, float]:
     """Each outcome's standard deviation over all portfolios and worlds (population, ddof 0)."""
     outcomes = outcome_columns(result) if outcomes is None else outcomes
-    return {o: float(np.nanstd(result.outcomes[o].to_numpy(np.float64))) for o in outcomes
-            if o in result.outcomes.columns and len(result.outcomes)}
+    frame = world_table(result, "outcomes")
+    return {o: float(np.nanstd(frame[o].to_numpy(np.float64))) for o in outcomes
+            if o in frame.columns and len(frame)}
 
 
 def _standardised(result: RunResult, outcomes: list[str]
@@ -106,7 +109,8 @@ def weight_model(result: RunResult) -> dict | None:
     its 90% interval is that ± `t * sqrt(w' cov[p] w / n)` (the same Student-t interval as
     `compare.mean_interval`). None when the run has no outcomes table.
     """
-    outcomes = [o for o in weight_outcomes(result.scenario) if o in result.outcomes.columns]
+    columns = world_table(result, "outcomes").columns
+    outcomes = [o for o in weight_outcomes(result.scenario) if o in columns]
     names, effects, spreads = _standardised(result, outcomes)
     if not names or not outcomes or effects.shape[2] == 0:
         return None
@@ -243,7 +247,7 @@ def sample_worlds(result: RunResult) -> list[int]:
     """Worlds with a status-quo story: in `events` if it has rows, else in `trajectories`."""
     for table in (result.events, result.trajectories):
         if not table.empty and {"portfolio", "world"} <= set(table.columns):
-            rows = table[table["portfolio"].astype(str) == STATUS_QUO]
+            rows = table[key_is(table["portfolio"], STATUS_QUO)]
             if len(rows):
                 return sorted(int(w) for w in rows["world"].unique())
     return []
@@ -259,7 +263,7 @@ def status_quo_levels(result: RunResult, worlds: list[int]) -> pd.Series:
     headline outcomes equally).
     """
     outcomes = outcome_columns(result)
-    frame = result.outcomes
+    frame = world_table(result, "outcomes")
     if not outcomes or frame.empty:
         return pd.Series(dtype=float)
     specs = result.scenario.outcomes

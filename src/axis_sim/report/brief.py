@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from axis_sim.experiment.results import RunResult
+from axis_sim.report.common import world_table
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.parameters import parameter_labels
@@ -28,7 +29,7 @@ def _significant(result: RunResult, portfolio: str,
     buys, costs = [], []
     rows = result.comparison[(result.comparison["portfolio"] == portfolio)
                              & result.comparison["outcome"].isin(result.scenario.headline_outcomes)]
-    spread = result.outcomes[list(rows["outcome"])].std().replace(0, float("inf"))
+    spread = world_table(result, "outcomes")[list(rows["outcome"])].std().replace(0, float("inf"))
     size = (rows["diff_mean"].abs() / spread.reindex(rows["outcome"]).to_numpy())
     for _, row in rows.assign(size=size.to_numpy()).sort_values("size", ascending=False).iterrows():
         spec = result.scenario.outcomes[row["outcome"]]

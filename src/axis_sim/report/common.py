@@ -12,13 +12,17 @@ Escaping rules (the scenario file and every result table are untrusted text):
 
 from __future__ import annotations
 
+import copy
+import functools
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -92,6 +96,44 @@ def _finite(value: object) -> object:
 
 # --- data access -------------------------------------------------------------------------------
 
+WorldTableName = Literal["outcomes", "scores", "parameters"]
+# Per-world charts of a run too large to hold (its tables live on disk) show this many worlds.
+REPORT_WORLDS = 50_000
+
+
+def world_table(result: RunResult, name: WorldTableName) -> pd.DataFrame:
+    """One of the run's per-world tables (`outcomes`, `scores` or `parameters`).
+
+    Every report reads these through here. A run whose per-world tables live on disk (a very
+    large one) gives its first `REPORT_WORLDS` worlds, read once and kept on the result; its
+    summary tables (comparison, ranking, monthly) still cover every world. So callers must stay
+    right on any subset of worlds: align worlds by their ids, never assume ids are 0..n-1 or
+    that every world is present.
+    """
+    if result.table_file(name) is None:
+        return getattr(result, name)
+    cache: dict[str, pd.DataFrame] = result.__dict__.setdefault("_report_samples", {})
+    if name not in cache:
+        cache[name] = result.worlds_of(name, REPORT_WORLDS)
+    return cache[name]
+
+
+def sampled_worlds(result: RunResult) -> int | None:
+    """How many worlds the per-world charts show, when that is fewer than the run has."""
+    return REPORT_WORLDS if result.table_file("outcomes") is not None else None
+
+
+def key_is(column: pd.Series, value: str) -> pd.Series:
+    """Which rows of a key column (portfolio, outcome, …) hold `value`, compared as text.
+
+    A categorical column (the event log's: over a million rows) is compared through its few
+    categories, which is far cheaper than turning every row into a string first.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = np.flatnonzero(column.cat.categories.astype(str) == value)
+        return pd.Series(np.isin(column.cat.codes.to_numpy(), wanted), index=column.index)
+    return column.astype(str) == value
+
 
 def long_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The table with `portfolio`/`outcome` as columns, whether they came as index or columns."""
@@ -103,8 +145,9 @@ def long_table(frame: pd.DataFrame) -> pd.DataFrame:
 def run_portfolios(result: RunResult) -> list[str]:
     """Portfolio names in run order, status quo first, from whichever table has them."""
     names: list[str] = []
-    if "portfolio" in result.outcomes.columns and len(result.outcomes):
-        names = [str(p) for p in result.portfolios]
+    outcomes = world_table(result, "outcomes")
+    if "portfolio" in outcomes.columns and len(outcomes):
+        names = list(dict.fromkeys(str(p) for p in outcomes["portfolio"].unique()))
     elif result.manifest.get("portfolios"):
         names = [str(p) for p in result.manifest["portfolios"]]
     elif "portfolio" in long_table(result.comparison).columns:
@@ -234,9 +277,91 @@ def unit_title(unit: str) -> str:
 
 
 # --- figures -----------------------------------------------------------------------------------
+#
+# Figures are plain dicts in plotly's JSON schema, not `plotly.graph_objects`: the graph objects
+# validate every property on every assignment, which took most of the dashboard's render time
+# (tests/test_dashboard.py checks the dicts against the schema instead). The few things the
+# graph objects did besides validating are done here: `base_layout` embeds the template itself
+# (plotly.js knows no named templates) and `named_colorscale` spells out a colour scale.
+
+Figure = dict[str, Any]  # {"data": [trace, ...], "layout": {...}}, ready for plotly's encoder
 
 ROW_PITCH = 26  # pixels per portfolio row in the row-per-portfolio charts (one-line ticks)
 ROW_BASE = 110  # pixels of title, axis and margins around those rows
+
+
+def new_figure(*traces: dict[str, Any]) -> Figure:
+    """A figure holding `traces` and an empty layout."""
+    return {"data": list(traces), "layout": {}}
+
+
+def _given(props: dict[str, Any]) -> dict[str, Any]:
+    """`props` without the None values: an unset property, as the graph objects treat None."""
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def trace(kind: str, **props: Any) -> dict[str, Any]:
+    """One trace of type `kind` ("scatter", "bar", "box", "heatmap") with the given properties."""
+    return {"type": kind, **_given(props)}
+
+
+def add_annotation(fig: Figure, **props: Any) -> None:
+    """Append an annotation to the figure's layout."""
+    fig["layout"].setdefault("annotations", []).append(_given(props))
+
+
+def add_vline(fig: Figure, x: float, line: dict[str, Any], xref: str = "x",
+              yref: str = "y") -> None:
+    """A vertical line at `x` across the whole height of the plot area of axes `xref`/`yref`
+    (what `go.Figure.add_vline` adds)."""
+    fig["layout"].setdefault("shapes", []).append(
+        {"type": "line", "x0": x, "x1": x, "xref": xref, "y0": 0, "y1": 1,
+         "yref": f"{yref} domain", "line": line})
+
+
+def update(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Merge `changes` into `target` recursively, as plotly's `update_layout` does: nested dicts
+    are merged key by key, None unsets a key, anything else replaces what was there. Dicts are
+    copied in, so `target` never shares them (the cached template among them). Returns
+    `target`."""
+    for key, value in changes.items():
+        current = target.get(key)
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(current, dict):
+            update(current, value)
+        else:
+            target[key] = copy.deepcopy(value) if isinstance(value, dict) else value
+    return target
+
+
+def axis_names(layout: dict[str, Any], letter: str) -> list[str]:
+    """The layout keys of every `letter` ("x" or "y") axis (`xaxis`, `xaxis2`, …); just the
+    first when the layout has none yet, as `update_xaxes` creates it."""
+    pattern = re.compile(rf"{letter}axis\d*")
+    return [k for k in layout if pattern.fullmatch(k)] or [f"{letter}axis"]
+
+
+def update_axes(fig: Figure, letter: str, changes: dict[str, Any],
+                only: list[str] | None = None) -> None:
+    """Merge `changes` into every `letter` axis of the figure, or into the axes `only` names."""
+    layout = fig["layout"]
+    for name in only if only is not None else axis_names(layout, letter):
+        update(layout.setdefault(name, {}), changes)
+
+
+@functools.cache
+def _template(name: str) -> dict[str, Any]:
+    """A plotly.py template as the JSON the graph objects embed in every figure's layout."""
+    return pio.templates[name].to_plotly_json()
+
+
+@functools.cache
+def named_colorscale(name: str) -> tuple[tuple[float, str], ...]:
+    """A plotly.py named colour scale as explicit stops, as the graph objects write it: plotly.js
+    has different scales under some of the same names (its "RdBu" is not ColorBrewer's)."""
+    return tuple((float(at), str(colour))
+                 for at, colour in go.Heatmap(colorscale=name).colorscale)
 
 
 def rows_height(count: int, base: int = ROW_BASE, minimum: int = 0) -> int:
@@ -248,11 +373,12 @@ def rows_height(count: int, base: int = ROW_BASE, minimum: int = 0) -> int:
 def base_layout(title: str, subtitle: str, height: int) -> dict[str, Any]:
     """Layout settings every figure shares: title, white template, system font, fixed height.
 
-    `title` and `subtitle` must already be plotly-safe (see `plot_text`).
+    `title` and `subtitle` must already be plotly-safe (see `plot_text`). The template dict is
+    cached and shared: merge the result into a layout with `update` (which copies it).
     """
     return {
         "title": {"text": title, "subtitle": {"text": subtitle}, "x": 0.0, "xanchor": "left"},
-        "template": "plotly_white",
+        "template": _template("plotly_white"),
         "font": {"family": PLOT_FONT, "size": 13},
         "height": height,
         "margin": {"l": 10, "r": 20, "t": 75, "b": 50},
@@ -266,21 +392,27 @@ def row_layout_meta(count: int, base: int = ROW_BASE, minimum: int = 0) -> dict[
     return {"rowPitch": ROW_PITCH, "rowBase": base, "minHeight": minimum, "rows": count}
 
 
-def figure_html(fig: go.Figure, div_id: str) -> str:
-    """A figure as an HTML fragment that relies on the page's single inline plotly.js."""
+def figure_html(fig: Figure | go.Figure, div_id: str) -> str:
+    """A figure as an HTML fragment that relies on the page's single inline plotly.js.
+
+    Takes a figure dict (serialised as it is, without validation) or a `go.Figure` (other
+    reports still build those).
+    """
+    data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     return pio.to_html(
-        fig,
+        data,
+        validate=False,
         config=PLOT_CONFIG,
         include_plotlyjs=False,
         include_mathjax=False,
         full_html=False,
         default_width="100%",
-        default_height=f"{fig.layout.height}px",
+        default_height=f"{data['layout'].get('height')}px",
         div_id=div_id,
     )
 
 
-def figure_block(fig: go.Figure | None, div_id: str, caption: str, attrs: str = "") -> str:
+def figure_block(fig: Figure | None, div_id: str, caption: str, attrs: str = "") -> str:
     """A <figure> with the plot and an (already-escaped) caption, or a note if there is no data.
 
     `attrs` are extra, already-escaped attributes for the <figure> element.

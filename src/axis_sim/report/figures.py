@@ -1,5 +1,5 @@
-"""Every plotly figure of the dashboard. Each returns a `go.Figure`, or None when the run has
-no data for it.
+"""Every plotly figure of the dashboard. Each returns a `common.Figure` (a plain dict in
+plotly's JSON schema), or None when the run has no data for it.
 
 Conventions the page's controls rely on (see `assets.CONTROLS_JS`):
 
@@ -19,15 +19,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from axis_sim.experiment.compare import COMPOSITE
 from axis_sim.report.analysis import (
     box_stats,
     distribution_kind,
+    outcome_spreads,
     small_scale_levels,
     standardised_effects,
     wilson_interval,
@@ -35,17 +33,27 @@ from axis_sim.report.analysis import (
 from axis_sim.report.common import (
     ROW_BASE,
     STATUS_QUO_COLOUR,
+    Figure,
     Page,
+    add_annotation,
+    add_vline,
     base_layout,
     better_sign,
     comparison_rows,
+    key_is,
     long_table,
+    named_colorscale,
+    new_figure,
     plot_text,
     rgba,
     row_layout_meta,
     rows_height,
     short,
+    trace,
     unit_title,
+    update,
+    update_axes,
+    world_table,
 )
 from axis_sim.report.formatting import format_number, format_probability, is_missing
 from axis_sim.scenario.schema import STATUS_QUO, month_label
@@ -91,30 +99,77 @@ def _arrow(spec_better: str, axis: str = "x") -> str:
     return "↓ better" if spec_better == "lower" else "↑ better"
 
 
-def _row_figure(fig: go.Figure, title: str, subtitle: str, count: int,
+def _row_figure(fig: Figure, title: str, subtitle: str, count: int,
                 base: int = ROW_BASE, minimum: int = 0) -> None:
     """Layout of a chart with one row per portfolio (categories top to bottom)."""
-    fig.update_layout(**base_layout(title, subtitle, rows_height(count, base, minimum)))
-    fig.update_layout(meta=row_layout_meta(count, base, minimum))
-    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
+    update(fig["layout"], base_layout(title, subtitle, rows_height(count, base, minimum)))
+    update(fig["layout"], {"meta": row_layout_meta(count, base, minimum)})
+    update_axes(fig, "y", {"autorange": "reversed", "type": "category", "automargin": True})
+
+
+def _axis_key(axis_id: str) -> str:
+    """The layout key of an axis id: "x2" → "xaxis2", "y" → "yaxis"."""
+    return f"{axis_id[0]}axis{axis_id[1:]}"
+
+
+def _subplots(rows: int, cols: int, titles: list[str], *, h_spacing: float,
+              v_spacing: float = 0.0, share_x: bool = False, share_y: bool = False,
+              title_size: int = 16) -> tuple[Figure, list[tuple[str, str]]]:
+    """An empty figure with a rows × cols grid of plots laid out as `make_subplots` does (row 1
+    at the top), and each cell's (x axis, y axis) ids for its traces, row by row.
+
+    `share_x`: each column's plots match the bottom plot's x axis and only that one shows tick
+    labels; `share_y`: each row's plots match the left plot's y axis, likewise. `titles` go
+    above the cells in order, in plotly's subplot-title style (font size `title_size`).
+    """
+    width = (1.0 - h_spacing * (cols - 1)) / cols
+    height = (1.0 - v_spacing * (rows - 1)) / rows
+
+    def axis_id(letter: str, r: int, c: int) -> str:
+        k = r * cols + c + 1
+        return f"{letter}{k}" if k > 1 else letter
+
+    fig = new_figure()
+    layout = fig["layout"]
+    cells = []
+    for r in range(rows):
+        # clamped: the sums can land a rounding error above 1, which plotly rejects
+        y0 = min(1.0, (rows - 1 - r) * (height + v_spacing))
+        for c in range(cols):
+            x_id, y_id = axis_id("x", r, c), axis_id("y", r, c)
+            x0 = c * (width + h_spacing)
+            xaxis = {"anchor": y_id, "domain": [x0, min(1.0, x0 + width)]}
+            yaxis = {"anchor": x_id, "domain": [y0, min(1.0, y0 + height)]}
+            if share_x and r < rows - 1:
+                xaxis.update(matches=axis_id("x", rows - 1, c), showticklabels=False)
+            if share_y and c > 0:
+                yaxis.update(matches=axis_id("y", r, 0), showticklabels=False)
+            layout[_axis_key(x_id)], layout[_axis_key(y_id)] = xaxis, yaxis
+            cells.append((x_id, y_id))
+    for (x_id, y_id), text in zip(cells, titles, strict=False):
+        x0, x1 = layout[_axis_key(x_id)]["domain"]
+        add_annotation(fig, font={"size": title_size}, showarrow=False, text=text,
+                       x=(x0 + x1) / 2.0, xanchor="center", xref="paper",
+                       y=layout[_axis_key(y_id)]["domain"][1], yanchor="bottom", yref="paper")
+    return fig, cells
 
 
 # --- headline ----------------------------------------------------------------------------------
 
 
-def level_figure(page: Page, outcome: str) -> go.Figure | None:
+def level_figure(page: Page, outcome: str) -> Figure | None:
     """Every portfolio's median at the horizon with its 5–95% range over worlds."""
     spec = page.scenario.outcomes[outcome]
     rows = comparison_rows(page.result, outcome, page.portfolios)
     if rows.empty:
         return None
-    fig = go.Figure()
+    fig = new_figure()
     for row in rows.itertuples(index=False):
         name = str(row.portfolio)
         median, p05, p95 = float(row.median), float(row.p05), float(row.p95)
         colour = page.colour(name)
-        fig.add_trace(go.Scatter(
-            x=[median], y=[page.tick(name)], mode="markers", name=plot_text(name),
+        fig["data"].append(trace(
+            "scatter", x=[median], y=[page.tick(name)], mode="markers", name=plot_text(name),
             marker={"color": colour, "size": 10},
             error_x={"type": "data", "symmetric": False, "array": [p95 - median],
                      "arrayminus": [median - p05], "thickness": 2.5, "width": 5,
@@ -126,11 +181,11 @@ def level_figure(page: Page, outcome: str) -> go.Figure | None:
         ))
     status_quo = rows[rows["portfolio"] == STATUS_QUO]
     if not status_quo.empty and not is_missing(status_quo["median"].iloc[0]):
-        fig.add_vline(x=float(status_quo["median"].iloc[0]),
-                      line={"color": STATUS_QUO_COLOUR, "dash": "dot"})
+        add_vline(fig, float(status_quo["median"].iloc[0]),
+                  {"color": STATUS_QUO_COLOUR, "dash": "dot"})
     _row_figure(fig, plot_text(short(spec.label)),
                 "At the horizon: median and 5–95% range over worlds", len(rows))
-    fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False)
+    update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False})
     return fig
 
 
@@ -147,7 +202,7 @@ def _padded_range(rows: pd.DataFrame, *always: float) -> list[float] | None:
     return [low - pad, high + pad]
 
 
-def difference_figure(page: Page, outcome: str) -> go.Figure | None:
+def difference_figure(page: Page, outcome: str) -> Figure | None:
     """Forest plot of the paired difference from status quo, annotated with P(better).
 
     Per portfolio: the mean difference (dot), its 90% confidence interval (thick bar) and the
@@ -159,16 +214,17 @@ def difference_figure(page: Page, outcome: str) -> go.Figure | None:
     rows = all_rows[all_rows["portfolio"] != STATUS_QUO]
     if rows.empty:
         return None
-    fig = go.Figure()
+    fig = new_figure()
     if (all_rows["portfolio"] == STATUS_QUO).any():
-        fig.add_trace(go.Scatter(
-            x=[0.0], y=[page.tick(STATUS_QUO)], mode="markers", name=plot_text(STATUS_QUO),
+        fig["data"].append(trace(
+            "scatter", x=[0.0], y=[page.tick(STATUS_QUO)], mode="markers",
+            name=plot_text(STATUS_QUO),
             marker={"color": STATUS_QUO_COLOUR, "size": 9, "symbol": "diamond"},
             hovertemplate="status quo: the reference (difference 0)<extra></extra>",
             showlegend=False, meta=_tag(STATUS_QUO),
         ))
-        fig.add_annotation(
-            x=1.0, xref="paper", xanchor="left", y=page.tick(STATUS_QUO), yref="y",
+        add_annotation(
+            fig, x=1.0, xref="paper", xanchor="left", y=page.tick(STATUS_QUO), yref="y",
             text="reference", showarrow=False, font={"size": 12, "color": STATUS_QUO_COLOUR},
             name=STATUS_QUO,
         )
@@ -176,18 +232,15 @@ def difference_figure(page: Page, outcome: str) -> go.Figure | None:
         name = str(row.portfolio)
         label = page.tick(name)
         colour = page.colour(name)
-        fig.add_trace(go.Scatter(
-            x=[_num(row.diff_p05), _num(row.diff_p95)], y=[label, label], mode="lines",
-            line={"color": colour, "width": 1.5}, hoverinfo="skip", showlegend=False,
-            meta=_tag(name),
-        ))
-        fig.add_trace(go.Scatter(
-            x=[_num(row.diff_ci_low), _num(row.diff_ci_high)], y=[label, label], mode="lines",
-            line={"color": colour, "width": 8}, hoverinfo="skip", showlegend=False,
-            meta=_tag(name),
-        ))
-        fig.add_trace(go.Scatter(
-            x=[_num(row.diff_mean)], y=[label], mode="markers", name=plot_text(name),
+        for low, high, width in ((row.diff_p05, row.diff_p95, 1.5),  # per-world spread
+                                 (row.diff_ci_low, row.diff_ci_high, 8)):  # CI of the mean
+            fig["data"].append(trace(
+                "scatter", x=[_num(low), _num(high)], y=[label, label], mode="lines",
+                line={"color": colour, "width": width}, hoverinfo="skip", showlegend=False,
+                meta=_tag(name),
+            ))
+        fig["data"].append(trace(
+            "scatter", x=[_num(row.diff_mean)], y=[label], mode="markers", name=plot_text(name),
             marker={"color": "white", "size": 9, "line": {"color": colour, "width": 2.5}},
             customdata=[[_num(row.diff_ci_low), _num(row.diff_ci_high),
                          _num(row.diff_p05), _num(row.diff_p95)]],
@@ -196,28 +249,28 @@ def difference_figure(page: Page, outcome: str) -> go.Figure | None:
             "<br>per-world 5–95%: %{customdata[2]:.4g} to %{customdata[3]:.4g}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
-        fig.add_annotation(
-            x=1.0, xref="paper", xanchor="left", y=label, yref="y",
+        add_annotation(
+            fig, x=1.0, xref="paper", xanchor="left", y=label, yref="y",
             text=(f"<b>{plot_text(format_probability(row.p_better))}</b> · "
                   f'<span style="color:{STATUS_QUO_COLOUR}">'
                   f"{plot_text(format_probability(getattr(row, 'p_worse', None)))}</span>"),
             showarrow=False, align="left", font={"size": 11}, name=name,
         )
-    fig.add_annotation(
-        x=1.0, xref="paper", xanchor="left", y=1.0, yref="paper", yanchor="bottom",
+    add_annotation(
+        fig, x=1.0, xref="paper", xanchor="left", y=1.0, yref="paper", yanchor="bottom",
         text=f'P(better) · <span style="color:{STATUS_QUO_COLOUR}">P(worse)</span>',
         showarrow=False, align="left", font={"size": 10},
     )
-    fig.add_vline(x=0, line={"color": "#333", "width": 1})
+    add_vline(fig, 0, {"color": "#333", "width": 1})
     _row_figure(fig, plot_text(short(spec.label)),
                 f"Paired difference from status quo ({_arrow(spec.better)})", len(all_rows))
-    fig.update_layout(margin={"r": 100})
-    fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False,
-                     range=_padded_range(rows, 0.0))
+    update(fig["layout"], {"margin": {"r": 100}})
+    update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False,
+                           "range": _padded_range(rows, 0.0)})
     return fig
 
 
-def fan_figure(page: Page, outcome: str, shown: list[str]) -> go.Figure | None:
+def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
     """Monthly fan chart: one panel per portfolio with 5–95% and 25–75% bands and the median.
 
     Each panel repeats the status-quo median as a dashed grey line for reference.
@@ -226,66 +279,64 @@ def fan_figure(page: Page, outcome: str, shown: list[str]) -> go.Figure | None:
     monthly = long_table(page.result.monthly)
     if monthly.empty or "outcome" not in monthly.columns:
         return None
-    monthly = monthly[monthly["outcome"].astype(str) == outcome]
-    present = [p for p in shown if p in set(monthly["portfolio"].astype(str))]
+    monthly = monthly[key_is(monthly["outcome"], outcome)]
+    by_portfolio = {str(name): frame.sort_values("month")
+                    for name, frame in monthly.groupby("portfolio", sort=False, observed=True)}
+    present = [p for p in shown if p in by_portfolio]
     if not present:
         return None
-    by_portfolio = {name: frame.sort_values("month")
-                    for name, frame in monthly.groupby(monthly["portfolio"].astype(str))}
     cols = min(3, len(present))
     nrows = math.ceil(len(present) / cols)
-    fig = make_subplots(
-        rows=nrows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-        subplot_titles=[page.tick(p) for p in present],
-        vertical_spacing=min(0.12, 0.5 / (nrows - 1)) if nrows > 1 else 0.08,
-        horizontal_spacing=0.05,
-    )
-    for annotation, name in zip(fig.layout.annotations, present, strict=True):
-        annotation.name = name
+    fig, cells = _subplots(
+        nrows, cols, [page.tick(p) for p in present], share_x=True, share_y=True,
+        v_spacing=min(0.12, 0.5 / (nrows - 1)) if nrows > 1 else 0.08, h_spacing=0.05,
+        title_size=13)
+    for annotation, name in zip(fig["layout"]["annotations"], present, strict=True):
+        annotation["name"] = name
     reference = by_portfolio.get(STATUS_QUO)
-    for i, name in enumerate(present):
+    for name, (x_id, y_id) in zip(present, cells, strict=False):
         frame = by_portfolio[name]
-        row, col = i // cols + 1, i % cols + 1
+        axes = {"xaxis": x_id, "yaxis": y_id}
         x = [plot_text(v) for v in frame["month_label"]]
         colour = page.colour(name)
         for upper, lower, alpha in (("p95", "p05", 0.15), ("p75", "p25", 0.30)):
-            fig.add_trace(go.Scatter(x=x, y=frame[upper], mode="lines", line={"width": 0},
-                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
-                          row=row, col=col)
-            fig.add_trace(go.Scatter(x=x, y=frame[lower], mode="lines", line={"width": 0},
-                                     fill="tonexty", fillcolor=rgba(colour, alpha),
-                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
-                          row=row, col=col)
+            fig["data"].append(trace("scatter", x=x, y=frame[upper].tolist(), mode="lines",
+                                     line={"width": 0}, hoverinfo="skip", showlegend=False,
+                                     meta=_tag(name), **axes))
+            fig["data"].append(trace("scatter", x=x, y=frame[lower].tolist(), mode="lines",
+                                     line={"width": 0}, fill="tonexty",
+                                     fillcolor=rgba(colour, alpha), hoverinfo="skip",
+                                     showlegend=False, meta=_tag(name), **axes))
         if reference is not None and name != STATUS_QUO:
-            fig.add_trace(go.Scatter(
-                x=[plot_text(v) for v in reference["month_label"]], y=reference["p50"],
-                mode="lines", name=plot_text(STATUS_QUO),
+            fig["data"].append(trace(
+                "scatter", x=[plot_text(v) for v in reference["month_label"]],
+                y=reference["p50"].tolist(), mode="lines", name=plot_text(STATUS_QUO),
                 line={"color": STATUS_QUO_COLOUR, "width": 1.5, "dash": "dash"},
                 hovertemplate="status quo median %{y:.4g}<extra></extra>", showlegend=False,
-                meta=_tag(name),
-            ), row=row, col=col)
-        fig.add_trace(go.Scatter(
-            x=x, y=frame["p50"], mode="lines", name=plot_text(name),
+                meta=_tag(name), **axes,
+            ))
+        fig["data"].append(trace(
+            "scatter", x=x, y=frame["p50"].tolist(), mode="lines", name=plot_text(name),
             line={"color": colour, "width": 2.5},
-            customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy(),
+            customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy().tolist(),
             hovertemplate=page.hover_name(name) + "<br>%{x}: median %{y:.4g}"
             "<br>25–75%: %{customdata[1]:.4g} to %{customdata[2]:.4g}"
             "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
-            showlegend=False, meta=_tag(name),
-        ), row=row, col=col)
-    fig.update_layout(**base_layout(plot_text(short(spec.label)), "Month by month",
-                                    135 + 230 * nrows))
-    fig.update_layout(margin={"t": 100})
-    fig.update_xaxes(nticks=6, showticklabels=True)
-    fig.update_annotations(font={"size": 13})
-    fig.update_yaxes(title_text=plot_text(spec.unit), col=1)
+            showlegend=False, meta=_tag(name), **axes,
+        ))
+    update(fig["layout"], base_layout(plot_text(short(spec.label)), "Month by month",
+                                      135 + 230 * nrows))
+    update(fig["layout"], {"margin": {"t": 100}})
+    update_axes(fig, "x", {"nticks": 6, "showticklabels": True})
+    update_axes(fig, "y", {"title": {"text": plot_text(spec.unit)}},
+                only=[_axis_key(y_id) for _, y_id in cells[::cols]])
     return fig
 
 
 # --- distributions -----------------------------------------------------------------------------
 
 
-def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
+def distribution_figure(page: Page, outcome: str) -> Figure | None:
     """Each portfolio's distribution of the outcome over worlds at the horizon.
 
     A box (quartiles; whiskers at the 5th and 95th percentiles; the dashed line is the mean),
@@ -293,20 +344,22 @@ def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
     Built from summary numbers, not one point per world, to keep the page small.
     """
     spec = page.scenario.outcomes[outcome]
-    frame = page.result.outcomes
+    frame = world_table(page.result, "outcomes")
     if frame.empty or outcome not in frame.columns or "portfolio" not in frame.columns:
         return None
-    keys = frame["portfolio"].astype(str)
-    present = [p for p in page.portfolios if (keys == p).any()]
+    by_portfolio = {str(name): values for name, values
+                    in frame[outcome].groupby(frame["portfolio"], sort=False, observed=True)}
+    present = [p for p in page.portfolios if p in by_portfolio]
     if not present:
         return None
     kind = distribution_kind(frame[outcome])
     if kind == "levels":
-        return _levels_figure(page, outcome, present, small_scale_levels(frame[outcome]) or [])
+        return _levels_figure(page, outcome, {p: by_portfolio[p] for p in present},
+                              small_scale_levels(frame[outcome]) or [])
     binary, rare = kind == "binary", kind == "rare"
-    fig = go.Figure()
+    fig = new_figure()
     for name in present:
-        values = frame.loc[keys == name, outcome]
+        values = by_portfolio[name]
         colour = page.colour(name)
         tick = page.tick(name)
         if binary or rare:
@@ -315,8 +368,8 @@ def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
             p = float(numbers.mean()) if n else float("nan")
             low, high = wilson_interval(float(numbers.sum()), n)
             what = "happens" if binary else "at least one"
-            fig.add_trace(go.Scatter(
-                x=[p], y=[tick], mode="markers", marker={"color": colour, "size": 10},
+            fig["data"].append(trace(
+                "scatter", x=[p], y=[tick], mode="markers", marker={"color": colour, "size": 10},
                 error_x={"type": "data", "symmetric": False, "array": [high - p],
                          "arrayminus": [p - low], "thickness": 2.5, "width": 5,
                          "color": colour},
@@ -330,15 +383,15 @@ def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
         stats = box_stats(values)
         if stats is None:
             continue
-        fig.add_trace(go.Box(
-            y=[tick], q1=[stats.q1], median=[stats.median], q3=[stats.q3],
+        fig["data"].append(trace(
+            "box", y=[tick], q1=[stats.q1], median=[stats.median], q3=[stats.q3],
             lowerfence=[stats.p05], upperfence=[stats.p95], mean=[stats.mean],
             orientation="h", boxpoints=False, fillcolor=rgba(colour, 0.35),
             line={"color": colour, "width": 1.5}, hoverinfo="skip", showlegend=False,
             meta=_tag(name),
         ))
-        fig.add_trace(go.Scatter(
-            x=[stats.median], y=[tick], mode="markers",
+        fig["data"].append(trace(
+            "scatter", x=[stats.median], y=[tick], mode="markers",
             marker={"color": colour, "size": 14, "opacity": 0},
             customdata=[[stats.p05, stats.q1, stats.q3, stats.p95, stats.mean]],
             hovertemplate=page.hover_name(name) + "<br>median %{x:.4g}, mean "
@@ -346,38 +399,38 @@ def distribution_figure(page: Page, outcome: str) -> go.Figure | None:
             "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
-    if not fig.data:
+    if not fig["data"]:
         return None
     if binary or rare:
         subtitle = ("Share of worlds where it happens by the horizon, with 90% interval"
                     if binary else "Usually zero: share of worlds with at least one by the "
                     "horizon, with 90% interval")
         _row_figure(fig, plot_text(short(spec.label)), subtitle, len(present))
-        fig.update_xaxes(title_text="share of worlds", tickformat=".0%", rangemode="tozero")
+        update_axes(fig, "x", {"title": {"text": "share of worlds"}, "tickformat": ".0%",
+                               "rangemode": "tozero"})
     else:
         subtitle = "At the horizon: box = middle half of worlds, whiskers = 5–95%, dashed = mean"
         _row_figure(fig, plot_text(short(spec.label)), subtitle, len(present))
-        fig.update_xaxes(title_text=unit_title(spec.unit), zeroline=False)
+        update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False})
     return fig
 
 
-def _levels_figure(page: Page, outcome: str, present: list[str],
-                   levels: list[float]) -> go.Figure:
-    """Share of worlds at each level of a few-valued outcome: one stacked bar per portfolio,
-    each segment labelled with its level (darker = higher)."""
+def _levels_figure(page: Page, outcome: str, by_portfolio: dict[str, pd.Series],
+                   levels: list[float]) -> Figure:
+    """Share of worlds at each level of a few-valued outcome: one stacked bar per portfolio
+    (`by_portfolio`: its values over worlds, in row order), each segment labelled with its
+    level (darker = higher)."""
     spec = page.scenario.outcomes[outcome]
-    frame = page.result.outcomes
-    keys = frame["portfolio"].astype(str)
     shades = [rgba("#08306b", 0.15 + 0.75 * i / max(len(levels) - 1, 1))
               for i in range(len(levels))]
-    fig = go.Figure()
-    for name in present:
-        values = pd.to_numeric(frame.loc[keys == name, outcome], errors="coerce").dropna()
+    fig = new_figure()
+    for name, column in by_portfolio.items():
+        values = pd.to_numeric(column, errors="coerce").dropna()
         shares = [float((values == level).mean()) if len(values) else 0.0 for level in levels]
         bases = [float(sum(shares[:i])) for i in range(len(shares))]
         tick = page.tick(name)
-        fig.add_trace(go.Bar(
-            x=shares, y=[tick] * len(levels), base=bases, orientation="h",
+        fig["data"].append(trace(
+            "bar", x=shares, y=[tick] * len(levels), base=bases, orientation="h",
             marker={"color": shades, "line": {"color": page.colour(name), "width": 1}},
             text=[f"{level:g}" if share >= 0.06 else "" for level, share
                   in zip(levels, shares, strict=True)],
@@ -391,9 +444,10 @@ def _levels_figure(page: Page, outcome: str, present: list[str],
         ))
     _row_figure(fig, plot_text(short(spec.label)),
                 "At the horizon: share of worlds at each level (the number in each segment; "
-                "darker = higher)", len(present))
-    fig.update_layout(barmode="overlay", bargap=0.25)
-    fig.update_xaxes(title_text="share of worlds", tickformat=".0%", range=[0, 1])
+                "darker = higher)", len(by_portfolio))
+    update(fig["layout"], {"barmode": "overlay", "bargap": 0.25})
+    update_axes(fig, "x", {"title": {"text": "share of worlds"}, "tickformat": ".0%",
+                           "range": [0, 1]})
     return fig
 
 
@@ -421,16 +475,16 @@ def better_corner(better_x: str, better_y: str) -> dict[str, Any]:
             "y": 0.99 if top else 0.01, "yanchor": "top" if top else "bottom"}
 
 
-def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> go.Figure | None:
+def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> Figure | None:
     """One point per portfolio: mean paired effect on two outcomes, 90% CIs both ways."""
     xs, ys = tradeoff_points(page, x_outcome), tradeoff_points(page, y_outcome)
     names = [p for p in page.portfolios if p != STATUS_QUO and p in xs and p in ys]
     if not names:
         return None
     labelled = len(names) <= TRADEOFF_LABELS
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=[0.0], y=[0.0], mode="markers+text", text=[page.tick(STATUS_QUO)],
+    fig = new_figure()
+    fig["data"].append(trace(
+        "scatter", x=[0.0], y=[0.0], mode="markers+text", text=[page.tick(STATUS_QUO)],
         textposition="bottom center", textfont={"size": 10, "color": STATUS_QUO_COLOUR},
         marker={"color": STATUS_QUO_COLOUR, "size": 11, "symbol": "diamond"},
         hovertemplate="status quo: the reference (0, 0)<extra></extra>", showlegend=False,
@@ -441,8 +495,8 @@ def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> go.Figure | N
         if mx is None or my is None:
             continue
         colour = page.colour(name)
-        fig.add_trace(go.Scatter(
-            x=[mx], y=[my], mode="markers+text" if labelled else "markers",
+        fig["data"].append(trace(
+            "scatter", x=[mx], y=[my], mode="markers+text" if labelled else "markers",
             text=[page.tick(name)],
             textposition="top center", textfont={"size": 10, "color": colour},
             marker={"color": colour, "size": 10, "line": {"color": "white", "width": 1}},
@@ -459,23 +513,25 @@ def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> go.Figure | N
             showlegend=False, meta=_tag(name),
         ))
     x_spec, y_spec = page.scenario.outcomes[x_outcome], page.scenario.outcomes[y_outcome]
-    fig.update_layout(**base_layout(
+    update(fig["layout"], base_layout(
         "Trade-offs between two outcomes",
         "Mean paired difference from status quo with 90% confidence intervals", 620))
-    fig.add_annotation(xref="paper", yref="paper", text="better on both", showarrow=False,
-                       font={"color": BETTER_COLOUR, "size": 12},
-                       **better_corner(x_spec.better, y_spec.better))
-    fig.update_xaxes(title_text=tradeoff_axis_title(page, x_outcome, "x"), zeroline=True,
-                     zerolinecolor="#333", zerolinewidth=1)
-    fig.update_yaxes(title_text=tradeoff_axis_title(page, y_outcome, "y"), zeroline=True,
-                     zerolinecolor="#333", zerolinewidth=1)
+    add_annotation(fig, xref="paper", yref="paper", text="better on both", showarrow=False,
+                   font={"color": BETTER_COLOUR, "size": 12},
+                   **better_corner(x_spec.better, y_spec.better))
+    zero_line = {"zeroline": True, "zerolinecolor": "#333", "zerolinewidth": 1}
+    update_axes(fig, "x", {"title": {"text": tradeoff_axis_title(page, x_outcome, "x")},
+                           **zero_line})
+    update_axes(fig, "y", {"title": {"text": tradeoff_axis_title(page, y_outcome, "y")},
+                           **zero_line})
     return fig
 
 
-def effect_heatmap(page: Page) -> go.Figure | None:
+def effect_heatmap(page: Page) -> Figure | None:
     """Portfolio × headline outcome, coloured by the mean paired difference in SD units,
     signed so that better than status quo is blue; the hover gives the real difference."""
-    outcomes = [o for o in page.headline if o in page.result.outcomes.columns]
+    columns = world_table(page.result, "outcomes").columns
+    outcomes = [o for o in page.headline if o in columns]
     effects = standardised_effects(page.result, outcomes)
     rows = [p for p in page.ranked() if p != STATUS_QUO and p in effects.index]
     if not rows or not outcomes:
@@ -502,10 +558,11 @@ def effect_heatmap(page: Page) -> go.Figure | None:
         hover.append(hover_row)
     finite = [abs(v) for r in z for v in r if v is not None]
     top = max(finite, default=0.0) or 1.0
-    fig = go.Figure(go.Heatmap(
+    fig = new_figure(trace(
+        "heatmap",
         z=z, x=[plot_text(short(page.scenario.outcomes[o].label, 26)) for o in outcomes],
         y=[page.tick(p) for p in rows], text=hover, hovertemplate="%{text}<extra></extra>",
-        texttemplate="%{z:+.2f}", textfont={"size": 10}, colorscale=DIVERGING,
+        texttemplate="%{z:+.2f}", textfont={"size": 10}, colorscale=named_colorscale(DIVERGING),
         zmid=0, zmin=-top, zmax=top, xgap=1, ygap=1,
         colorbar={"title": {"text": "SD units<br>blue = better"}, "thickness": 12},
         meta={"rows": rows, "cols": outcomes},
@@ -514,14 +571,14 @@ def effect_heatmap(page: Page) -> go.Figure | None:
                 "Mean paired difference from status quo in standard deviations of the outcome;"
                 " blue = better, red = worse", len(rows), base=HEATMAP_BASE,
                 minimum=HEATMAP_MIN)
-    fig.update_xaxes(tickangle=-30, automargin=True)
+    update_axes(fig, "x", {"tickangle": -30, "automargin": True})
     return fig
 
 
 # --- ranking -----------------------------------------------------------------------------------
 
 
-def ranking_figure(page: Page) -> go.Figure | None:
+def ranking_figure(page: Page) -> Figure | None:
     """Composite score (mean, 90% CI, 5–95% over worlds) and regret (median, 90th percentile,
     maximum), one row per portfolio in rank order."""
     ranking = page.result.ranking
@@ -530,21 +587,21 @@ def ranking_figure(page: Page) -> go.Figure | None:
     ranking = ranking[ranking["portfolio"].astype(str).isin(set(page.portfolios))]
     if ranking.empty:
         return None
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=["Composite score (higher is better)",
-                                        "Regret (lower is better)"])
+    fig, ((score_x, score_y), (regret_x, regret_y)) = _subplots(
+        1, 2, ["Composite score (higher is better)", "Regret (lower is better)"],
+        h_spacing=0.04, share_y=True)
     for row in ranking.itertuples(index=False):
         name = str(row.portfolio)
         tick, colour = page.tick(name), page.colour(name)
         low, high = getattr(row, "score_p05", None), getattr(row, "score_p95", None)
         if not is_missing(low) and not is_missing(high):
-            fig.add_trace(go.Scatter(x=[float(low), float(high)], y=[tick, tick], mode="lines",
-                                     line={"color": rgba(colour, 0.5), "width": 1.5},
-                                     hoverinfo="skip", showlegend=False, meta=_tag(name)),
-                          row=1, col=1)
+            fig["data"].append(trace(
+                "scatter", x=[float(low), float(high)], y=[tick, tick], mode="lines",
+                line={"color": rgba(colour, 0.5), "width": 1.5}, hoverinfo="skip",
+                showlegend=False, meta=_tag(name), xaxis=score_x, yaxis=score_y))
         mean = float(row.score_mean)
-        fig.add_trace(go.Scatter(
-            x=[mean], y=[tick], mode="markers", marker={"color": colour, "size": 10},
+        fig["data"].append(trace(
+            "scatter", x=[mean], y=[tick], mode="markers", marker={"color": colour, "size": 10},
             error_x={"type": "data", "symmetric": False,
                      "array": [_or(_num(row.score_ci_high), mean) - mean],
                      "arrayminus": [mean - _or(_num(row.score_ci_low), mean)],
@@ -554,43 +611,43 @@ def ranking_figure(page: Page) -> go.Figure | None:
             hovertemplate=page.hover_name(name) + "<br>rank %{customdata[4]}"
             "<br>mean score %{x:.3f} [90% CI %{customdata[0]:.3f}, %{customdata[1]:.3f}]"
             "<br>5–95% over worlds: %{customdata[2]:.3f} to %{customdata[3]:.3f}<extra></extra>",
-            showlegend=False, meta=_tag(name),
-        ), row=1, col=1)
+            showlegend=False, meta=_tag(name), xaxis=score_x, yaxis=score_y,
+        ))
         regrets = [_num(row.regret_median), _num(row.regret_p90), _num(row.regret_max)]
-        fig.add_trace(go.Scatter(
-            x=regrets, y=[tick] * 3, mode="lines+markers",
+        fig["data"].append(trace(
+            "scatter", x=regrets, y=[tick] * 3, mode="lines+markers",
             line={"color": colour, "width": 2},
             marker={"color": colour, "size": [10, 8, 9],
                     "symbol": ["circle", "diamond", "x-thin-open"],
                     "line": {"color": colour, "width": 2}},
             text=["median", "90th percentile", "maximum"],
             hovertemplate=page.hover_name(name) + "<br>regret %{text}: %{x:.3f}<extra></extra>",
-            showlegend=False, meta=_tag(name),
-        ), row=1, col=2)
-    fig.add_vline(x=0, line={"color": "#333", "width": 1}, row=1, col=1)
+            showlegend=False, meta=_tag(name), xaxis=regret_x, yaxis=regret_y,
+        ))
+    add_vline(fig, 0, {"color": "#333", "width": 1}, xref=score_x, yref=score_y)
     _row_figure(fig, "Ranking and regret",
                 "Score: dot = mean, thick bar = 90% CI, thin line = 5–95% of worlds. Regret: "
                 "dot = median, ◆ = 90th percentile, × = worst world", len(ranking),
                 base=ROW_BASE + 50, minimum=300)
-    fig.update_layout(margin={"t": 110})
-    fig.update_xaxes(title_text="composite score (SD-weighted units)", row=1, col=1)
-    fig.update_xaxes(title_text="regret (score units behind the best)", rangemode="tozero",
-                     row=1, col=2)
+    update(fig["layout"], {"margin": {"t": 110}})
+    update_axes(fig, "x", {"title": {"text": "composite score (SD-weighted units)"}},
+                only=[_axis_key(score_x)])
+    update_axes(fig, "x", {"title": {"text": "regret (score units behind the best)"},
+                           "rangemode": "tozero"}, only=[_axis_key(regret_x)])
     return fig
 
 
 # --- interactions ------------------------------------------------------------------------------
 
 
-def interaction_heatmap(page: Page, outcomes: list[str]) -> go.Figure | None:
+def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
     """Option pair × outcome: the interaction Δ(a+b) − Δ(a) − Δ(b), coloured in SD units signed
     so that synergy (together better than the sum of the parts) is blue."""
     table = page.result.interactions
     if table.empty or not {"pair", "outcome", "interaction_mean"} <= set(table.columns):
         return None
     pairs = list(dict.fromkeys(table["pair"].astype(str)))
-    spreads = {o: float(np.nanstd(page.result.outcomes[o].to_numpy(np.float64)))
-               for o in outcomes if o != COMPOSITE and o in page.result.outcomes.columns}
+    spreads = outcome_spreads(page.result, [o for o in outcomes if o != COMPOSITE])
     cols = [o for o in outcomes if o == COMPOSITE or spreads.get(o, 0) > 0]
     lookup = {(str(r.pair), str(r.outcome)): r for r in table.itertuples(index=False)}
     z, text, hover = [], [], []
@@ -625,10 +682,12 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> go.Figure | None:
     top = max([*finite, INTERACTION_SCALE_FLOOR])
     labels = ["Composite score" if o == COMPOSITE else page.scenario.outcomes[o].label
               for o in cols]
-    fig = go.Figure(go.Heatmap(
+    fig = new_figure(trace(
+        "heatmap",
         z=z, x=[plot_text(short(label, 26)) for label in labels], y=[page.tick(p) for p in pairs],
         text=text, customdata=hover, texttemplate="%{text}", textfont={"size": 10},
-        hovertemplate="%{customdata}<extra></extra>", colorscale=DIVERGING, zmid=0,
+        hovertemplate="%{customdata}<extra></extra>", colorscale=named_colorscale(DIVERGING),
+        zmid=0,
         zmin=-top, zmax=top, xgap=1, ygap=1,
         colorbar={"title": {"text": "SD units<br>blue = synergy"}, "thickness": 12},
         meta={"rows": pairs, "cols": cols},
@@ -637,7 +696,7 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> go.Figure | None:
                 "Together minus the sum of each alone, in SD units (composite: score units); "
                 "blue = synergy, red = interference", len(pairs), base=HEATMAP_BASE,
                 minimum=HEATMAP_MIN)
-    fig.update_xaxes(tickangle=-30, automargin=True)
+    update_axes(fig, "x", {"tickangle": -30, "automargin": True})
     return fig
 
 
@@ -656,7 +715,7 @@ def _unique_labels(paths: list[str], labels: dict[str, tuple[str, str]]) -> list
 
 
 def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
-                   outcome: str = COMPOSITE, top: int = 8) -> go.Figure | None:
+                   outcome: str = COMPOSITE, top: int = 8) -> Figure | None:
     """The parameters the portfolio's effect hinges on: Spearman's rho between each uncertain
     parameter and the per-world effect, the `top` strongest, strongest on top."""
     drivers = page.result.drivers
@@ -675,8 +734,8 @@ def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]
     p_values = ([_num(v) for v in rows["p_value"]] if "p_value" in rows.columns
                 else [None] * len(rows))
     units = [labels.get(p, ("", ""))[1] for p in paths]
-    fig = go.Figure(go.Bar(
-        x=rho, y=[plot_text(short(n, 42)) for n in names], orientation="h",
+    fig = new_figure(trace(
+        "bar", x=rho, y=[plot_text(short(n, 42)) for n in names], orientation="h",
         marker={"color": [BETTER_COLOUR if v > 0 else WORSE_COLOUR for v in rho]},
         customdata=[[plot_text(n), plot_text(p), plot_text(u), pv]
                     for n, p, u, pv in zip(names, paths, units, p_values, strict=True)],
@@ -689,15 +748,15 @@ def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]
                             if portfolio in page.scenario.options else portfolio, 50))
     subtitle = ("Blue: a higher value makes the option do better; orange: worse"
                 if outcome == COMPOSITE else plot_text(short(outcome, 60)))
-    fig.update_layout(**base_layout(title, subtitle, 120 + 30 * len(rho)))
-    fig.update_xaxes(title_text="rank correlation with its effect",
-                     range=[-extent, extent], zeroline=True, zerolinecolor="#333")
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    update(fig["layout"], base_layout(title, subtitle, 120 + 30 * len(rho)))
+    update_axes(fig, "x", {"title": {"text": "rank correlation with its effect"},
+                           "range": [-extent, extent], "zeroline": True, "zerolinecolor": "#333"})
+    update_axes(fig, "y", {"autorange": "reversed", "automargin": True})
     return fig
 
 
 def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
-                 outcome: str, top: int = 10) -> go.Figure | None:
+                 outcome: str, top: int = 10) -> Figure | None:
     """SALib indices of one portfolio's effect on one outcome: Morris μ* (± its confidence,
     with σ) or Sobol' first- and total-order indices, the `top` largest."""
     table = page.result.sensitivity
@@ -719,12 +778,12 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
         return None
     paths = [str(p) for p in rows["parameter"]]
     y = [plot_text(short(n, 42)) for n in _unique_labels(paths, labels)]
-    fig = go.Figure()
+    fig = new_figure()
 
     def bar(column: str, conf: str, name: str, colour: str) -> None:
         errors = rows[conf].fillna(0).tolist() if conf in rows.columns else None
-        fig.add_trace(go.Bar(
-            x=rows[column].tolist(), y=y, orientation="h", name=name,
+        fig["data"].append(trace(
+            "bar", x=rows[column].tolist(), y=y, orientation="h", name=name,
             marker={"color": colour},
             error_x={"type": "data", "array": errors, "color": "#444"} if errors else None,
             customdata=[plot_text(p) for p in paths],
@@ -735,8 +794,8 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
     if morris:
         bar("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)", BETTER_COLOUR)
         if "sigma" in rows.columns:
-            fig.add_trace(go.Scatter(
-                x=rows["sigma"].tolist(), y=y, mode="markers", name="σ (interactions)",
+            fig["data"].append(trace(
+                "scatter", x=rows["sigma"].tolist(), y=y, mode="markers", name="σ (interactions)",
                 marker={"symbol": "diamond", "color": WORSE_COLOUR, "size": 9},
                 customdata=[plot_text(p) for p in paths],
                 hovertemplate="%{customdata}<br>σ: %{x:.3g}<extra></extra>",
@@ -745,18 +804,18 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
     else:
         bar("S1", "S1_conf", "first order S1", BETTER_COLOUR)
         bar("ST", "ST_conf", "total order ST", WORSE_COLOUR)
-        fig.update_layout(barmode="group")
+        update(fig["layout"], {"barmode": "group"})
         axis = "Sobol' index (share of the effect's variance)"
     title = plot_text(short(page.scenario.options[portfolio].label
                             if portfolio in page.scenario.options else portfolio, 50))
     what = "overall (composite score)" if outcome == COMPOSITE else plot_text(
         short(page.scenario.outcomes[outcome].label if outcome in page.scenario.outcomes
               else outcome, 50))
-    fig.update_layout(**base_layout(title, f"Global sensitivity of its effect: {what}",
-                                    150 + 28 * len(rows) * (1 if morris else 2)))
-    fig.update_layout(legend={"orientation": "h", "y": -0.15, "x": 0})
-    fig.update_xaxes(title_text=axis, rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    update(fig["layout"], base_layout(title, f"Global sensitivity of its effect: {what}",
+                                      150 + 28 * len(rows) * (1 if morris else 2)))
+    update(fig["layout"], {"legend": {"orientation": "h", "y": -0.15, "x": 0}})
+    update_axes(fig, "x", {"title": {"text": axis}, "rangemode": "tozero"})
+    update_axes(fig, "y", {"autorange": "reversed", "automargin": True})
     return fig
 
 
@@ -767,7 +826,7 @@ def _event_words(event: str) -> str:
     return event.replace("_", " ")
 
 
-def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figure | None:
+def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> Figure | None:
     """One sample world's event log under one portfolio: month on x, one lane per actor and
     kind of event (grouped by actor), one marker per kind of event and month (its size grows
     with the count), hover text with the details."""
@@ -775,15 +834,15 @@ def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figu
     needed = {"portfolio", "world", "month", "actor", "event"}
     if events.empty or not needed <= set(events.columns):
         return None
-    rows = events[(events["portfolio"].astype(str) == portfolio)
+    rows = events[key_is(events["portfolio"], portfolio)
                   & (events["world"].astype(int) == int(world))]
     if rows.empty:
         return None
+    value = pd.to_numeric(rows.get("value", 1.0), errors="coerce")
     rows = rows.assign(actor=rows["actor"].astype(str), event=rows["event"].astype(str),
-                       value=pd.to_numeric(rows.get("value", 1.0), errors="coerce"))
+                       value=value, one=value == 1)
     grouped = (rows.groupby(["actor", "event", "month"], sort=False)
-               .agg(count=("event", "size"), total=("value", "sum"),
-                    ones=("value", lambda v: bool((v == 1).all())))
+               .agg(count=("event", "size"), total=("value", "sum"), ones=("one", "all"))
                .reset_index())
     rank = {a: i for i, a in enumerate(ACTOR_ORDER)}
     first = {key: i for i, key in enumerate(dict.fromkeys(zip(rows["actor"], rows["event"],
@@ -791,7 +850,7 @@ def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figu
     lanes = sorted(first, key=lambda k: (rank.get(k[0], len(rank)), k[0], first[k]))
     lane_label = {k: plot_text(f"{k[0]} · {_event_words(k[1])}") for k in lanes}
     start = page.scenario.meta.start
-    fig = go.Figure()
+    fig = new_figure()
     for actor in sorted(set(grouped["actor"]), key=lambda a: (rank.get(a, len(rank)), a)):
         mine = grouped[grouped["actor"] == actor]
         hover = []
@@ -803,8 +862,8 @@ def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figu
             if not r.ones and not is_missing(r.total):
                 text += f"<br>amount {_fmt(r.total)}"
             hover.append(text)
-        fig.add_trace(go.Scatter(
-            x=mine["month"].astype(int).tolist(),
+        fig["data"].append(trace(
+            "scatter", x=mine["month"].astype(int).tolist(),
             y=[lane_label[(actor, e)] for e in mine["event"]],
             mode="markers", name=plot_text(actor),
             marker={"color": ACTOR_COLOURS.get(actor, "#333"), "line": {"width": 0},
@@ -816,16 +875,16 @@ def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> go.Figu
     ticks = list(range(0, months, 3 if months <= 48 else 6))
     title = ("Status quo" if portfolio == STATUS_QUO
              else plot_text(short(portfolio, 60)))
-    fig.update_layout(**base_layout(
+    update(fig["layout"], base_layout(
         f"World {int(world)} under {title}",
         "Each marker: events of one kind in one month (bigger = several)",
         130 + 22 * len(lanes)))
-    fig.update_layout(legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
-                              "yanchor": "bottom"}, margin={"t": 95})
-    fig.update_xaxes(title_text="month", tickvals=ticks,
-                     ticktext=[plot_text(month_label(start, t)) for t in ticks],
-                     range=[-0.7, months - 0.3])
-    fig.update_yaxes(type="category", categoryorder="array",
-                     categoryarray=[lane_label[k] for k in lanes], autorange="reversed",
-                     automargin=True)
+    update(fig["layout"], {"legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right",
+                                      "yanchor": "bottom"}, "margin": {"t": 95}})
+    update_axes(fig, "x", {"title": {"text": "month"}, "tickvals": ticks,
+                           "ticktext": [plot_text(month_label(start, t)) for t in ticks],
+                           "range": [-0.7, months - 0.3]})
+    update_axes(fig, "y", {"type": "category", "categoryorder": "array",
+                           "categoryarray": [lane_label[k] for k in lanes],
+                           "autorange": "reversed", "automargin": True})
     return fig

@@ -26,13 +26,16 @@ from axis_sim.report.common import (
     esc,
     figure_block,
     html_table,
+    key_is,
     long_table,
     manifest_value,
     option_codes,
     portfolio_cell,
     portfolio_label,
+    sampled_worlds,
     short,
     swatch,
+    world_table,
 )
 from axis_sim.report.figures import (
     difference_figure,
@@ -127,9 +130,14 @@ def header_html(page: Page) -> str:
     ]
     dl = "\n".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in items)
     nav = " ".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title in SECTIONS)
+    sample = sampled_worlds(result)
+    note = "" if sample is None else (
+        f'<p class="note" id="sample-note">Tables, intervals, rankings and monthly bands use all '
+        f"{esc(manifest_value(manifest, 'runs'))} worlds; charts of individual worlds "
+        f"(distributions, trade-off spreads, live re-weighting) use the first {sample:,}.</p>\n")
     return (
         f"<header>\n<h1>{esc(meta.title)}</h1>\n"
-        f'<p class="lede">{esc(meta.description)}</p>\n'
+        f'<p class="lede">{esc(meta.description)}</p>\n{note}'
         f"{glance_html(page)}"
         f'<dl class="meta">\n{dl}\n</dl>\n'
         f'<nav aria-label="Sections">{nav}</nav>\n'
@@ -425,7 +433,7 @@ DISTRIBUTION_CAPTIONS = {
 def distributions_section(page: Page) -> str:
     """Per headline outcome: each portfolio's distribution over worlds (or probability)."""
     blocks = []
-    frame = page.result.outcomes
+    frame = world_table(page.result, "outcomes")
     for i, outcome in enumerate(page.headline):
         spec = page.scenario.outcomes[outcome]
         kind = (distribution_kind(frame[outcome]) if outcome in frame.columns else "box")
@@ -648,7 +656,7 @@ def story_section(page: Page) -> str:
         return _section("story", "A world's story",
                         '<p class="muted no-data">This run kept no event log of sample '
                         "worlds.</p>")
-    present = set(events["portfolio"].astype(str))
+    present = {str(p) for p in events["portfolio"].unique()}
     best = next((p for p in page.ranked() if p != STATUS_QUO and p in present), None)
     portfolios = [STATUS_QUO, *([best] if best else [])]
     world_options = [(kind, f"{STORY_KINDS[kind]} — world {world}") for kind, world, _ in picks]
@@ -682,12 +690,12 @@ def story_section(page: Page) -> str:
 
 def world_summary(page: Page, world: int, portfolio: str) -> str:
     """The world's headline outcomes at the horizon against the median world, as text."""
-    frame = page.result.outcomes
+    frame = world_table(page.result, "outcomes")
     if frame.empty:
         return ""
-    mine = frame[(frame["portfolio"].astype(str) == portfolio) & (frame["world"] == world)]
-    everyone = frame[frame["portfolio"].astype(str) == portfolio]
-    if mine.empty:
+    everyone = frame[key_is(frame["portfolio"], portfolio)]
+    mine = everyone[everyone["world"] == world]
+    if mine.empty:  # e.g. the world is not among those the table holds
         return ""
     parts = []
     for o in page.headline[:6]:
@@ -747,9 +755,9 @@ def parameter_rows(scenario: Scenario) -> Iterator[tuple[str, Parameter]]:
         yield path, flat[path][0]
 
 
-def _drawn_range(page: Page, path: str) -> str:
-    """The 5–95% range of a parameter's draws in this run, if the run recorded them."""
-    parameters = page.result.parameters
+def _drawn_range(parameters: pd.DataFrame, path: str) -> str:
+    """The 5–95% range of a parameter's draws in this run (`parameters`, the run's table), if
+    the run recorded them."""
     if path not in parameters.columns:
         return MISSING
     values = pd.to_numeric(parameters[path], errors="coerce").dropna()
@@ -762,9 +770,10 @@ def _drawn_range(page: Page, path: str) -> str:
 def parameters_table(page: Page) -> str:
     """Every parameter: path, default value, unit, distribution, range drawn, source."""
     headers = ["Parameter", "Value", "Unit", "Distribution", "Drawn 5–95%", "Source"]
+    drawn = world_table(page.result, "parameters")  # once: it may be read from disk
     rows = [
         [f"<code>{esc(path)}</code>", esc(f"{parameter.value:,.6g}"), esc(parameter.unit),
-         esc(describe_distribution(parameter)), esc(_drawn_range(page, path)),
+         esc(describe_distribution(parameter)), esc(_drawn_range(drawn, path)),
          esc(parameter.source)]
         for path, parameter in parameter_rows(page.scenario)
     ]
