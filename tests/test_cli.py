@@ -61,6 +61,16 @@ def test_same_seed_same_files(short_file: Path, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(*frames)
 
 
+def test_chunk_size_is_the_users_and_is_recorded(short_file: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["run", str(short_file), "--runs", "50", "--chunk-size",
+                                       "20", "--options", "status_quo", "--out",
+                                       str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert (manifest["chunk_size"], manifest["chunks"]) == (20, 3)
+    assert manifest["monthly_quantiles"] == "exact"
+
+
 def test_default_folder_is_timestamped_under_results(short_file: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -218,3 +228,36 @@ def test_score_with_a_bad_questions_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["score", str(BASELINE), str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:4:" in result.output and "munitions_shipped" in result.output
+
+
+def test_bench_quick_prints_the_report_and_writes_the_json(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from axis_sim.benchmark import FIGURES, figure, report
+
+    monkeypatch.chdir(ROOT)  # the default scenario is scenarios/baseline.yaml from here
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(main, ["bench", "--quick", "--jobs", "2", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    results = json.loads(out.read_text())
+    assert results["mode"] == "quick" and results["scenario"] == str(BASELINE)
+    assert {"sizes", "machine", "batched_vs_single", "scaling", "lookahead", "all_portfolios",
+            "streaming", "memory", "benchmark_seconds"} <= set(results)
+    for path in FIGURES:
+        figure(results, path)  # every figure is there (test_benchmarks.py checks the values)
+    for line in ("axis_sim benchmarks — mode quick", "1. Batched vs one world at a time",
+                 "   ratio:", "2. Scaling", "3. Seminar lookahead", "4. --portfolios all",
+                 "5. Bounded memory", "6. Peak memory", "total benchmark time"):
+        assert line in result.stdout, line
+    assert report(results) in result.stdout  # the JSON holds exactly what was printed
+
+
+def test_bench_without_a_scenario_here_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["bench", "--quick"])
+    assert result.exit_code == 2
+    assert "scenarios/baseline.yaml" in result.output and "Traceback" not in result.output
+    both = CliRunner().invoke(main, ["bench", "--quick", "--full", "--scenario", str(BASELINE)])
+    assert both.exit_code == 2 and "exclude each other" in both.output
+    help_text = CliRunner().invoke(main, ["bench", "--help"]).output
+    assert "Examples" in help_text and "relative to the working directory" in help_text

@@ -48,7 +48,8 @@ Examples:
   axis-sim seminar --help                     run a tabletop exercise with human teams
   axis-sim score SCENARIO QUESTIONS           score forecasts against what happened
   axis-sim validate scenarios/*.yaml          check scenario files
-  axis-sim schema > scenario.schema.json      JSON Schema for editors""")
+  axis-sim schema > scenario.schema.json      JSON Schema for editors
+  axis-sim bench --quick                      how fast the model runs on this machine""")
 @click.version_option(package_name="axis-sim")
 def main() -> None:
     """axis-sim: wargame US policy options against the Russia–DPRK military alignment."""
@@ -82,6 +83,10 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                      show_default=True, help="Most worlds --until-precise may run."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Worker processes; results are identical for any number."),
+        click.option("--chunk-size", type=click.IntRange(min=1), metavar="WORLDS",
+                     help="Worlds simulated together (default: the scenario's "
+                          "experiment.chunk_size). About 2,000 is fastest per world; chunks "
+                          "are seeded by index, so a different size gives different draws."),
         click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
                      show_default=True, help="Where chunks run: local processes, or Dask "
                      "distributed (pip install 'axis-sim[dask]')."),
@@ -98,7 +103,8 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
 def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 portfolios: tuple[str, ...], settings: tuple[str, ...],
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
-                max_runs: int, jobs: int, out: Path | None, executor: str = "local",
+                max_runs: int, jobs: int, out: Path | None, chunk_size: int | None = None,
+                executor: str = "local",
                 scheduler: str | None = None,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
@@ -122,7 +128,8 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     names = [n for item in portfolios for n in item.split(",") if n.strip()] or None
     try:
         planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
-                       seed=seed, sampling=sampling)  # type: ignore[arg-type]
+                       seed=seed, sampling=sampling,  # type: ignore[arg-type]
+                       chunk_size=chunk_size)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
     if out is not None and out.exists():
@@ -141,9 +148,10 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                                hidden=not sys.stderr.isatty()) as bar:
             result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
                                     sampling=sampling,  # type: ignore[arg-type]
+                                    chunk_size=chunk_size,
                                     until_precise=until_precise, max_runs=max_runs,
                                     executor=executor, scheduler=scheduler,
-                                    checkpoint=None if store is None else root,
+                                    checkpoint=None if store is None else root, scratch=root,
                                     progress=lambda _chunk: bar.update(1))
     except ChunkError as err:
         click.echo(f"Error: {err}. Nothing was written.", err=True)
@@ -558,3 +566,38 @@ Example:
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+@main.command(epilog="""\b
+Examples:
+  axis-sim bench --quick                       smoke run, under a minute
+  axis-sim bench --jobs 4 --json bench.json    default sizes, a few minutes
+  axis-sim bench --full                        adds 10^6 worlds: needs ~11 GB of RAM
+  axis-sim bench --scenario path/to/axis-sim/scenarios/baseline.yaml""")
+@click.option("--quick", is_flag=True, help="Small sizes: a smoke run.")
+@click.option("--full", is_flag=True, help="Default sizes plus 10^6 worlds and 200 single "
+              "worlds (~5 min, ~11 GB).")
+@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes for the parallel runs.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Also write every figure, the sizes and the machine here.")
+@click.option("--scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default="scenarios/baseline.yaml", show_default=True,
+              help="Scenario to run, relative to the working directory: scenarios are not "
+                   "installed with the package, so run from a checkout or give a path.")
+def bench(quick: bool, full: bool, jobs: int, json_path: Path | None, scenario: Path) -> None:
+    """Measure the model on this machine: batched against one world at a time, how cost grows
+    with worlds, months and portfolios, the seminar lookahead, `--portfolios all`, peak memory.
+
+    Every figure is a rate (world-months per second) or a ratio of two rates measured in the
+    same run. The report goes to stdout, progress to stderr.
+    """
+    from axis_sim.benchmark import run_benchmarks
+
+    if quick and full:
+        raise click.UsageError("--quick and --full exclude each other")
+    try:
+        run_benchmarks("quick" if quick else "full" if full else "default", jobs=jobs,
+                       scenario=scenario, json_path=json_path)
+    except ScenarioError as err:
+        _fail(err)
