@@ -61,14 +61,17 @@ def test_same_seed_same_files(short_file: Path, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(*frames)
 
 
-def test_chunk_size_is_the_users_and_is_recorded(short_file: Path, tmp_path: Path) -> None:
+def test_chunk_size_and_sample_worlds_are_the_users_and_recorded(short_file: Path,
+                                                                  tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["run", str(short_file), "--runs", "50", "--chunk-size",
-                                       "20", "--options", "status_quo", "--out",
-                                       str(tmp_path / "run")])
+                                       "20", "--sample-worlds", "7", "--options", "status_quo",
+                                       "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert (manifest["chunk_size"], manifest["chunks"]) == (20, 3)
-    assert manifest["monthly_quantiles"] == "exact"
+    assert manifest["sample_worlds"] == 7 and manifest["monthly_quantiles"] == "exact"
+    trajectories = pd.read_parquet(tmp_path / "run" / "trajectories.parquet")
+    assert sorted(trajectories["world"].unique()) == list(range(7))
 
 
 def test_default_folder_is_timestamped_under_results(short_file: Path, tmp_path: Path,

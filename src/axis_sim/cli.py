@@ -83,6 +83,10 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                      show_default=True, help="Most worlds --until-precise may run."),
         click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
                      help="Worker processes; results are identical for any number."),
+        click.option("--sample-worlds", type=click.IntRange(min=0), metavar="N",
+                     help="Worlds whose month-by-month values and event log are kept (default: "
+                          "the scenario's experiment.sample_worlds, 200); summaries always "
+                          "cover every world."),
         click.option("--chunk-size", type=click.IntRange(min=1), metavar="WORLDS",
                      help="Worlds simulated together (default: the scenario's "
                           "experiment.chunk_size). About 2,000 is fastest per world; chunks "
@@ -104,7 +108,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 portfolios: tuple[str, ...], settings: tuple[str, ...],
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
                 max_runs: int, jobs: int, out: Path | None, chunk_size: int | None = None,
-                executor: str = "local",
+                sample_worlds: int | None = None, executor: str = "local",
                 scheduler: str | None = None,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
@@ -129,7 +133,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     try:
         planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
                        seed=seed, sampling=sampling,  # type: ignore[arg-type]
-                       chunk_size=chunk_size)
+                       chunk_size=chunk_size, sample_worlds=sample_worlds)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
     if out is not None and out.exists():
@@ -148,7 +152,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                                hidden=not sys.stderr.isatty()) as bar:
             result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
                                     sampling=sampling,  # type: ignore[arg-type]
-                                    chunk_size=chunk_size,
+                                    chunk_size=chunk_size, sample_worlds=sample_worlds,
                                     until_precise=until_precise, max_runs=max_runs,
                                     executor=executor, scheduler=scheduler,
                                     checkpoint=None if store is None else root, scratch=root,
