@@ -173,11 +173,12 @@ def test_a_large_run_is_written_and_read_back_without_loading_it(
 
 def test_reports_of_a_large_run_read_a_sample_once(short_baseline: Scenario, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    large = _collect(_plan(short_baseline), tmp_path, spill_bytes=0)
+    large = _collect(_plan(short_baseline, analysis_worlds=64), tmp_path, spill_bytes=0)
     monkeypatch.setattr(common, "REPORT_WORLDS", 50)
     sample = common.world_table(large, "outcomes")
     assert set(sample["world"]) == set(range(50)) and len(sample) == 4 * 50
     assert common.world_table(large, "outcomes") is sample  # read from disk once
     page = render_dashboard(large)
-    assert 'id="sample-note"' in page and "use the first 50" in page
+    assert 'id="sample-note"' in page and "use the first 50;" in page
+    assert "failure conditions are fitted on the first 64." in page
     assert 'id="sample-note"' not in render_dashboard(_collect(_plan(short_baseline)))

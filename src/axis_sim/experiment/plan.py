@@ -14,7 +14,7 @@ from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import Sampling, Scenario
 
 EXACT_MONTHLY_BYTES = 256 * 2**20
-ANALYSIS_WORLDS = 50_000
+ANALYSIS_WORLDS = 20_000
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Plan:
     # Monthly quantiles are exact while every world's monthly values fit in this many bytes,
     # sketched beyond (see `experiment/monthly.py`).
     exact_monthly_bytes: int = EXACT_MONTHLY_BYTES
-    # Drivers and failure conditions are fitted on the first this-many worlds: beyond ~50,000
+    # Drivers and failure conditions are fitted on the first this-many worlds: beyond ~20,000
     # worlds their estimates no longer move, and their cost would.
     analysis_worlds: int = ANALYSIS_WORLDS
 

@@ -98,7 +98,7 @@ def _finite(value: object) -> object:
 
 WorldTableName = Literal["outcomes", "scores", "parameters"]
 # Per-world charts of a run too large to hold (its tables live on disk) show this many worlds.
-REPORT_WORLDS = 50_000
+REPORT_WORLDS = 20_000
 
 
 def world_table(result: RunResult, name: WorldTableName) -> pd.DataFrame:

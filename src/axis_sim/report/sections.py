@@ -130,11 +130,17 @@ def header_html(page: Page) -> str:
     ]
     dl = "\n".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in items)
     nav = " ".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title in SECTIONS)
+    notes = []
     sample = sampled_worlds(result)
-    note = "" if sample is None else (
+    if sample is not None:
+        notes.append("charts of individual worlds (distributions, trade-off spreads, live "
+                     f"re-weighting) use the first {sample:,}")
+    analysed, runs = manifest.get("analysis_worlds"), manifest.get("runs")
+    if isinstance(analysed, int) and isinstance(runs, int) and analysed < runs:
+        notes.append(f"drivers and failure conditions are fitted on the first {analysed:,}")
+    note = "" if not notes else (
         f'<p class="note" id="sample-note">Tables, intervals, rankings and monthly bands use all '
-        f"{esc(manifest_value(manifest, 'runs'))} worlds; charts of individual worlds "
-        f"(distributions, trade-off spreads, live re-weighting) use the first {sample:,}.</p>\n")
+        f"{esc(manifest_value(manifest, 'runs'))} worlds; {esc('; '.join(notes))}.</p>\n")
     return (
         f"<header>\n<h1>{esc(meta.title)}</h1>\n"
         f'<p class="lede">{esc(meta.description)}</p>\n{note}'
