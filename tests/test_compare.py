@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from axis_sim.api import run
@@ -158,6 +159,7 @@ def test_until_precise_stops_early_and_matches_a_fixed_run(short_baseline: Scena
     assert 64 <= done < 2000 and done % 64 == 0
     fixed = run(short_baseline, runs=done, seed=8, options=["sanctions_listing"])
     assert precise.outcomes.equals(fixed.outcomes)
+    pd.testing.assert_frame_equal(precise.monthly, fixed.monthly)
     tighter = run(short_baseline, runs=64, seed=8, options=["sanctions_listing"],
                   until_precise=0.05, max_runs=5000)
     assert tighter.manifest["runs"] > done

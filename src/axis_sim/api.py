@@ -68,8 +68,8 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
             collector.add(chunk)
         return collector.finish(the_plan, time.perf_counter() - started)
     minimum = the_plan.runs
-    the_plan = replace(the_plan, runs=max(max_runs, minimum))
-    collector, reached = Collector(the_plan, scratch, may_stop_early=True), float("inf")
+    the_plan = replace(the_plan, runs=max(max_runs, minimum), may_stop_early=True)
+    collector, reached = Collector(the_plan, scratch), float("inf")
     for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
                          scheduler=scheduler):
         collector.add(chunk)
@@ -78,7 +78,8 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
             reached = collector.precision()
             if reached <= until_precise:
                 break
-    the_plan = replace(the_plan, runs=done, sample_worlds=min(the_plan.sample_worlds, done))
+    the_plan = replace(the_plan, runs=done, sample_worlds=min(the_plan.sample_worlds, done),
+                       may_stop_early=False)
     result = collector.finish(the_plan, time.perf_counter() - started)
     result.manifest["until_precise"] = {"target": until_precise, "reached": float(reached),
                                         "max_runs": max_runs,

@@ -47,6 +47,9 @@ class Plan:
     # Monthly quantiles are exact while every world's monthly values fit in this many bytes,
     # sketched beyond (see `experiment/monthly.py`).
     exact_monthly_bytes: int = EXACT_MONTHLY_BYTES
+    # The run may stop before `runs` worlds (--until-precise): then monthly values are kept
+    # while the worlds so far fit the exact limit, in case it stops there.
+    may_stop_early: bool = False
     # Drivers and failure conditions are fitted on the first this-many worlds: beyond ~20,000
     # worlds their estimates no longer move, and their cost would.
     analysis_worlds: int = ANALYSIS_WORLDS

@@ -54,7 +54,10 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
     watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
     outcomes = tuple(plan.scenario.outcomes)
     limit = plan.exact_worlds
-    keep, sketch = chunk.start + chunk.size <= limit, plan.runs > limit
+    # Values are sent only if the run can end within the exact limit; sketches only if it can
+    # pass it.
+    keep = chunk.start + chunk.size <= limit and (plan.runs <= limit or plan.may_stop_early)
+    sketch = plan.runs > limit
     finals, samples, partials, events = [], [], [], []
     # One portfolio's monthly history at a time: a worker's memory does not grow with the
     # number of portfolios.

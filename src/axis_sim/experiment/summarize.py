@@ -71,7 +71,7 @@ class Collector:
     """
 
     def __init__(self, plan: Plan, scratch: Path | str | None = None,
-                 spill_bytes: int = SPILL_BYTES, *, may_stop_early: bool = False) -> None:
+                 spill_bytes: int = SPILL_BYTES) -> None:
         self.plan = plan
         self.names = list(plan.portfolios)
         self.outcome_names = list(plan.scenario.outcomes)
@@ -85,7 +85,7 @@ class Collector:
             self.folder = Path(tempfile.mkdtemp(prefix=".axis-sim-run-", dir=scratch))
         self.finals = Finals(*shape, plan.runs, self.folder)
         self.monthly = MonthlySummary((*shape, plan.months), plan.runs, plan.exact_worlds,
-                                      may_stop_early=may_stop_early)
+                                      may_stop_early=plan.may_stop_early)
         self.samples: list[np.ndarray] = []
         self.events: list[list[pd.DataFrame]] = []
         self.parameters = _ParameterSink(self.paths, plan.analysis_worlds,
