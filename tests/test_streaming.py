@@ -182,3 +182,17 @@ def test_reports_of_a_large_run_read_a_sample_once(short_baseline: Scenario, tmp
     assert 'id="sample-note"' in page and "use the first 50;" in page
     assert "failure conditions are fitted on the first 64." in page
     assert 'id="sample-note"' not in render_dashboard(_collect(_plan(short_baseline)))
+
+
+def test_sketched_chunks_resume_from_disk_exactly(short_baseline: Scenario,
+                                                  tmp_path: Path) -> None:
+    from axis_sim.experiment.store import ChunkStore
+
+    the_plan = _plan(short_baseline, exact_monthly_bytes=1)
+    store = ChunkStore(tmp_path, the_plan)
+    fresh = list(execute(the_plan, store=store))
+    assert store.done() == len(the_plan.chunks)
+    for a, b in zip(fresh, (store.load(k) for k in range(len(the_plan.chunks))), strict=True):
+        assert a.monthly.buckets is not None and a.monthly.values is None
+        for name, value in vars(a.monthly).items():
+            assert np.array_equal(value, vars(b.monthly)[name]), name
