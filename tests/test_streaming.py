@@ -161,7 +161,13 @@ def test_a_large_run_is_written_and_read_back_without_loading_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     large = _collect(_plan(short_baseline), tmp_path, spill_bytes=0)
     monkeypatch.setattr(output, "CSV_MAX_ROWS", 300)  # outcomes has 800 rows: no CSV copy
+    whole_reads: list[object] = []
+    real_read = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet",
+                        lambda path, *a, **k: whole_reads.append(path) or real_read(path, *a, **k))
     folder = write_results(large, folder=tmp_path / "run")
+    assert whole_reads == []  # never loads a large run's per-world table whole
+    monkeypatch.setattr(pd, "read_parquet", real_read)
     assert (folder / "outcomes.parquet").is_file() and not (folder / "outcomes.csv").exists()
     assert "outcomes_csv" not in large.files
     monkeypatch.setattr(load, "LAZY_BYTES", 0)

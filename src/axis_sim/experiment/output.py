@@ -62,23 +62,17 @@ def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
 CSV_MAX_ROWS = 2_000_000  # a larger CSV copy would take minutes to write and gigabytes to keep
 
 
+# Every table of a run, and whether it also gets a CSV copy.
+TABLES: dict[str, bool] = {
+    "outcomes": True, "comparison": True, "ranking": True, "interactions": True,
+    "drivers": True, "failures": True, "sensitivity": True, "scores": False, "monthly": True,
+    "parameters": False, "trajectories": False, "events": False,
+}
+
+
 def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
-    tables: dict[str, tuple[pd.DataFrame, bool]] = {
-        "outcomes": (result.outcomes, True),
-        "comparison": (result.comparison, True),
-        "ranking": (result.ranking, True),
-        "interactions": (result.interactions, True),
-        "drivers": (result.drivers, True),
-        "failures": (result.failures, True),
-        "sensitivity": (result.sensitivity, True),
-        "scores": (result.scores, False),
-        "monthly": (result.monthly, True),
-        "parameters": (result.parameters, False),
-        "trajectories": (result.trajectories, False),
-        "events": (result.events, False),
-    }
     files: dict[str, str] = {}
-    for name, (frame, with_csv) in tables.items():
+    for name, with_csv in TABLES.items():
         source = result.table_file(name)
         if source is not None:  # a large run's per-world table: copied, never loaded whole
             shutil.copyfile(source, folder / f"{name}.parquet")
@@ -86,6 +80,7 @@ def _write_tables(result: RunResult, folder: Path) -> dict[str, str]:
             if with_csv and _csv_from_parquet(source, folder / f"{name}.csv"):
                 files[f"{name}_csv"] = f"{name}.csv"
             continue
+        frame: pd.DataFrame = getattr(result, name)
         if frame.empty and name == "sensitivity":
             continue  # only written when asked for
         frame.to_parquet(folder / f"{name}.parquet", index=False)
