@@ -137,8 +137,10 @@ class MonthlySummary:
         self.values: np.ndarray | None = (
             np.empty((*shape, min(runs, exact_limit)), dtype=np.float32)
             if runs <= exact_limit or may_stop_early else None)
-        self.counts = (np.zeros((slots, BUCKETS), dtype=np.int32) if runs > exact_limit
-                       else None)
+        # Bucket counts, sparse: sorted unique keys (slot × BUCKETS + bucket) and their counts.
+        # Most slots use a few of their 4,096 buckets, so this is a fraction of a dense table.
+        self.keys: np.ndarray | None = np.empty(0, np.int64) if runs > exact_limit else None
+        self.counts = np.empty(0, np.int64)
 
     def add(self, partial: MonthlyPartial, start: int) -> None:
         """Fold in one chunk whose first world is `start`."""
@@ -146,13 +148,25 @@ class MonthlySummary:
         self.sums += partial.sums
         self.happened += partial.happened
         self.whole &= partial.whole
-        if self.counts is not None and partial.buckets is not None:
-            # Bucket ids are unique within a chunk, so a fancy-indexed add counts each once.
-            self.counts.reshape(-1)[partial.buckets] += partial.counts
+        if self.keys is not None and partial.buckets is not None:
+            self._merge(partial.buckets, partial.counts)  # type: ignore[arg-type]
         if self.worlds > self.exact_limit:
             self.values = None  # the buckets now speak for every world
         elif self.values is not None and partial.values is not None:
             self.values[..., start:start + partial.worlds] = partial.values
+
+    def _merge(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        """Add a chunk's sorted, unique keys and their counts."""
+        assert self.keys is not None
+        at = np.searchsorted(self.keys, keys)
+        known = at < self.keys.size
+        known[known] = self.keys[at[known]] == keys[known]
+        # Distinct keys land on distinct positions, so a fancy-indexed add counts each once.
+        self.counts[at[known]] += counts[known]
+        new = ~known
+        if new.any():
+            self.keys = np.insert(self.keys, at[new], keys[new])
+            self.counts = np.insert(self.counts, at[new], counts[new].astype(np.int64))
 
     @property
     def exact(self) -> bool:
@@ -167,26 +181,26 @@ class MonthlySummary:
             # One portfolio at a time, so the sorted copy np.quantile makes stays small.
             return np.stack([np.quantile(self.values[p, ..., :self.worlds], levels, axis=2)
                              for p in range(self.shape[0])], axis=1)
-        assert self.counts is not None
-        per = int(np.prod(self.shape[1:]))
-        return np.concatenate(
-            [self._from_buckets(slice(p * per, (p + 1) * per), levels)
-             for p in range(self.shape[0])], axis=1).reshape(len(levels), *self.shape)
+        return self._from_buckets(levels).reshape(len(levels), *self.shape)
 
-    def _from_buckets(self, slots: slice, levels: list[float]) -> np.ndarray:
-        """numpy's linear-interpolation quantile, reading each order statistic from its bucket."""
-        assert self.counts is not None
-        cumulative = np.cumsum(self.counts[slots], axis=1, dtype=np.int64)
-        values = np.broadcast_to(bucket_values(), cumulative.shape)
-        values = np.where(self.whole[slots, None], np.round(values), values)
-        rows = np.arange(cumulative.shape[0])
-        out = np.empty((len(levels), cumulative.shape[0]))
+    def _from_buckets(self, levels: list[float]) -> np.ndarray:
+        """numpy's linear-interpolation quantile, reading each order statistic from its bucket.
+
+        Every slot holds exactly `worlds` values and keys run slot by slot, so order statistic
+        j of slot s is the (s·worlds + j)-th value overall: one search in the running total.
+        """
+        assert self.keys is not None
+        total = np.cumsum(self.counts)
+        values = bucket_values()[self.keys % BUCKETS]
+        values = np.where(self.whole[self.keys // BUCKETS], np.round(values), values)
+        first = np.arange(self.sums.size, dtype=np.int64) * self.worlds
+        out = np.empty((len(levels), self.sums.size))
         for k, level in enumerate(levels):
             position = (self.worlds - 1) * level
             below = int(np.floor(position))
             above = min(below + 1, self.worlds - 1)
-            low = values[rows, (cumulative > below).argmax(axis=1)]
-            high = values[rows, (cumulative > above).argmax(axis=1)]
+            low = values[np.searchsorted(total, first + below, side="right")]
+            high = values[np.searchsorted(total, first + above, side="right")]
             out[k] = low + (position - below) * (high - low)
         return out
 
