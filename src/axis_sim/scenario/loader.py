@@ -600,7 +600,7 @@ def _schema_problems(
         located = _locate(tuple(error["loc"]), data)
         path = located.path
         kind = error["type"]
-        message = _humane(error)
+        message = humane(error)
         prefer_key = located.key_error
         field_loc = mark_loc = path
         value = error.get("input")
@@ -663,22 +663,27 @@ def _schema_problems(
     return problems
 
 
-_PATTERN_HINTS = {
-    r"^\d{4}-(0[1-9]|1[0-2])$": "a month written YYYY-MM (e.g. 2023-09)",
-    r"^[a-z][a-z0-9_]*$": (
-        "a name of lowercase letters, digits and underscores starting with a letter "
-        "(e.g. launch_rate)"
-    ),
-}
+def pattern_hints(example_name: str, example_month: str) -> dict[str, str]:
+    """What the schema's string patterns mean, in words, with examples from the file's domain."""
+    return {
+        r"^\d{4}-(0[1-9]|1[0-2])$": f"a month written YYYY-MM (e.g. {example_month})",
+        r"^[a-z][a-z0-9_]*$": (
+            "a name of lowercase letters, digits and underscores starting with a letter "
+            f"(e.g. {example_name})"
+        ),
+    }
 
 
-def _humane(error: ErrorDetails) -> str:
-    """pydantic's message with the parts that help a YAML author rewritten."""
+_PATTERN_HINTS = pattern_hints("launch_rate", "2023-09")
+
+
+def humane(error: ErrorDetails, hints: dict[str, str] = _PATTERN_HINTS) -> str:
+    """pydantic's message with the parts that puzzle a YAML author rewritten."""
     kind = error["type"]
     message = str(error["msg"])
     ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_HINTS:
-        return f"Input should be {_PATTERN_HINTS[ctx['pattern']]}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in hints:
+        return f"Input should be {hints[ctx['pattern']]}"
     if kind in ("value_error", "assertion_error"):
         return re.sub(r"^(Value|Assertion) error, ", "", message)
     if kind in ("model_type", "model_attributes_type", "dict_type"):

@@ -50,7 +50,15 @@ from pydantic_core import ErrorDetails
 
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.errors import Problem, ScenarioError, show_value
-from axis_sim.scenario.loader import Loc, Positions, dotted, read_yaml, read_yaml_text
+from axis_sim.scenario.loader import (
+    Loc,
+    Positions,
+    dotted,
+    humane,
+    pattern_hints,
+    read_yaml,
+    read_yaml_text,
+)
 from axis_sim.scenario.positions import mark_near as _mark_near
 from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import Month, Scenario, Slug, Source, Text, month_index, month_label
@@ -345,33 +353,17 @@ def _schema_problem(error: ErrorDetails, data: Any, positions: Positions, file: 
 
 
 _BRANCH_NAMES = frozenset({"bool", "float", "int", "str", "function-before[_resolution_type()]"})
-_PATTERN_HINTS = {
-    r"^\d{4}-(0[1-9]|1[0-2])$": "a month written YYYY-MM (e.g. 2023-12)",
-    r"^[a-z][a-z0-9_]*$": (
-        "a name of lowercase letters, digits and underscores starting with a letter "
-        "(e.g. nuclear_test_by_june)"
-    ),
-}
+_PATTERN_HINTS = pattern_hints("nuclear_test_by_june", "2023-12")
 
 
 def _humane(error: ErrorDetails) -> str:
-    """pydantic's message, reworded where it would puzzle someone editing YAML."""
+    """A scenario's plain messages (`loader.humane`), plus dates and an empty question list."""
     kind = error["type"]
-    message = str(error["msg"])
-    ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_HINTS:
-        return f"Input should be {_PATTERN_HINTS[ctx['pattern']]}"
     if kind.startswith("date_") or kind == "datetime_from_date_parsing":
         return "Input should be a date written YYYY-MM-DD (e.g. 2024-01-15)"
-    if kind in ("value_error", "assertion_error"):
-        return re.sub(r"^(Value|Assertion) error, ", "", message)
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "Input should be a mapping (key: value lines)"
-    if kind == "list_type":
-        return "Input should be a list (- item lines, or [a, b])"
     if kind == "too_short" and error["loc"] == ("questions",):
         return "there should be at least one question"
-    return message
+    return humane(error, _PATTERN_HINTS)
 
 
 def _existing(loc: tuple[Any, ...], data: Any) -> tuple[Loc, Loc]:
