@@ -21,26 +21,49 @@ Nothing is written with innerHTML from data: names reach the page through textCo
 
 from __future__ import annotations
 
-CSS = """
+# Shared by every page axis_sim writes (the dashboard, the run comparison): type, headings,
+# figures, tables, the footer and printing.
+BASE_CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --bg-alt: #f5f7fa;
         --better: #2166ac; --worse: #b2182b; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
        font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-.layout { display: grid; grid-template-columns: 16.5rem minmax(0, 1fr); max-width: 1600px;
-          margin: 0 auto; }
-main { min-width: 0; max-width: 1280px; padding: 1.5rem 2rem 3rem; }
 h1 { font-size: 1.7rem; margin: 0 0 .4rem; }
 h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-top: .6rem;
      border-top: 2px solid var(--rule); }
 h3 { font-size: 1.08rem; margin: 1.6rem 0 .4rem; }
 h4 { font-size: .98rem; margin: 1rem 0 .3rem; }
-p.lede { font-size: 1.05rem; max-width: 60rem; white-space: pre-wrap; }
-p.intro { max-width: 62rem; }
 .muted { color: var(--muted); font-size: .9em; }
-.small { font-size: .85em; }
 nav { font-size: .92rem; margin: .8rem 0; line-height: 1.9; }
 nav a { margin-right: 1rem; white-space: nowrap; }
+figure { margin: .6rem 0 1rem; break-inside: avoid; page-break-inside: avoid; min-width: 0; }
+figcaption { color: var(--muted); font-size: .9rem; margin-top: .2rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.2rem; font-size: .9rem; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+th, td { border-bottom: 1px solid var(--rule); padding: .35rem .55rem; text-align: left;
+         vertical-align: top; }
+th { background: var(--bg-alt); font-weight: 600; }
+table.num td:not(:first-child) { font-variant-numeric: tabular-nums; white-space: nowrap; }
+td code, th code, h3 code { font-size: .88em; overflow-wrap: anywhere; }
+footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  nav, .no-print, .modebar-container { display: none !important; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  table, tr, figure { break-inside: avoid; page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+CSS = BASE_CSS + """
+.layout { display: grid; grid-template-columns: 16.5rem minmax(0, 1fr); max-width: 1600px;
+          margin: 0 auto; }
+main { min-width: 0; max-width: 1280px; padding: 1.5rem 2rem 3rem; }
+p.lede { font-size: 1.05rem; max-width: 60rem; white-space: pre-wrap; }
+p.intro { max-width: 62rem; }
+.small { font-size: .85em; }
 dl.meta { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr));
           gap: .3rem 1.5rem; margin: .8rem 0; padding: .8rem 1rem; background: var(--bg-alt);
           border-radius: 6px; }
@@ -52,18 +75,9 @@ dl.meta dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
 .glance ol { margin: .3rem 0 0; padding-left: 1.4rem; }
 .pair, .grid2 { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
                 gap: 1.2rem; }
-figure { margin: .6rem 0 1rem; break-inside: avoid; page-break-inside: avoid; min-width: 0; }
-figcaption { color: var(--muted); font-size: .9rem; margin-top: .2rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.2rem; font-size: .9rem; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; }
-th, td { border-bottom: 1px solid var(--rule); padding: .35rem .55rem; text-align: left;
-         vertical-align: top; }
-th { background: var(--bg-alt); font-weight: 600; }
 tbody tr:nth-child(even) { background: #fafbfc; }
-table.num td:not(:first-child) { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.ranking td:nth-child(2), table.reweighted td:nth-child(2) { white-space: normal;
   min-width: 14rem; }
-td code, th code, h3 code { font-size: .88em; overflow-wrap: anywhere; }
 .table-scroll { overflow-x: auto; }
 table.interactions td:first-child { white-space: nowrap; }
 .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px;
@@ -100,7 +114,6 @@ label.select select { font: inherit; max-width: 26rem; }
 #controls .key { line-height: 1.35; }
 #controls ol.weights-top { padding-left: 1.3rem; margin: .3rem 0; }
 .weights-state.changed { color: var(--worse); font-weight: 600; }
-footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 1100px) {
   .layout { grid-template-columns: minmax(0, 1fr); }
   #controls { position: static; max-height: none; border-right: 0;
@@ -109,15 +122,10 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 }
 @media (max-width: 900px) { .pair, .grid2 { grid-template-columns: 1fr; } main { padding: 1rem; } }
 @media print {
-  body { font-size: 10.5pt; }
   .layout { display: block; max-width: none; }
-  main { max-width: none; padding: 0; }
-  #controls, nav, .no-print, .modebar-container { display: none !important; }
+  #controls { display: none !important; }
   .pair, .grid2 { grid-template-columns: 1fr; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  table, tr, figure { break-inside: avoid; page-break-inside: avoid; }
   tbody tr:nth-child(even) { background: none; }
-  a { color: inherit; text-decoration: none; }
 }
 """
 

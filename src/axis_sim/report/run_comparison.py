@@ -23,7 +23,6 @@ network reference. This module depends only on the stable part of `report.dashbo
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,7 +36,17 @@ from plotly.subplots import make_subplots
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text
-from axis_sim.report.common import run_portfolios
+from axis_sim.report.assets import BASE_CSS
+from axis_sim.report.common import (
+    PALETTE,
+    PLOT_CONFIG,
+    PLOT_FONT,
+    STATUS_QUO_COLOUR,
+    esc,
+    plot_text,
+    run_portfolios,
+    short,
+)
 from axis_sim.report.formatting import MISSING, format_number, format_probability, is_missing
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters
@@ -55,23 +64,8 @@ __all__ = [
     "write_run_comparison",
 ]
 
-STATUS_QUO_COLOUR = "#7f7f7f"
-# The dashboard's palette (Okabe–Ito without grey and pale yellow, then Tableau 10).
-PALETTE: tuple[str, ...] = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
-    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#9C755F", "#EDC948",
-)
 SYMBOLS = ("circle", "diamond")  # run A, run B
 OFFSET = 0.18  # run A sits this far above each portfolio's row, run B as far below
-PLOT_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
-PLOT_CONFIG: dict[str, Any] = {
-    "responsive": True,
-    "displaylogo": False,
-    "modeBarButtonsToRemove": [
-        "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d",
-    ],
-}
-TITLE_CHARS = 60
 NO_EFFECT = "no effect"
 Z90 = 1.6448536269514722  # two-sided 90% normal quantile, for the B − A change interval
 
@@ -79,25 +73,9 @@ Z90 = 1.6448536269514722  # two-sided 90% normal quantile, for the B − A chang
 # --- text helpers ------------------------------------------------------------------------------
 
 
-def _esc(value: object) -> str:
-    """Escape any value for HTML text or a quoted attribute."""
-    return html.escape(str(value), quote=True)
-
-
-def _plot_text(value: object) -> str:
-    """Text safe for a plotly title, label or hover text: its pseudo-HTML is neutralised."""
-    return html.escape(str(value), quote=False)
-
-
-def _short(value: object, limit: int = TITLE_CHARS) -> str:
-    """Text cut to `limit` characters with an ellipsis (before escaping, so no entity splits)."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _tick_label(portfolio: str) -> str:
     """A portfolio name as a y-axis tick, safe for plotly, broken after each "+"."""
-    return "+<br>".join(_plot_text(part) for part in portfolio.split("+"))
+    return "+<br>".join(plot_text(part) for part in portfolio.split("+"))
 
 
 def _interval(mean: object, low: object, high: object) -> str:
@@ -190,13 +168,13 @@ def outcome_figure(
     diff_values: list[object] = []
     for k, (label, rows) in enumerate(runs):
         symbol, offset = SYMBOLS[k], (-OFFSET if k == 0 else OFFSET)
-        run_text = _plot_text(label)
+        run_text = plot_text(label)
         for i, name in enumerate(portfolios):
             row = rows.get((name, outcome))
             if row is None:
                 continue
             colour = colours.get(name, STATUS_QUO_COLOUR)
-            text = f"{run_text} · {_plot_text(name)}"
+            text = f"{run_text} · {plot_text(name)}"
             median, p05, p95 = row.get("median"), row.get("p05"), row.get("p95")
             if not is_missing(median):
                 level_values += [median, p05, p95]
@@ -225,7 +203,7 @@ def outcome_figure(
                          "array": [_gap(high, mean)], "arrayminus": [_gap(mean, low)],
                          "thickness": 2, "width": 4, "color": colour},
                 text=[text],
-                customdata=[[_num(low), _num(high), _plot_text(format_probability(
+                customdata=[[_num(low), _num(high), plot_text(format_probability(
                     row.get("p_better")))]],
                 hovertemplate="%{text}<br>mean difference %{x:.4g}<br>90% CI "
                               "%{customdata[0]:.4g} to %{customdata[1]:.4g}"
@@ -234,7 +212,7 @@ def outcome_figure(
             ), row=1, col=2)
     for k, (label, _) in enumerate(runs):  # legend entries: one marker shape per run
         fig.add_trace(go.Scatter(
-            x=[None], y=[None], mode="markers", name=_plot_text(_short(label, 40)),
+            x=[None], y=[None], mode="markers", name=plot_text(short(label, 40)),
             marker={"color": "#333", "size": 10, "symbol": SYMBOLS[k]}, hoverinfo="skip",
             showlegend=True,
         ), row=1, col=1)
@@ -244,10 +222,10 @@ def outcome_figure(
                            bgcolor="white", font={"size": 11, "color": STATUS_QUO_COLOUR})
     fig.add_vline(x=0, line={"color": "#333", "width": 1}, row=1, col=2)
     arrow = "← lower is better" if spec.better == "lower" else "higher is better →"
-    unit = _plot_text(_short(spec.unit, 40))
+    unit = plot_text(short(spec.unit, 40))
     height = 150 + _row_pitch(portfolios) * max(1, len(portfolios))
     fig.update_layout(
-        title={"text": _plot_text(_short(spec.label)), "x": 0.0, "xanchor": "left",
+        title={"text": plot_text(short(spec.label)), "x": 0.0, "xanchor": "left",
                "subtitle": {"text": f"{spec.better.capitalize()} is better"}},
         template="plotly_white",
         font={"family": PLOT_FONT, "size": 13},
@@ -492,11 +470,11 @@ def runs_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> str:
     rows = []
     classes = []
     for name, va, vb in items:
-        cell_a, cell_b = _esc(va), _esc(vb)
+        cell_a, cell_b = esc(va), esc(vb)
         if name == "Scenario hash":
-            cell_a = f'<code title="{_esc(va)}">{_esc(_short(va, 17))}</code>'
-            cell_b = f'<code title="{_esc(vb)}">{_esc(_short(vb, 17))}</code>'
-        rows.append([_esc(name), cell_a, cell_b])
+            cell_a = f'<code title="{esc(va)}">{esc(short(va, 17))}</code>'
+            cell_b = f'<code title="{esc(vb)}">{esc(short(vb, 17))}</code>'
+        rows.append([esc(name), cell_a, cell_b])
         classes.append("differs" if va != vb else "")
     hash_a, hash_b = a.manifest.get("scenario_hash"), b.manifest.get("scenario_hash")
     if a.scenario == b.scenario:
@@ -509,7 +487,7 @@ def runs_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> str:
                 "Carlo noise.")
     if hash_a and hash_b and (hash_a == hash_b) != (a.scenario == b.scenario):
         note += " (The recorded scenario hashes disagree with the scenarios themselves.)"
-    headers = ["", f"A: {_esc(labels[0])}", f"B: {_esc(labels[1])}"]
+    headers = ["", f"A: {esc(labels[0])}", f"B: {esc(labels[1])}"]
     return "\n".join([
         '<section id="runs">',
         "<h2>The two runs</h2>",
@@ -541,17 +519,17 @@ def outcomes_section(a: RunResult, b: RunResult, labels: tuple[str, str],
         spec = a.scenario.outcomes[outcome]
         spec_b = b.scenario.outcomes[outcome]
         caption = (
-            f"<strong>{_esc(spec.better.capitalize())} is better.</strong> Circle: "
-            f"A ({_esc(labels[0])}); diamond: B ({_esc(labels[1])}); colour: portfolio. "
+            f"<strong>{esc(spec.better.capitalize())} is better.</strong> Circle: "
+            f"A ({esc(labels[0])}); diamond: B ({esc(labels[1])}); colour: portfolio. "
             "Left: median over worlds at the horizon and its 5–95% range. Right: mean paired "
             "difference from status quo (same worlds under each portfolio within a run) and "
-            f"its 90% confidence interval. Unit: {_esc(spec.unit)}."
+            f"its 90% confidence interval. Unit: {esc(spec.unit)}."
         )
         if (spec_b.unit, spec_b.better) != (spec.unit, spec.better):
             caption += (f" <strong>Note:</strong> run B defines this outcome differently "
-                        f"({_esc(spec_b.unit)}, {_esc(spec_b.better)} is better).")
+                        f"({esc(spec_b.unit)}, {esc(spec_b.better)} is better).")
         fig = outcome_figure(outcome, spec, portfolios, runs, colours)
-        parts += [f"<h3>{_esc(spec.label)}</h3>", "<figure>", _figure_html(fig, f"fig-ab-{i}"),
+        parts += [f"<h3>{esc(spec.label)}</h3>", "<figure>", _figure_html(fig, f"fig-ab-{i}"),
                   f"<figcaption>{caption}</figcaption>", "</figure>"]
     parts.append("</section>")
     return "\n".join(parts)
@@ -581,14 +559,14 @@ def _only_in_one(a: RunResult, b: RunResult) -> str:
         parts.append(f"only in B: {', '.join(only_b)}")
     if not parts:
         return ""
-    return _esc("Portfolios left out because one run lacks them — " + "; ".join(parts) + ".")
+    return esc("Portfolios left out because one run lacks them — " + "; ".join(parts) + ".")
 
 
 def _verdict_html(verdict: str) -> str:
     """A verdict word with its colour class."""
     if not verdict:
         return MISSING
-    return f'<span class="v-{_esc(verdict.replace(" ", "-"))}">{_esc(verdict)}</span>'
+    return f'<span class="v-{esc(verdict.replace(" ", "-"))}">{esc(verdict)}</span>'
 
 
 def changes_section(a: RunResult, b: RunResult, labels: tuple[str, str],
@@ -609,8 +587,8 @@ def changes_section(a: RunResult, b: RunResult, labels: tuple[str, str],
         'effect": the portfolio never changed the outcome. '
         "B − A: change in the mean difference, with an approximate 90% interval that treats the "
         "runs as independent samples. Rows whose verdict changed are highlighted.</p>")
-    headers = ["Portfolio", f"A: {_esc(labels[0])}<br>mean [90% CI]", "Verdict A",
-               f"B: {_esc(labels[1])}<br>mean [90% CI]", "Verdict B", "Change",
+    headers = ["Portfolio", f"A: {esc(labels[0])}<br>mean [90% CI]", "Verdict A",
+               f"B: {esc(labels[1])}<br>mean [90% CI]", "Verdict B", "Change",
                "B − A [≈90%]"]
     for outcome in outcomes:
         spec = a.scenario.outcomes[outcome]
@@ -618,19 +596,19 @@ def changes_section(a: RunResult, b: RunResult, labels: tuple[str, str],
         for r in (r for r in records if r["outcome"] == outcome):
             ra, rb = r["a"] or {}, r["b"] or {}
             rows.append([
-                f"<code>{_esc(r['portfolio'])}</code>",
-                _esc(_interval(ra.get("diff_mean"), ra.get("diff_ci_low"),
+                f"<code>{esc(r['portfolio'])}</code>",
+                esc(_interval(ra.get("diff_mean"), ra.get("diff_ci_low"),
                                ra.get("diff_ci_high"))),
                 _verdict_html(r["verdict_a"]),
-                _esc(_interval(rb.get("diff_mean"), rb.get("diff_ci_low"),
+                esc(_interval(rb.get("diff_mean"), rb.get("diff_ci_low"),
                                rb.get("diff_ci_high"))),
                 _verdict_html(r["verdict_b"]),
-                _esc(r["change"]),
-                _esc(_interval(r["shift"], r["shift_low"], r["shift_high"])),
+                esc(r["change"]),
+                esc(_interval(r["shift"], r["shift_low"], r["shift_high"])),
             ])
             classes.append("" if r["change"] == "unchanged" else "changed")
-        caption = (f'{_esc(spec.label)} <span class="muted">({_esc(spec.unit)}; '
-                   f"{_esc(spec.better)} is better)</span>")
+        caption = (f'{esc(spec.label)} <span class="muted">({esc(spec.unit)}; '
+                   f"{esc(spec.better)} is better)</span>")
         parts.append(_table(headers, rows, "changes num", caption, classes))
     parts.append("</section>")
     return "\n".join(parts)
@@ -662,26 +640,26 @@ def ranking_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> str:
     rows, classes = [], []
     for name in order:
         ra, rb = by_a.get(name), by_b.get(name)
-        cells = [f"<code>{_esc(name)}</code>"]
+        cells = [f"<code>{esc(name)}</code>"]
         for r in (ra, rb):
             if r is None:
                 cells += [MISSING, MISSING]
             else:
-                cells += [_esc(f"{int(r['rank'])}"),
-                          _esc(_interval(r.get("score_mean"), r.get("score_ci_low"),
+                cells += [esc(f"{int(r['rank'])}"),
+                          esc(_interval(r.get("score_mean"), r.get("score_ci_low"),
                                          r.get("score_ci_high")))]
         if ra is not None and rb is not None:
             moved = int(ra["rank"]) - int(rb["rank"])
-            cells.append(_esc("same" if moved == 0 else
+            cells.append(esc("same" if moved == 0 else
                               f"up {moved}" if moved > 0 else f"down {-moved}"))
             classes.append("" if moved == 0 else "changed")
         else:
-            cells.append(_esc("only in A" if rb is None else "only in B"))
+            cells.append(esc("only in A" if rb is None else "only in B"))
             classes.append("changed")
         rows.append(cells)
-    headers = ["Portfolio", "Rank A", f"Score A ({_esc(labels[0])})<br>mean [90% CI]", "Rank B",
-               f"Score B ({_esc(labels[1])})<br>mean [90% CI]", "Rank A → B"]
-    parts += [f'<p class="muted">{" ".join(_esc(n) for n in notes)}</p>',
+    headers = ["Portfolio", "Rank A", f"Score A ({esc(labels[0])})<br>mean [90% CI]", "Rank B",
+               f"Score B ({esc(labels[1])})<br>mean [90% CI]", "Rank A → B"]
+    parts += [f'<p class="muted">{" ".join(esc(n) for n in notes)}</p>',
               _table(headers, rows, "ranking num", row_classes=classes), "</section>"]
     return "\n".join(parts)
 
@@ -690,9 +668,9 @@ def _parameter_cell(parameter: Parameter | None) -> str:
     """A parameter's value and unit, distribution and source, as escaped HTML."""
     if parameter is None:
         return '<span class="muted">not defined</span>'
-    return (f"{_esc(f'{parameter.value:,.6g}')} {_esc(parameter.unit)}<br>"
-            f'<span class="muted">{_esc(describe_distribution(parameter))}</span><br>'
-            f'<span class="source">{_esc(parameter.source)}</span>')
+    return (f"{esc(f'{parameter.value:,.6g}')} {esc(parameter.unit)}<br>"
+            f'<span class="muted">{esc(describe_distribution(parameter))}</span><br>'
+            f'<span class="source">{esc(parameter.source)}</span>')
 
 
 def parameters_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> str:
@@ -700,22 +678,22 @@ def parameters_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> s
     parts = ['<section id="parameters">', "<h2>Scenario differences</h2>"]
     changes = parameter_changes(a.scenario, b.scenario)
     if changes:
-        rows = [[f"<code>{_esc(c.path)}</code>", _esc(", ".join(c.aspects)),
+        rows = [[f"<code>{esc(c.path)}</code>", esc(", ".join(c.aspects)),
                  _parameter_cell(c.a), _parameter_cell(c.b)] for c in changes]
         parts += [f"<h3>Parameters ({len(changes)} differ)</h3>",
-                  _table(["Parameter", "Differs in", f"A: {_esc(labels[0])}",
-                          f"B: {_esc(labels[1])}"], rows, "params")]
+                  _table(["Parameter", "Differs in", f"A: {esc(labels[0])}",
+                          f"B: {esc(labels[1])}"], rows, "params")]
     else:
         parts.append('<p class="plain">The two scenarios define every parameter the same way '
                      "(value, unit, distribution and source).</p>")
     settings = setting_changes(a.scenario, b.scenario)
     if settings:
-        rows = [[f"<code>{_esc(path)}</code>",
-                 _esc(va) if va is not None else '<span class="muted">not defined</span>',
-                 _esc(vb) if vb is not None else '<span class="muted">not defined</span>']
+        rows = [[f"<code>{esc(path)}</code>",
+                 esc(va) if va is not None else '<span class="muted">not defined</span>',
+                 esc(vb) if vb is not None else '<span class="muted">not defined</span>']
                 for path, va, vb in settings]
         parts += [f"<h3>Other settings ({len(settings)} differ)</h3>",
-                  _table(["Setting", f"A: {_esc(labels[0])}", f"B: {_esc(labels[1])}"],
+                  _table(["Setting", f"A: {esc(labels[0])}", f"B: {esc(labels[1])}"],
                          rows, "settings")]
     parts.append("</section>")
     return "\n".join(parts)
@@ -723,48 +701,19 @@ def parameters_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> s
 
 # --- page --------------------------------------------------------------------------------------
 
-CSS = """
-:root { --ink: #1d2330; --muted: #5b6475; --rule: #d9dde5; --bg-alt: #f5f7fa; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--ink); background: #fff;
-       font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+CSS = BASE_CSS + """
 main { max-width: 1280px; margin: 0 auto; padding: 1.5rem 2rem 3rem; }
-h1 { font-size: 1.7rem; margin: 0 0 .4rem; }
-h2 { font-size: 1.3rem; margin: 2.2rem 0 .6rem; padding-top: .6rem;
-     border-top: 2px solid var(--rule); }
-h3 { font-size: 1.08rem; margin: 1.6rem 0 .4rem; }
-.muted { color: var(--muted); font-size: .9em; }
 .source { color: var(--muted); font-size: .85em; }
 p.plain { font-size: 1.02rem; padding: .6rem .9rem; background: var(--bg-alt);
           border-left: 4px solid var(--rule); }
-nav { font-size: .92rem; margin: .8rem 0; }
-nav a { margin-right: 1rem; }
-figure { margin: .6rem 0 1rem; break-inside: avoid; page-break-inside: avoid; }
-figcaption { color: var(--muted); font-size: .9rem; margin-top: .2rem; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.2rem; font-size: .9rem; }
-caption { text-align: left; font-weight: 600; padding: .3rem 0; }
-th, td { border-bottom: 1px solid var(--rule); padding: .35rem .55rem; text-align: left;
-         vertical-align: top; }
-th { background: var(--bg-alt); font-weight: 600; }
-table.num td:not(:first-child) { font-variant-numeric: tabular-nums; }
 table.meta td:first-child { color: var(--muted); white-space: nowrap; }
 tr.differs td:not(:first-child) { font-weight: 600; }
 tr.changed { background: #fff6e0; }
-td code, th code { font-size: .88em; overflow-wrap: anywhere; }
 .v-better { color: #007a55; font-weight: 600; }
 .v-worse { color: #b3450f; font-weight: 600; }
 .v-unclear { color: var(--muted); }
 .v-no-effect { color: var(--muted); font-style: italic; }
-footer { margin-top: 2.5rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 900px) { main { padding: 1rem; } }
-@media print {
-  body { font-size: 10.5pt; }
-  main { max-width: none; padding: 0; }
-  nav, .modebar-container { display: none !important; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  table, tr, figure { break-inside: avoid; page-break-inside: avoid; }
-  a { color: inherit; text-decoration: none; }
-}
 """
 
 PRINT_RESIZE_JS = """
@@ -795,9 +744,9 @@ def render_run_comparison(a: RunResult, b: RunResult, *, label_a: str | None = N
     title = f"{labels[0]} vs {labels[1]}"
     body = "\n".join([
         "<header>",
-        f"<h1>Run comparison: {_esc(labels[0])} <span class=\"muted\">vs</span> "
-        f"{_esc(labels[1])}</h1>",
-        f'<p>A: {_esc(a.scenario.meta.title)}<br>B: {_esc(b.scenario.meta.title)}</p>',
+        f"<h1>Run comparison: {esc(labels[0])} <span class=\"muted\">vs</span> "
+        f"{esc(labels[1])}</h1>",
+        f'<p>A: {esc(a.scenario.meta.title)}<br>B: {esc(b.scenario.meta.title)}</p>',
         '<nav><a href="#runs">Runs</a><a href="#outcomes">Outcomes</a>'
         '<a href="#changes">What changed</a><a href="#ranking">Ranking</a>'
         '<a href="#parameters">Scenario differences</a></nav>',
@@ -808,7 +757,7 @@ def render_run_comparison(a: RunResult, b: RunResult, *, label_a: str | None = N
         ranking_section(a, b, labels),
         parameters_section(a, b, labels),
         "<footer>Generated by axis_sim "
-        f"{_esc(_manifest_text(a, 'package_version'))}. Self-contained: opens offline; "
+        f"{esc(_manifest_text(a, 'package_version'))}. Self-contained: opens offline; "
         "plotly.js is embedded.</footer>",
     ])
     return "\n".join([
@@ -817,7 +766,7 @@ def render_run_comparison(a: RunResult, b: RunResult, *, label_a: str | None = N
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_esc(title)} — axis_sim run comparison</title>",
+        f"<title>{esc(title)} — axis_sim run comparison</title>",
         f"<style>{CSS}</style>",
         f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
         "</head>",
