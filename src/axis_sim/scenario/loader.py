@@ -615,7 +615,7 @@ def _schema_problems(
         elif kind == "extra_forbidden":
             allowed = list(_fields(_type_at(path[:-1], data)))
             message = f"unknown key {show_value(path[-1])}"
-            message += _did_you_mean(str(path[-1]), allowed)
+            message += did_you_mean(str(path[-1]), allowed)
             if allowed:
                 message += f"; allowed keys: {', '.join(allowed)}"
             prefer_key, show_input = True, False
@@ -628,7 +628,7 @@ def _schema_problems(
                 tag = str(error.get("ctx", {}).get("tag", ""))
                 if (*path, "kind") in positions:
                     field_loc = mark_loc = (*path, "kind")
-                message = f"unknown kind {show_value(tag)}" + _did_you_mean(tag, tags)
+                message = f"unknown kind {show_value(tag)}" + did_you_mean(tag, tags)
             else:
                 message = "missing `kind:`, which says which distribution this is"
                 prefer_key = True
@@ -637,9 +637,9 @@ def _schema_problems(
         elif located.key_error:
             message = f"key {show_value(path[-1] if path else '')}: {message}"
             if kind == "literal_error" and path:
-                message += _did_you_mean(str(path[-1]), _quoted(error["ctx"]["expected"]))
+                message += did_you_mean(str(path[-1]), _quoted(error["ctx"]["expected"]))
         elif kind == "literal_error" and isinstance(value, str):
-            hint = _did_you_mean(value, _quoted(error["ctx"]["expected"]))
+            hint = did_you_mean(value, _quoted(error["ctx"]["expected"]))
 
         if located.unmatched and kind != "missing":
             # A branch of a plain union (e.g. `Month | int`): pydantic reports one error per
@@ -712,7 +712,8 @@ def _quoted(text: str) -> list[str]:
     return re.findall(r"'([^']*)'", text)
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """` (did you mean 'x'?)` for the closest choices, or ""."""
     close = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
     if not close:
         close = [c for c in choices if c.lower() == word.lower()]

@@ -27,7 +27,6 @@ is reported by it, the month is inside its horizon), located the same way.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 import types
@@ -53,6 +52,7 @@ from axis_sim.scenario.errors import Problem, ScenarioError, show_value
 from axis_sim.scenario.loader import (
     Loc,
     Positions,
+    did_you_mean,
     dotted,
     humane,
     pattern_hints,
@@ -206,7 +206,7 @@ class QuestionSet(_Strict):
             if question.outcome not in scenario.outcomes:
                 message = (f"outcome {show_value(question.outcome)} is not reported by scenario "
                            f"{show_value(scenario.meta.name)}"
-                           + _did_you_mean(question.outcome, reported)
+                           + did_you_mean(question.outcome, reported)
                            + "; add it to the scenario's `outcomes:` section")
                 problems.append(self.problem(i, "outcome", message))
             offset = month_index(start, question.month)
@@ -287,7 +287,7 @@ def _semantic_problems(questions: QuestionSet) -> list[tuple[int, str, str]]:
         first_index.setdefault(q.id, i)
         if q.outcome not in METRICS:
             found.append((i, "outcome", f"unknown outcome {show_value(q.outcome)}"
-                          + _did_you_mean(q.outcome, list(METRICS))
+                          + did_you_mean(q.outcome, list(METRICS))
                           + "; docs/outcomes.md lists every outcome the model reports"))
         if q.kind == "binary":
             if q.condition is None:
@@ -330,7 +330,7 @@ def _schema_problem(error: ErrorDetails, data: Any, positions: Positions, file: 
         prefer_key, show_input = True, False
     elif kind == "extra_forbidden" and path:
         allowed = list(_model_fields_at(path[:-1]))
-        message = f"unknown key {show_value(path[-1])}" + _did_you_mean(str(path[-1]), allowed)
+        message = f"unknown key {show_value(path[-1])}" + did_you_mean(str(path[-1]), allowed)
         if allowed:
             message += f"; allowed keys: {', '.join(allowed)}"
         prefer_key, show_input = True, False
@@ -341,7 +341,7 @@ def _schema_problem(error: ErrorDetails, data: Any, positions: Positions, file: 
             # `=>` for `>=`: the same characters in another order is the likeliest slip.
             swapped = [a for a in allowed if sorted(a) == sorted(value) and a != value]
             message += (f" (did you mean {show_value(swapped[0])}?)" if swapped
-                        else _did_you_mean(value, allowed))
+                        else did_you_mean(value, allowed))
         show_input = False
     elif unmatched:
         # A union branch's name (`resolution.bool`) is not in the data; talk about the field.
@@ -422,12 +422,3 @@ def _is_scalar(value: Any) -> bool:
     """Whether a value is short enough to quote back in a message."""
     return value is None or isinstance(value, str | int | float | bool)
 
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    """` (did you mean 'x'?)` for the closest choices, or ""."""
-    close = difflib.get_close_matches(word, choices, n=2, cutoff=0.6)
-    if not close:
-        close = [c for c in choices if c.lower() == word.lower()]
-    if not close:
-        return ""
-    return f" (did you mean {' or '.join(show_value(c) for c in close)}?)"
