@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import plotly.offline
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.report.formatting import MISSING
@@ -73,6 +74,17 @@ def short(value: object, limit: int = TITLE_CHARS) -> str:
     """Text cut to `limit` characters with an ellipsis (before escaping, so no entity is split)."""
     text = " ".join(str(value).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def html_head(title: str, css: str) -> str:
+    """The start of a self-contained page, up to `<body>`: metadata, the escaped title, the
+    stylesheet and plotly.js inline (nothing is fetched when the page opens)."""
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title>", f"<style>{css}</style>",
+        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
+        "</head>", "<body>"])
 
 
 def json_for_script(data: object) -> str:

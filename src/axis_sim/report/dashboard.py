@@ -27,8 +27,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import plotly.offline
-
 from axis_sim.experiment.results import RunResult
 from axis_sim.io import atomic_write_text
 from axis_sim.report.analysis import weight_model
@@ -36,6 +34,7 @@ from axis_sim.report.assets import CONTROLS_JS, CSS, PRINT_RESIZE_JS
 from axis_sim.report.common import (
     Page,
     esc,
+    html_head,
     json_for_script,
     manifest_value,
     portfolio_colours,
@@ -147,16 +146,7 @@ def render_dashboard(result: RunResult) -> str:
         "Self-contained: opens offline; plotly.js is embedded.</footer>",
     ])
     return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(meta.title)} — axis_sim dashboard</title>",
-        f"<style>{CSS}</style>",
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
-        "</head>",
-        "<body>",
+        html_head(f"{meta.title} — axis_sim dashboard", CSS),
         '<div class="layout">',
         controls_html(page, model),
         "<main>",

@@ -31,7 +31,6 @@ from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
-import plotly.offline
 from plotly.subplots import make_subplots
 
 from axis_sim.experiment.results import RunResult
@@ -43,6 +42,7 @@ from axis_sim.report.common import (
     PLOT_FONT,
     STATUS_QUO_COLOUR,
     esc,
+    html_head,
     plot_text,
     run_portfolios,
     short,
@@ -761,16 +761,7 @@ def render_run_comparison(a: RunResult, b: RunResult, *, label_a: str | None = N
         "plotly.js is embedded.</footer>",
     ])
     return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)} — axis_sim run comparison</title>",
-        f"<style>{CSS}</style>",
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
-        "</head>",
-        "<body>",
+        html_head(f"{title} — axis_sim run comparison", CSS),
         "<main>",
         body,
         "</main>",
