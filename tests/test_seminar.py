@@ -63,6 +63,9 @@ def test_a_four_turn_seminar_through_the_commands(short_scenario: Path, tmp_path
     assert {"blue", "red", "facilitator"} <= set(game.turns[0].injects)
     assert game.turns[0].moves[0].rationale == "squeeze the trains"
     assert set(game.turns[0].odds) >= {"nuclear_test", "icbm_launches"}
+    out = cli("report", str(game_file), "--out", str(tmp_path / "handouts"))
+    assert "game-after_action.html" in out
+    assert (tmp_path / "handouts" / "game-after_action.md").is_file()
     # The horizon is reached: another turn is refused with a plain message.
     result = CliRunner().invoke(main, ["seminar", "adjudicate", str(game_file)])
     assert result.exit_code == 2 and "horizon" in result.output

@@ -87,8 +87,8 @@ def test_whole_session(game_file: Path) -> None:
     assert "Facilitator's account" in term.text and "Injects for red:" in term.text
     assert "Turn 1 taken back" in term.text
     assert "[90% CI]" in term.text and "doctrine" in term.text  # lookahead table
-    assert (game_file.parent / "after_action.md").is_file()
-    assert (game_file.parent / "after_action.html").is_file()
+    assert (game_file.parent / f"{game_file.stem}-after_action.md").is_file()
+    assert (game_file.parent / f"{game_file.stem}-after_action.html").is_file()
     assert "Error" not in term.text
     assert term.answers == [] and term.confirms == []
 

@@ -174,9 +174,9 @@ def test_no_turn_played(tmp_path: Path) -> None:
 
 
 def test_write_report(game: Game, tmp_path: Path) -> None:
-    md, page = write_report(game, tmp_path / "out", worlds=50)
-    assert md == tmp_path / "out" / "after_action.md"
-    assert page == tmp_path / "out" / "after_action.html"
+    md, page = write_report(game, tmp_path / "out", "korea", worlds=50)
+    assert md == tmp_path / "out" / "korea-after_action.md"
+    assert page == tmp_path / "out" / "korea-after_action.html"
     assert md.read_text(encoding="utf-8").startswith("# After-action report")
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert not list((tmp_path / "out").glob(".*.tmp"))

@@ -509,11 +509,17 @@ def seminar_undo(game_file: Path) -> None:
 
 @seminar.command("report")
 @click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-def seminar_report(game_file: Path) -> None:
-    """Write the after-action report (HTML and Markdown) next to the game file."""
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the report (default: the game file's folder).")
+def seminar_report(game_file: Path, out: Path | None) -> None:
+    """Write the after-action report, GAME-after_action.html and .md, next to the game file.
+
+    Example: axis-sim seminar report games/korea.json --out handouts/
+    """
     from axis_sim.seminar.report import write_report
 
-    markdown, page = write_report(_load_game(game_file), game_file.resolve().parent)
+    markdown, page = write_report(_load_game(game_file), out or game_file.resolve().parent,
+                                  game_file.stem)
     click.echo(f"Report: {page}\nMinutes: {markdown}")
 
 

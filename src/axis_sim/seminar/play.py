@@ -299,7 +299,7 @@ class Session:
 
     def report(self) -> None:
         """[r]eport: write the after-action report (Markdown and HTML) next to the game file."""
-        md, page = write_report(self.game, self.path.parent)
+        md, page = write_report(self.game, self.path.parent, self.path.stem)
         self.echo(f"After-action report written: {md} and {page}")
 
     def quit(self) -> None:

@@ -1,11 +1,12 @@
 """The after-action report: what the room decided, what the model rolled, and how the played
 world compares with what the model expected.
 
-Two renderings of the same content: Markdown minutes (`after_action.md`) and a self-contained
-offline HTML page (`after_action.html`, plotly.js embedded once) with one chart per headline
-outcome, the played path drawn against the Monte Carlo envelope of the scenario's worlds under
-pure doctrine. Everything that comes from the game file (team names, rationales, reasons,
-injects, scenario text) is untrusted: HTML-escaped on the page, and escaped for plotly in charts.
+Two renderings of the same content: Markdown minutes (`<game>-after_action.md`) and a
+self-contained offline HTML page (`<game>-after_action.html`, plotly.js embedded once) with one
+chart per headline outcome, the played path drawn against the Monte Carlo envelope of the
+scenario's worlds under pure doctrine. Everything that comes from the game file (team names,
+rationales, reasons, injects, scenario text) is untrusted: HTML-escaped on the page, and escaped
+for plotly in charts.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from axis_sim.seminar.game import OPTION_PREFIX, Game, Move, Turn
 from axis_sim.seminar.injects import FACILITATOR
 
 QUANTILES: dict[str, float] = {"p05": 0.05, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p95": 0.95}
-MARKDOWN_FILE = "after_action.md"
-HTML_FILE = "after_action.html"
+REPORT_SUFFIX = "-after_action"  # <game file's stem>-after_action.md / .html
 PLOT_CONFIG = {"responsive": True, "displaylogo": False,
                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
 BAND_COLOUR = "0, 114, 178"  # Okabe–Ito blue, as rgb for translucent bands
@@ -449,11 +449,13 @@ def render_html(game: Game, *, expected: pd.DataFrame | None = None) -> str:
 # --- files -------------------------------------------------------------------------------------
 
 
-def write_report(game: Game, folder: Path, *, worlds: int = 500) -> tuple[Path, Path]:
-    """Write `after_action.md` and `after_action.html` into `folder` (atomically); return the
-    two paths. The envelope is computed once, from `worlds` worlds, and shared by both."""
+def write_report(game: Game, folder: Path, name: str = "game", *,
+                 worlds: int = 500) -> tuple[Path, Path]:
+    """Write `<name>-after_action.md` and `.html` into `folder` (atomically; `name` is the game
+    file's stem, so two games in one folder keep their own reports); return the two paths. The
+    envelope is computed once, from `worlds` worlds, and shared by both."""
     expected = envelope(game, worlds)
-    folder = Path(folder)
-    md = atomic_write_text(folder / MARKDOWN_FILE, render_markdown(game, expected=expected))
-    page = atomic_write_text(folder / HTML_FILE, render_html(game, expected=expected))
+    stem = Path(folder) / f"{name}{REPORT_SUFFIX}"
+    md = atomic_write_text(stem.with_suffix(".md"), render_markdown(game, expected=expected))
+    page = atomic_write_text(stem.with_suffix(".html"), render_html(game, expected=expected))
     return md, page
