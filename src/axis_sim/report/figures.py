@@ -557,20 +557,30 @@ def effect_heatmap(page: Page) -> Figure | None:
         z.append(z_row)
         hover.append(hover_row)
     finite = [abs(v) for r in z for v in r if v is not None]
-    top = max(finite, default=0.0) or 1.0
+    return _sd_heatmap(
+        page, z, rows, outcomes, [page.scenario.outcomes[o].label for o in outcomes], hover,
+        top=max(finite, default=0.0) or 1.0, cell="%{z:+.2f}", blue="better",
+        title="Every portfolio on every headline outcome",
+        subtitle="Mean paired difference from status quo in standard deviations of the outcome;"
+                 " blue = better, red = worse")
+
+
+def _sd_heatmap(page: Page, z: list[list[float | None]], rows: list[str], cols: list[str],
+                labels: list[str], hover: list[list[str]], *, top: float, cell: str,
+                blue: str, title: str, subtitle: str,
+                text: list[list[str]] | None = None) -> Figure:
+    """Rows × columns of values in SD units on a diverging scale centred on 0 (±`top`), blue
+    meaning `blue`; `cell` is the text template written in each cell."""
     fig = new_figure(trace(
         "heatmap",
-        z=z, x=[plot_text(short(page.scenario.outcomes[o].label, 26)) for o in outcomes],
-        y=[page.tick(p) for p in rows], text=hover, hovertemplate="%{text}<extra></extra>",
-        texttemplate="%{z:+.2f}", textfont={"size": 10}, colorscale=named_colorscale(DIVERGING),
+        z=z, x=[plot_text(short(label, 26)) for label in labels], y=[page.tick(p) for p in rows],
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        texttemplate=cell, textfont={"size": 10}, colorscale=named_colorscale(DIVERGING),
         zmid=0, zmin=-top, zmax=top, xgap=1, ygap=1,
-        colorbar={"title": {"text": "SD units<br>blue = better"}, "thickness": 12},
-        meta={"rows": rows, "cols": outcomes},
+        colorbar={"title": {"text": f"SD units<br>blue = {blue}"}, "thickness": 12},
+        meta={"rows": rows, "cols": cols}, **({} if text is None else {"text": text}),
     ))
-    _row_figure(fig, "Every portfolio on every headline outcome",
-                "Mean paired difference from status quo in standard deviations of the outcome;"
-                " blue = better, red = worse", len(rows), base=HEATMAP_BASE,
-                minimum=HEATMAP_MIN)
+    _row_figure(fig, title, subtitle, len(rows), base=HEATMAP_BASE, minimum=HEATMAP_MIN)
     update_axes(fig, "x", {"tickangle": -30, "automargin": True})
     return fig
 
@@ -682,22 +692,11 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
     top = max([*finite, INTERACTION_SCALE_FLOOR])
     labels = ["Composite score" if o == COMPOSITE else page.scenario.outcomes[o].label
               for o in cols]
-    fig = new_figure(trace(
-        "heatmap",
-        z=z, x=[plot_text(short(label, 26)) for label in labels], y=[page.tick(p) for p in pairs],
-        text=text, customdata=hover, texttemplate="%{text}", textfont={"size": 10},
-        hovertemplate="%{customdata}<extra></extra>", colorscale=named_colorscale(DIVERGING),
-        zmid=0,
-        zmin=-top, zmax=top, xgap=1, ygap=1,
-        colorbar={"title": {"text": "SD units<br>blue = synergy"}, "thickness": 12},
-        meta={"rows": pairs, "cols": cols},
-    ))
-    _row_figure(fig, "Do options work better together?",
-                "Together minus the sum of each alone, in SD units (composite: score units); "
-                "blue = synergy, red = interference", len(pairs), base=HEATMAP_BASE,
-                minimum=HEATMAP_MIN)
-    update_axes(fig, "x", {"tickangle": -30, "automargin": True})
-    return fig
+    return _sd_heatmap(
+        page, z, pairs, cols, labels, hover, top=top, cell="%{text}", blue="synergy",
+        text=text, title="Do options work better together?",
+        subtitle="Together minus the sum of each alone, in SD units (composite: score units); "
+                 "blue = synergy, red = interference")
 
 
 # --- sensitivity -------------------------------------------------------------------------------
