@@ -73,6 +73,18 @@ Z90 = 1.6448536269514722  # two-sided 90% normal quantile, for the B − A chang
 # --- text helpers ------------------------------------------------------------------------------
 
 
+def _interval_point(x: object, low: object, high: object, y: float, colour: str, symbol: str,
+                    text: str, custom: list[object], hover: str) -> go.Scatter:
+    """One run's marker at `x` with its interval (`low` to `high`) as asymmetric error bars."""
+    return go.Scatter(
+        x=[float(x)], y=[y], mode="markers",  # type: ignore[arg-type]
+        marker={"color": colour, "size": 10, "symbol": symbol,
+                "line": {"color": "white", "width": 1}},
+        error_x={"type": "data", "symmetric": False, "array": [_gap(high, x)],
+                 "arrayminus": [_gap(x, low)], "thickness": 2, "width": 4, "color": colour},
+        text=[text], customdata=[custom], hovertemplate=hover, showlegend=False)
+
+
 def _tick_label(portfolio: str) -> str:
     """A portfolio name as a y-axis tick, safe for plotly, broken after each "+"."""
     return "+<br>".join(plot_text(part) for part in portfolio.split("+"))
@@ -178,38 +190,21 @@ def outcome_figure(
             median, p05, p95 = row.get("median"), row.get("p05"), row.get("p95")
             if not is_missing(median):
                 level_values += [median, p05, p95]
-                fig.add_trace(go.Scatter(
-                    x=[float(median)], y=[i + offset], mode="markers",
-                    marker={"color": colour, "size": 10, "symbol": symbol,
-                            "line": {"color": "white", "width": 1}},
-                    error_x={"type": "data", "symmetric": False,
-                             "array": [_gap(p95, median)], "arrayminus": [_gap(median, p05)],
-                             "thickness": 2, "width": 4, "color": colour},
-                    text=[text], customdata=[[_num(p05), _num(p95)]],
-                    hovertemplate="%{text}<br>median %{x:.4g}<br>5–95%: %{customdata[0]:.4g} "
-                                  "to %{customdata[1]:.4g}<extra></extra>",
-                    showlegend=False,
-                ), row=1, col=1)
+                fig.add_trace(_interval_point(
+                    median, p05, p95, i + offset, colour, symbol, text, [_num(p05), _num(p95)],
+                    "%{text}<br>median %{x:.4g}<br>5–95%: %{customdata[0]:.4g} "
+                    "to %{customdata[1]:.4g}<extra></extra>"), row=1, col=1)
             mean = row.get("diff_mean")
             if name == STATUS_QUO or is_missing(mean):
                 continue
             low, high = row.get("diff_ci_low"), row.get("diff_ci_high")
             diff_values += [mean, low, high]
-            fig.add_trace(go.Scatter(
-                x=[float(mean)], y=[i + offset], mode="markers",
-                marker={"color": colour, "size": 10, "symbol": symbol,
-                        "line": {"color": "white", "width": 1}},
-                error_x={"type": "data", "symmetric": False,
-                         "array": [_gap(high, mean)], "arrayminus": [_gap(mean, low)],
-                         "thickness": 2, "width": 4, "color": colour},
-                text=[text],
-                customdata=[[_num(low), _num(high), plot_text(format_probability(
-                    row.get("p_better")))]],
-                hovertemplate="%{text}<br>mean difference %{x:.4g}<br>90% CI "
-                              "%{customdata[0]:.4g} to %{customdata[1]:.4g}"
-                              "<br>P(better) %{customdata[2]}<extra></extra>",
-                showlegend=False,
-            ), row=1, col=2)
+            fig.add_trace(_interval_point(
+                mean, low, high, i + offset, colour, symbol, text,
+                [_num(low), _num(high), plot_text(format_probability(row.get("p_better")))],
+                "%{text}<br>mean difference %{x:.4g}<br>90% CI %{customdata[0]:.4g} to "
+                "%{customdata[1]:.4g}<br>P(better) %{customdata[2]}<extra></extra>"),
+                row=1, col=2)
     for k, (label, _) in enumerate(runs):  # legend entries: one marker shape per run
         fig.add_trace(go.Scatter(
             x=[None], y=[None], mode="markers", name=plot_text(short(label, 40)),
