@@ -136,9 +136,8 @@ def interaction_table(scenario: Scenario, outcome_names: list[str],
     signs = np.append(direction(scenario, outcome_names), 1.0)
     base = names.index(STATUS_QUO)
     rows = []
-    for k, outcome in enumerate([*outcome_names, COMPOSITE]):  # composite as last outcome
-        if not pairs:
-            break
+    for k, outcome in enumerate([*outcome_names, COMPOSITE] if pairs else []):
+        # One outcome at a time (the composite last), so only one is ever in memory.
         values = scores if outcome == COMPOSITE else finals.outcome(k)
         for a, b, both, ia, ib in pairs:
             effect = (values[both] - values[base]) - (values[ia] - values[base]) \

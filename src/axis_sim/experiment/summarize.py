@@ -195,6 +195,7 @@ class _ParameterSink:
         self.paths, self.keep, self.path = paths, keep, path
         self.kept: list[pd.DataFrame] = []
         self.pending: list[pd.DataFrame] = []
+        self.pending_worlds = 0
         self.worlds = 0
         self.writer: pq.ParquetWriter | None = None
 
@@ -207,7 +208,8 @@ class _ParameterSink:
         self.worlds += size
         if self.path is not None:
             self.pending.append(frame)
-            if sum(len(f) for f in self.pending) >= ROW_GROUP_WORLDS:
+            self.pending_worlds += size
+            if self.pending_worlds >= ROW_GROUP_WORLDS:
                 self._flush()
 
     def _flush(self) -> None:
@@ -217,7 +219,7 @@ class _ParameterSink:
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, table.schema)
         self.writer.write_table(table)
-        self.pending = []
+        self.pending, self.pending_worlds = [], 0
 
     def finish(self) -> pd.DataFrame | Path:
         """The parameters table (or the Parquet file holding it)."""
@@ -326,7 +328,7 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
                      finals: Finals) -> pd.DataFrame:
     """Per portfolio and outcome: distribution, and paired difference from status quo."""
     base = names.index(STATUS_QUO)
-    records = []
+    records: dict[tuple[int, int], dict[str, Any]] = {}
     for i, outcome in enumerate(outcome_names):
         every = finals.outcome(i)
         for p, name in enumerate(names):
@@ -336,8 +338,8 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
             worse = diff > 0 if lower_better else diff < 0
             low, high = mean_interval(diff)
             cumulative = METRICS[outcome].cumulative
-            records.append({
-                "portfolio": name, "outcome": outcome, "order": (p, i),
+            records[p, i] = {
+                "portfolio": name, "outcome": outcome,
                 "mean": values.mean(), "se": standard_error(values), "median": np.median(values),
                 "p05": np.quantile(values, 0.05), "p95": np.quantile(values, 0.95),
                 "p_event": (values > 0).mean() if cumulative else np.nan,
@@ -345,10 +347,9 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
                 "diff_se": standard_error(diff),
                 "diff_p05": np.quantile(diff, 0.05), "diff_p95": np.quantile(diff, 0.95),
                 "p_better": better.mean(), "p_worse": worse.mean(),
-            })
-    # Portfolio by portfolio, outcomes in scenario order, as readers expect.
-    records.sort(key=lambda row: row.pop("order"))
-    return pd.DataFrame.from_records(records)
+            }
+    # Read outcome by outcome, listed portfolio by portfolio as readers expect.
+    return pd.DataFrame.from_records([records[key] for key in sorted(records)])
 
 
 def manifest(plan: Plan, chunks: int, wall_seconds: float) -> dict[str, Any]:
