@@ -61,6 +61,13 @@ class PolicyOption(ABC):
 
     id: ClassVar[str]
     PARAMETERS: ClassVar[dict[str, str]] = {}
+    # The value that switches a parameter's channel off (`explain`); 0 unless listed here.
+    OFF: ClassVar[dict[str, float]] = {}
+
+    @classmethod
+    def off_value(cls, name: str) -> float:
+        """The value of parameter `name` at which its causal channel does nothing."""
+        return cls.OFF.get(name, 0.0)
 
     def __init__(self, spec: OptionSpec, scenario_start: str, params: dict[str, np.ndarray],
                  intensity: float | None = None, start: int | None = None) -> None:
