@@ -14,6 +14,7 @@ import numpy as np
 
 from axis_sim.model.actor import Actor
 from axis_sim.model.choice import shifted_probability
+from axis_sim.model.rules import rule
 from axis_sim.model.russia import PROGRAMMES
 
 if TYPE_CHECKING:
@@ -37,6 +38,12 @@ class UnitedStates(Actor):
         "initial_us_china_tension": "index 0-1",
         "initial_listed_entities": "entities",
         "initial_sanctioning_parties": "parties",
+        "listing_in_force": "share of the option's intensity",
+        "disclosure_in_force": "share of the option's intensity",
+        "exposure_decay": "share/month",
+        "intercept_credibility_gain": "index per intercept or strike",
+        "transfer_visibility": "share of transfers seen at full warning quality",
+        "identification_rate": "share of entities exposed per fully detected month",
     }
 
     def __init__(self, model: AxisModel) -> None:
@@ -46,23 +53,39 @@ class UnitedStates(Actor):
         self.extended_deterrence = self.par("initial_extended_deterrence").copy()
         self.us_china_tension = self.par("initial_us_china_tension").copy()
         self.sanctioning_parties = self.par("initial_sanctioning_parties").copy()
+        self.exposure = np.zeros(model.worlds)  # the public record of the axis' dealings, 0-1
         self.exercises = np.zeros(model.worlds, dtype=np.int32)
 
+    @rule(writes={"now.exercise": ("levers.extra_exercise_probability",)},
+          records={"us.exercises": ("now.exercise",)})
     def decide(self, month: int) -> None:
-        """Put every active policy option into this month's levers; hold extra exercises."""
+        """Put every policy in force into this month's levers; hold extra exercises."""
         model = self.model
         for option in model.options:
-            intensity = option.intensity_at(month)
-            if intensity > 0:
-                option.apply(model, intensity)
+            level = option.level(month)
+            if np.any(level > 0):
+                option.apply(model, np.broadcast_to(level, (model.worlds,)))
         extra = model.directed("US.exercise", model.draws["trilateral_exercise"]
                                < model.levers.extra_exercise_probability)
         model.now.exercise |= extra
         model.log.record(month, "US", "allied_exercise", extra)
         self.exercises += model.now.exercise
 
+    @rule(writes={
+        "us.cohesion": ("us.cohesion", "rok.backs_trilateral", "japan.backs_trilateral",
+                        "levers.cohesion_gain"),
+        "us.warning_quality": ("us.warning_quality", "levers.warning_gain", "us.cohesion",
+                               "levers.warning_loss"),
+        "us.extended_deterrence": ("us.extended_deterrence", "us.cohesion",
+                                   "levers.deterrence_gain", "dprk.maturity",
+                                   "model.month_intercepts"),
+        "us.us_china_tension": ("us.us_china_tension", "levers.tension_gain"),
+        "us.exposure": ("us.exposure", "levers.disclosure"),
+    })
     def adjust_alliance(self) -> None:
-        """Cohesion, warning, deterrence credibility and tension each move toward a target."""
+        """Cohesion, warning, deterrence credibility and tension each move toward a target;
+        a successful intercept or pad strike shows the posture works; disclosures add to the
+        public record, which fades."""
         model, levers = self.model, self.model.levers
         rate = 1.0 / np.maximum(self.par("adjustment_months"), 1.0)
         w = self.par("rok_weight")
@@ -84,10 +107,15 @@ class UnitedStates(Actor):
             + levers.deterrence_gain
             - self.par("icbm_threat_to_deterrence") * icbm_gain, 0.0, 1.0)
         self.extended_deterrence += rate * (deterrence_target - self.extended_deterrence)
+        self.extended_deterrence = np.clip(
+            self.extended_deterrence
+            + self.par("intercept_credibility_gain") * model.month_intercepts, 0.0, 1.0)
 
         tension_target = self.par("initial_us_china_tension")
         self.us_china_tension += rate * (tension_target - self.us_china_tension)
         self.us_china_tension = np.clip(self.us_china_tension + levers.tension_gain, 0.0, 1.0)
+        self.exposure = np.clip(self.exposure * (1.0 - self.par("exposure_decay"))
+                                + levers.disclosure * (1.0 - self.exposure), 0.0, 1.0)
 
 
 class Ally(Actor):
@@ -109,6 +137,10 @@ class Ally(Actor):
         super().__init__(model)
         self.backs_trilateral = np.ones(model.worlds)
 
+    @rule(writes={
+        "rok.backs_trilateral": ("dprk.month_launches", "dprk.month_incident"),
+        "japan.backs_trilateral": ("dprk.month_launches", "dprk.month_incident"),
+    })
     def decide(self, month: int) -> None:
         """Back or hedge, given last month's DPRK launches and incidents."""
         model = self.model

@@ -1,10 +1,16 @@
-"""China: condones the axis or keeps its distance, and may join a naval exercise with it.
+"""China: condones the axis, keeps its distance, or quietly uses its economic leverage over the
+DPRK; and may join a naval exercise with the axis.
 
 The analysis: China "has not been supportive of the denuclearization agenda" and "has not
 helped to bring Pyongyang back to the negotiating table, given the state of U.S.-China
 relations", yet "Beijing reportedly has been opposed to North Korea conducting a seventh nuclear
 test", and Russia may now be "the biggest enabler of North Korea today, even more so than China".
+Beijing's lever is economic: most of the DPRK's trade crosses the Chinese border, so a Beijing
+that heeds a US warning without being seen to can tighten enforcement at the border quietly —
+which deepens the DPRK's need, and the seed's history says Pyongyang then turns to Moscow "in
+lieu of Beijing's assistance".
 """
+
 
 from __future__ import annotations
 
@@ -13,10 +19,14 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from axis_sim.model.actor import Actor
-from axis_sim.model.choice import shifted_probability
+from axis_sim.model.choice import logit, logit_choice, shifted_probability
+from axis_sim.model.rules import rule
 
 if TYPE_CHECKING:
     from axis_sim.model.world import AxisModel
+
+DISTANCE, CONDONE, ENFORCE = 0, 1, 2
+STANCES: tuple[str, ...] = ("distance", "condone", "enforce")
 
 
 class China(Actor):
@@ -34,24 +44,46 @@ class China(Actor):
         "nuclear_test_opposition": "share",
         "test_backlash": "index",
         "choice_temperature": "utility",
+        "enforce_bias": "utility",
+        "enforcement_pull": "utility per unit of US pressure",
+        "enforcement_squeeze": "index of DPRK food-energy gap per month",
     }
 
     def __init__(self, model: AxisModel) -> None:
         super().__init__(model)
         self.alignment = self.par("initial_alignment").copy()
+        self.stance = np.zeros(model.worlds, dtype=np.int8)
         self.condones = np.zeros(model.worlds, dtype=bool)
+        self.enforces = np.zeros(model.worlds, dtype=bool)
+        self.enforcement_months = np.zeros(model.worlds, dtype=np.int32)
         self.joins_exercise = np.zeros(model.worlds, dtype=bool)
 
+    @rule(writes={
+        "china.stance": ("us.us_china_tension", "russia.cooperation", "levers.china_warning_cost",
+                         "levers.china_exposure_cost"),
+        "china.alignment": ("china.alignment", "china.stance"),
+        "china.joins_exercise": ("china.alignment", "levers.china_warning_cost"),
+    }, records={"china.enforcement_months": ("china.stance",)})
     def decide(self, month: int) -> None:
-        """Condone or distance (logit); alignment follows; decide on a naval exercise if asked."""
+        """Distance, condone or enforce (logit); alignment follows; would it drill if asked."""
         model, levers = self.model, self.model.levers
-        shift = (self.par("tension_pull") * (model.us.us_china_tension
-                                            - model.us.par("initial_us_china_tension"))
-                 + self.par("axis_pull") * model.russia.cooperation
-                 - levers.china_warning_cost - levers.china_exposure_cost)
-        p_condone = shifted_probability(self.par("condone_probability"), shift,
-                                        self.par("choice_temperature"))
-        self.condones = model.directed("China.stance", model.draws["china_stance"] < p_condone)
+        temperature = self.par("choice_temperature")
+        pressure = levers.china_warning_cost + levers.china_exposure_cost
+        # Condoning against distancing keeps the base rate `condone_probability` when nothing
+        # pushes; tension with Washington and a deeper axis pull Beijing in; US pressure pushes
+        # it out, toward distance or toward quietly squeezing Pyongyang.
+        condone = (temperature * logit(self.par("condone_probability"))
+                   + self.par("tension_pull") * (model.us.us_china_tension
+                                                 - model.us.par("initial_us_china_tension"))
+                   + self.par("axis_pull") * model.russia.cooperation - pressure)
+        enforce = self.par("enforce_bias") + self.par("enforcement_pull") * pressure
+        utilities = np.stack([np.zeros(model.worlds), condone, enforce], axis=1)
+        chosen = logit_choice(utilities, temperature, model.draws["china_stance"])
+        self.stance = model.directed("China.stance", chosen.astype(np.int8))
+        self.condones = self.stance == CONDONE
+        self.enforces = self.stance == ENFORCE
+        self.enforcement_months += self.enforces
+        model.log.record(month, "China", "quiet_enforcement", self.enforces)
         step = self.par("alignment_step")
         self.alignment = np.clip(self.alignment + np.where(self.condones, step, -step), 0.0, 1.0)
 
@@ -60,7 +92,7 @@ class China(Actor):
             self.par("naval_exercise_probability"),
             self.par("alignment_pull_to_exercise") * (self.alignment
                                                       - self.par("initial_alignment"))
-            - levers.china_warning_cost, self.par("choice_temperature"))
+            - levers.china_warning_cost, temperature)
         self.joins_exercise = model.directed("China.join_exercise",
                                              model.draws["china_naval_exercise"] < p_join)
 
@@ -68,6 +100,7 @@ class China(Actor):
         """Share by which Beijing's opposition cuts the DPRK's will to test: less when aligned."""
         return self.par("nuclear_test_opposition") * (1.0 - self.alignment)
 
+    @rule(writes={"china.alignment": ("china.alignment", "dprk.nuclear_test")})
     def react_to_test(self, test: np.ndarray) -> None:
         """A seventh nuclear test defies Beijing: alignment drops."""
         self.alignment = np.clip(self.alignment - self.par("test_backlash") * test, 0.0, 1.0)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from axis_sim.model.china import STANCES
 from axis_sim.model.dprk import POSTURES
 
 
@@ -28,8 +29,8 @@ DIRECTIVES: dict[str, Directive] = {
     "US.exercise": Directive("US", "bool", "hold an allied exercise this month"),
     "ROK.backing": Directive("ROK", "bool", "back trilateral cooperation fully (else hedge)"),
     "Japan.backing": Directive("Japan", "bool", "back trilateral cooperation fully (else hedge)"),
-    "China.stance": Directive("China", "choice", "condone the axis or keep a distance",
-                              ("condone", "distance")),
+    "China.stance": Directive("China", "choice", "keep a distance from the axis, condone it, or "
+                              "quietly squeeze the DPRK's economy", STANCES),
     "China.join_exercise": Directive("China", "bool",
                                      "join a naval exercise with Russia and the DPRK if asked"),
     "Russia.propose": Directive("Russia", "bool", "propose the next rung of cooperation"),
@@ -78,5 +79,5 @@ def directed(directives: dict[str, object], key: str, default: np.ndarray) -> np
     value = directives[key]
     d = DIRECTIVES[key]
     if d.kind == "choice":
-        value = d.choices.index(str(value)) if key == "DPRK.posture" else value == d.choices[0]
+        value = d.choices.index(str(value))
     return np.broadcast_to(np.asarray(value, dtype=default.dtype), default.shape).copy()

@@ -17,6 +17,7 @@ import numpy as np
 
 from axis_sim.model.actor import Actor
 from axis_sim.model.choice import logit_choice, shifted_probability
+from axis_sim.model.rules import rule
 from axis_sim.model.russia import PROGRAMMES
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ class NorthKorea(Actor):
         "signal_multiplier": "times the launch rate",
         "icbm_probability": "probability/month at full maturity",
         "standard_trajectory_share": "share of ICBM launches",
+        "intercept_aversion": "utility per unit chance of losing the missile",
+        "tracked_signal_discount": "utility per unit warning-quality gain",
+        "test_deterrence_weight": "utility per unit extended-deterrence gain",
         "satellite_attempt_probability": "probability/month",
         "initial_maturity_satellite": "index 0-1",
         "initial_maturity_submarine": "index 0-1",
@@ -120,19 +124,33 @@ class NorthKorea(Actor):
         """Choose a posture; accept or refuse deeper ties; mature, launch, maybe test or strike."""
         self._choose_posture(month)
         self._weigh_ties()
-        self.maturity += self.par("maturity_growth")[:, None] * (1.0 - self.maturity)
+        self._mature()
         self._launch(month)
         self._consider_test(month)
         self._coerce(month)
 
+    @rule(writes={"dprk.maturity": ("dprk.maturity",)})
+    def _mature(self) -> None:
+        """Indigenous work closes a share of each programme's remaining gap."""
+        self.maturity += self.par("maturity_growth")[:, None] * (1.0 - self.maturity)
+
+    @rule(writes={"dprk.posture": ("dprk.maturity", "china.alignment", "now.exercise",
+                                   "russia.cooperation", "us.extended_deterrence",
+                                   "us.warning_quality")},
+          records={"dprk.coercion_months": ("dprk.posture",)})
     def _choose_posture(self, month: int) -> None:
+        """Restraint, signalling or coercion (logit). Launches signal less when the allies
+        track every one in real time (shared warning); coercion pays less against credible
+        extended deterrence."""
         model = self.model
         mean_maturity = self.maturity.mean(axis=1)
         chinese_distance = 1.0 - model.china.alignment
+        tracked = model.us.warning_quality - model.us.par("initial_warning_quality")
         utilities = np.stack([
             self.par("china_restraint_weight") * chinese_distance,
             self.par("signal_bias") + self.par("exercise_response") * model.now.exercise
-            + self.par("programme_drive") * (1.0 - mean_maturity),
+            + self.par("programme_drive") * (1.0 - mean_maturity)
+            - self.par("tracked_signal_discount") * tracked,
             self.par("coercion_bias") + self.par("capability_weight") * mean_maturity
             + self.par("backing_weight") * model.russia.cooperation
             - self.par("deterrence_weight") * model.us.extended_deterrence,
@@ -143,6 +161,8 @@ class NorthKorea(Actor):
         self.coercion_months += coercive
         model.log.record(month, "DPRK", "coercive_posture", coercive)
 
+    @rule(writes={"dprk.accepts_deeper_ties": ("dprk.food_energy_gap", "us.us_china_tension",
+                                               "china.alignment")})
     def _weigh_ties(self) -> None:
         """Accept deeper ties with Moscow: need, fear of abandonment, leverage over Beijing."""
         model = self.model
@@ -153,15 +173,47 @@ class NorthKorea(Actor):
                                 self.par("choice_temperature"))
         self.accepts_deeper_ties = model.directed("DPRK.accept_ties", model.draws["dprk_ties"] < p)
 
+    @rule(writes={
+        "dprk.month_icbm": ("dprk.maturity", "dprk.posture", "levers.launchpad_threat",
+                            "levers.intercept_posture", "levers.intercept_effectiveness",
+                            "us.warning_quality"),
+        "dprk.month_icbm_standard": ("dprk.month_icbm", "levers.intercept_posture",
+                                     "levers.intercept_effectiveness", "us.warning_quality"),
+        "dprk.month_launches": ("dprk.posture", "dprk.month_icbm"),
+        "dprk.maturity": ("dprk.maturity", "dprk.month_icbm"),
+    }, records={
+        "dprk.srbm_launches": ("dprk.posture",), "dprk.irbm_launches": ("dprk.posture",),
+        "dprk.icbm_launches": ("dprk.month_icbm",),
+        "dprk.icbm_standard": ("dprk.month_icbm_standard",),
+        "dprk.icbm_failures": ("dprk.month_icbm", "dprk.maturity"),
+        "dprk.satellite_attempts": (), "dprk.satellites_in_orbit": ("dprk.maturity",),
+    })
     def _launch(self, month: int) -> None:
+        """Short- and intermediate-range launches by posture; an ICBM launch and its trajectory
+        chosen against the risk the allies' declared posture creates; satellite attempts.
+
+        Pyongyang reckons the chance of losing a missile: in flight, only on a standard
+        trajectory (the declaration's "particularly if they are not on a lofted trajectory"),
+        as attempt chance × effectiveness × allied warning; on the pad, for any ICBM, as strike
+        chance × warning. Each lowers the log-odds of that choice by `intercept_aversion` per
+        unit of risk, so a more credible or more capable posture deters more.
+        """
         model, draws, levers = self.model, self.model.draws, self.model.levers
+        temperature = self.par("choice_temperature")
+        warning = model.us.warning_quality
+        in_flight = levers.intercept_posture * levers.intercept_effectiveness * warning
+        on_pad = levers.launchpad_threat * warning
+        aversion = self.par("intercept_aversion")
         surge = np.where(self.posture == SIGNALLING, self.par("signal_multiplier"), 1.0)
         srbm = poisson_from_uniform(draws["srbm_count"], self.par("srbm_rate") * surge)
         irbm = poisson_from_uniform(draws["irbm_count"], self.par("irbm_rate") * surge)
-        p_icbm = np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge
-                         * (1.0 - levers.icbm_deterrence), 0.0, 1.0)
+        standard_share = shifted_probability(self.par("standard_trajectory_share"),
+                                             -aversion * in_flight, temperature)
+        risk = on_pad + standard_share * in_flight
+        p_icbm = shifted_probability(
+            np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge, 0.0, 0.999),
+            -aversion * risk, temperature)
         icbm = model.directed("DPRK.icbm_launch", draws["icbm_launch"] < p_icbm)
-        standard_share = self.par("standard_trajectory_share") * (1.0 - levers.lofting_pressure)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
         failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])
         self.srbm_launches += srbm
@@ -188,10 +240,17 @@ class NorthKorea(Actor):
                                         * (1.0 - self.maturity[:, SATELLITE]))
         model.log.record(month, "DPRK", "satellite_launch", attempt, success.astype(float))
 
+    @rule(writes={"dprk.nuclear_test": ("dprk.nuclear_test", "dprk.posture", "china.alignment",
+                                        "us.extended_deterrence")})
     def _consider_test(self, month: int) -> None:
+        """The seventh test: likelier in a signalling month, less likely against Beijing's
+        opposition and against firmer allied deterrence."""
         model = self.model
+        deterrence = (model.us.extended_deterrence
+                      - model.us.par("initial_extended_deterrence"))
         shift = (self.par("test_signal_weight") * (self.posture == SIGNALLING)
-                 - self.par("test_china_weight") * model.china.opposition_to_testing())
+                 - self.par("test_china_weight") * model.china.opposition_to_testing()
+                 - self.par("test_deterrence_weight") * deterrence)
         p = shifted_probability(self.par("nuclear_test_hazard"), shift,
                                 self.par("choice_temperature"))
         test = ~self.nuclear_test & model.directed("DPRK.nuclear_test",
@@ -201,6 +260,9 @@ class NorthKorea(Actor):
         model.china.react_to_test(test)
         model.russia.shield_at_un(month, self.month_icbm | test)
 
+    @rule(writes={"dprk.month_incident": ("dprk.posture",)},
+          records={"dprk.lethal_incidents": ("dprk.month_incident",),
+                   "crises.count": ("dprk.month_incident",)})
     def _coerce(self, month: int) -> None:
         model = self.model
         p = np.clip(self.par("lethal_incident_probability") * np.where(
@@ -220,11 +282,16 @@ class NorthKorea(Actor):
         self.maturity[rows, programme] = current + (
             self.par("transfer_maturity_gain") * transfers * (1.0 - current))
 
+    @rule(writes={"dprk.food_energy_gap": ("dprk.food_energy_gap", "trade.shipped_month",
+                                           "trade.friction", "china.stance")})
     def relieve_shortages(self, food_and_oil_usd: np.ndarray) -> None:
-        """Payment in food and oil narrows the gap; sanctions widen it month by month."""
+        """Payment in food and oil narrows the gap; sanctions widen it month by month, and so
+        does a Beijing quietly enforcing at its border."""
+        model = self.model
         relief = self.par("relief_per_100m_usd") * food_and_oil_usd / 1e8
+        squeeze = model.china.par("enforcement_squeeze") * model.china.enforces
         self.food_energy_gap = np.clip(
-            self.food_energy_gap + self.par("food_energy_gap_drift") - relief, 0.0, 1.0)
+            self.food_energy_gap + self.par("food_energy_gap_drift") + squeeze - relief, 0.0, 1.0)
 
 
 def poisson_from_uniform(u: np.ndarray, rate: np.ndarray) -> np.ndarray:

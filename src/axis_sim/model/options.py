@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from axis_sim.model.rules import rule
 from axis_sim.scenario.schema import OptionSpec, month_index
 
 if TYPE_CHECKING:
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 class Levers:
     """What this month's policies push on, one array per world, reset every month.
 
-    The comment after each lever names the rule(s) that read it.
+    The comment after each lever names the rule(s) that read it; `rules.py` holds the same as
+    declarations.
     """
 
     worlds: int
@@ -35,16 +37,18 @@ class Levers:
     cohesion_gain: np.ndarray = field(init=False)  # cohesion target (alliance)
     deterrence_gain: np.ndarray = field(init=False)  # extended-deterrence target (alliance)
     extra_exercise_probability: np.ndarray = field(init=False)  # extra exercise (US decision)
-    lofting_pressure: np.ndarray = field(init=False)  # standard-trajectory share (DPRK launches)
-    icbm_deterrence: np.ndarray = field(init=False)  # ICBM launch chance (DPRK launches)
-    intercept_posture: np.ndarray = field(init=False)  # attempt chance (intercepts)
-    intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning (intercepts)
+    intercept_posture: np.ndarray = field(init=False)  # attempt chance (intercepts; DPRK launches)
+    intercept_effectiveness: np.ndarray = field(init=False)  # success at full warning (same)
+    launchpad_threat: np.ndarray = field(init=False)  # strike chance if detected (same)
     escalation_per_attempt: np.ndarray = field(init=False)  # crisis chance (intercepts)
-    listing_rate: np.ndarray = field(init=False)  # designations (sanctions network)
+    listing_propensity: np.ndarray = field(init=False)  # identified entity listed (sanctions)
     parallel_sanctions_rate: np.ndarray = field(init=False)  # parties joining (sanctions network)
+    covert_push: np.ndarray = field(init=False)  # axis moves to covert channels (sanctions net)
     china_warning_cost: np.ndarray = field(init=False)  # utility (China's stance and drills)
     china_exposure_cost: np.ndarray = field(init=False)  # utility (China's stance)
+    moscow_exposure_cost: np.ndarray = field(init=False)  # utility (Moscow's ladder proposals)
     tension_gain: np.ndarray = field(init=False)  # US–China tension (alliance)
+    disclosure: np.ndarray = field(init=False)  # share of detections made public (exposure)
 
     def __post_init__(self) -> None:
         self.reset()
@@ -70,28 +74,44 @@ class PolicyOption(ABC):
         return cls.OFF.get(name, 0.0)
 
     def __init__(self, spec: OptionSpec, scenario_start: str, params: dict[str, np.ndarray],
-                 intensity: float | None = None, start: int | None = None) -> None:
+                 intensity: float | None = None, start: int | None = None,
+                 in_portfolio: bool = True, in_force: np.ndarray | float = 0.0) -> None:
         self.spec = spec
         self.start = month_index(scenario_start, spec.start) if start is None else start
         self.intensity = spec.intensity if intensity is None else intensity
         self.duration = spec.duration_months
         self._params = params
+        # An option can be in force without being in the portfolio (status quo's policy), at a
+        # share of its intensity; in the portfolio it runs at the larger of the two.
+        self.in_portfolio = in_portfolio
+        self.in_force = in_force
 
     def par(self, name: str) -> np.ndarray:
         """This option's parameter `name`: one value per world."""
         return self._params[f"options.{self.id}.{name}"]
 
     def intensity_at(self, month: int) -> float:
-        """Intensity in force in `month` (0 before the start and after the duration)."""
-        if month < self.start:
+        """The portfolio's intensity in `month` (0 before the start and after the duration)."""
+        if not self.in_portfolio or month < self.start:
             return 0.0
         if self.duration is not None and month >= self.start + self.duration:
             return 0.0
         return self.intensity
 
+    def level(self, month: int) -> np.ndarray | float:
+        """Intensity actually applied in `month`: the portfolio's, or the level in force."""
+        return np.maximum(self.intensity_at(month), self.in_force)
+
     @abstractmethod
-    def apply(self, model: AxisModel, intensity: float) -> None:
-        """Push this month's levers by `intensity` times the option's effects."""
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
+        """Push this month's levers by `intensity` (per world) times the option's effects."""
+
+
+
+def _channels(option: str, mapping: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Lever → the option parameters (and state) it is set from, as rule declarations."""
+    return {lever: tuple(s if "." in s else f"options.{option}.{s}" for s in sources)
+            for lever, sources in mapping.items()}
 
 
 class TrilateralIntegration(PolicyOption):
@@ -104,8 +124,13 @@ class TrilateralIntegration(PolicyOption):
         "extra_exercise_probability": "probability/month",
     }
 
-    def apply(self, model: AxisModel, intensity: float) -> None:
-        """Better shared warning and cohesion; more exercises, which the DPRK answers."""
+    @rule(writes=_channels(id, {
+        "levers.warning_gain": ("warning_quality_gain",),
+        "levers.cohesion_gain": ("cohesion_gain",),
+        "levers.extra_exercise_probability": ("extra_exercise_probability",),
+    }))
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
+        """Better shared warning and ISR, and cohesion; more exercises, which the DPRK answers."""
         levers = model.levers
         levers.warning_gain += intensity * self.par("warning_quality_gain")
         levers.cohesion_gain += intensity * self.par("cohesion_gain")
@@ -114,47 +139,67 @@ class TrilateralIntegration(PolicyOption):
 
 
 class InterceptDeclaration(PolicyOption):
-    """Not ruling out neutralizing missiles in flight (notably not lofted) or on the launchpad."""
+    """Not ruling out neutralizing missiles in flight (notably not lofted) or on the launchpad.
+
+    The declaration does not cut launches by decree: it sets the posture — how likely an
+    attempt on a standard-trajectory ICBM is, how likely a launch detected in preparation is
+    struck on the pad, and how good the systems are — and Pyongyang weighs that risk when it
+    chooses whether to launch an ICBM and on which trajectory (`dprk.py`).
+    """
 
     id = "intercept_declaration"
     PARAMETERS: ClassVar[dict[str, str]] = {
-        "launch_deterrence": "share of ICBM launches deterred",
-        "lofting_pressure": "share of standard-trajectory ICBM launches kept lofted",
-        "deterrence_gain": "index 0-1",
         "attempt_probability": "probability per standard-trajectory ICBM launch",
+        "launchpad_strike_probability": "probability per ICBM launch detected in preparation",
         "intercept_effectiveness": "probability at perfect warning",
         "escalation_per_attempt": "probability",
+        "deterrence_gain": "index 0-1",
     }
 
-    def apply(self, model: AxisModel, intensity: float) -> None:
-        """Deter some ICBM launches, keep the rest lofted, firm up deterrence, stand ready.
+    @rule(writes=_channels(id, {
+        "levers.intercept_posture": ("attempt_probability",),
+        "levers.launchpad_threat": ("launchpad_strike_probability",),
+        "levers.intercept_effectiveness": ("intercept_effectiveness",),
+        "levers.escalation_per_attempt": ("escalation_per_attempt",),
+        "levers.deterrence_gain": ("deterrence_gain",),
+    }))
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
+        """Stand ready to intercept and to strike on the pad; firm up deterrence.
 
         Intercept effectiveness and escalation risk are properties of the systems and of
         Pyongyang, not of how hard the declaration is pushed: intensity scales how likely an
-        attempt is, not how it goes.
+        attempt or a strike is, not how it goes.
         """
         levers = model.levers
-        levers.icbm_deterrence += np.clip(intensity * self.par("launch_deterrence"), 0.0, 1.0)
-        levers.lofting_pressure += np.clip(intensity * self.par("lofting_pressure"), 0.0, 1.0)
-        levers.deterrence_gain += intensity * self.par("deterrence_gain")
         levers.intercept_posture += np.clip(intensity * self.par("attempt_probability"), 0.0, 1.0)
+        levers.launchpad_threat += np.clip(
+            intensity * self.par("launchpad_strike_probability"), 0.0, 1.0)
         levers.intercept_effectiveness = self.par("intercept_effectiveness")
         levers.escalation_per_attempt = self.par("escalation_per_attempt")
+        levers.deterrence_gain += intensity * self.par("deterrence_gain")
 
 
 class SanctionsListing(PolicyOption):
-    """List Russian entities and individuals in DPRK arms deals; seek parallel sanctions."""
+    """List Russian entities and individuals in DPRK arms deals; seek parallel sanctions.
+
+    Status quo already lists at Treasury's pre-start pace (`actors.US.listing_in_force`, a share
+    of this option's intensity); the option is the intensification the analysis proposes.
+    """
 
     id = "sanctions_listing"
     PARAMETERS: ClassVar[dict[str, str]] = {
-        "listing_share_per_month": "share of unlisted entities/month",
+        "listing_propensity": "probability/month per identified entity",
         "parallel_sanctions_probability": "probability/month",
     }
 
-    def apply(self, model: AxisModel, intensity: float) -> None:
-        """Designate a share of the procurement network; court like-minded parties."""
+    @rule(writes=_channels(id, {
+        "levers.listing_propensity": ("listing_propensity",),
+        "levers.parallel_sanctions_rate": ("parallel_sanctions_probability",),
+    }))
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
+        """List the entities the evidence identifies; court like-minded parties."""
         levers = model.levers
-        levers.listing_rate += intensity * self.par("listing_share_per_month")
+        levers.listing_propensity += np.clip(intensity * self.par("listing_propensity"), 0.0, 1.0)
         levers.parallel_sanctions_rate += intensity * self.par("parallel_sanctions_probability")
 
 
@@ -167,7 +212,11 @@ class WarnBeijing(PolicyOption):
         "tension_increase": "index/month",
     }
 
-    def apply(self, model: AxisModel, intensity: float) -> None:
+    @rule(writes=_channels(id, {
+        "levers.china_warning_cost": ("warning_cost",),
+        "levers.tension_gain": ("tension_increase",),
+    }))
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
         """Make condoning the axis costlier for Beijing, at a price in US–China tension."""
         levers = model.levers
         levers.china_warning_cost += intensity * self.par("warning_cost")
@@ -175,26 +224,55 @@ class WarnBeijing(PolicyOption):
 
 
 class PublicDisclosure(PolicyOption):
-    """Downgrade intelligence for public use at UNGA, APEC and ASEAN."""
+    """Downgrade intelligence for public use at UNGA, APEC and ASEAN.
+
+    A disclosure shows what allied intelligence detected, so what it does scales with the
+    detection of transfers: it rallies like-minded parties, builds a public record that costs
+    Moscow and Beijing reputation for months (`us.exposure`), and costs sources; the axis
+    answers by moving transfers to covert channels. Status quo already discloses at part of
+    this intensity (`actors.US.disclosure_in_force`): the DNI transparency programme was under
+    way before September 2023.
+    """
 
     id = "public_disclosure"
     PARAMETERS: ClassVar[dict[str, str]] = {
         "forum_parallel_sanctions_probability": "probability per forum month",
-        "china_exposure_cost": "utility per forum month",
+        "china_exposure_cost": "utility at full exposure",
+        "moscow_exposure_cost": "utility at full exposure",
         "source_cost": "index of warning quality per forum month",
+        "covert_shift": "share of transfers moved covert per forum month",
     }
 
-    def apply(self, model: AxisModel, intensity: float) -> None:
-        """At forums: rally like-minded parties and embarrass Beijing, at a cost to sources."""
-        levers, forum = model.levers, model.now.forum
-        levers.parallel_sanctions_rate += (
-            intensity * self.par("forum_parallel_sanctions_probability") * forum)
-        levers.china_exposure_cost += intensity * self.par("china_exposure_cost") * forum
+    @rule(writes=_channels(id, {
+        "levers.parallel_sanctions_rate": ("forum_parallel_sanctions_probability", "now.forum",
+                                           "trade.detection"),
+        "levers.china_exposure_cost": ("china_exposure_cost", "us.exposure"),
+        "levers.moscow_exposure_cost": ("moscow_exposure_cost", "us.exposure"),
+        "levers.warning_loss": ("source_cost", "now.forum"),
+        "levers.covert_push": ("covert_shift", "now.forum"),
+        "levers.disclosure": ("now.forum", "trade.detection"),
+    }))
+    def apply(self, model: AxisModel, intensity: np.ndarray) -> None:
+        """At forums: disclose what was detected; between them, the record keeps costing."""
+        levers, forum, detection = model.levers, model.now.forum, model.trade.detection
+        shown = intensity * forum * detection
+        levers.disclosure = np.maximum(levers.disclosure, shown)
+        levers.parallel_sanctions_rate += self.par("forum_parallel_sanctions_probability") * shown
+        levers.china_exposure_cost += intensity * self.par("china_exposure_cost") * model.us.exposure
+        levers.moscow_exposure_cost += (intensity * self.par("moscow_exposure_cost")
+                                        * model.us.exposure)
         levers.warning_loss += intensity * self.par("source_cost") * forum
+        levers.covert_push += np.clip(intensity * self.par("covert_shift") * forum, 0.0, 1.0)
 
 
 OPTION_CLASSES: dict[str, type[PolicyOption]] = {
     cls.id: cls
     for cls in (TrilateralIntegration, InterceptDeclaration, SanctionsListing, WarnBeijing,
                 PublicDisclosure)
+}
+# Options already in force before the scenario starts, at a share of their full intensity that
+# the US actor's parameter names: status quo is the policy in force, not no policy.
+IN_FORCE: dict[str, str] = {
+    "sanctions_listing": "actors.US.listing_in_force",
+    "public_disclosure": "actors.US.disclosure_in_force",
 }

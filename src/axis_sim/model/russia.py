@@ -14,6 +14,7 @@ import numpy as np
 
 from axis_sim.model.actor import Actor
 from axis_sim.model.choice import logit_choice, logit_probability
+from axis_sim.model.rules import rule
 
 if TYPE_CHECKING:
     from axis_sim.model.world import AxisModel
@@ -47,6 +48,8 @@ class Russia(Actor):
         "condemn_exercise_probability": "probability",
         "procurement_entities": "entities",
         "front_rebuild_months": "months",
+        "covert_concealment": "share of visibility lost when all transfers are covert",
+        "covert_capacity_loss": "share of capacity lost when all transfers are covert",
     }
 
     def __init__(self, model: AxisModel) -> None:
@@ -58,8 +61,9 @@ class Russia(Actor):
         self.condemnations = np.zeros(model.worlds, dtype=np.int32)
         self.naval_exercise = np.zeros(model.worlds, dtype=bool)
         self.proposes = np.zeros(model.worlds, dtype=bool)
-        self._base_gain = np.zeros(model.worlds)
+        self.base_gain = np.zeros(model.worlds)
 
+    @rule(records={"russia.condemnations": ("now.exercise",)})
     def decide(self, month: int) -> None:
         """Propose the next rung or hold (logit choice); condemn allied exercises."""
         self._propose(month)
@@ -69,22 +73,37 @@ class Russia(Actor):
         self.condemnations += condemn
         model.log.record(month, "Russia", "exercise_condemned", condemn)
 
+    @rule(writes={
+        "russia.base_gain": ("context.munitions_gap", "context.demand", "russia.trust",
+                             "now.summit", "context.western_aid", "trade.friction",
+                             "levers.moscow_exposure_cost"),
+        "russia.proposes": ("russia.base_gain", "russia.cooperation"),
+    })
     def _propose(self, month: int) -> None:
-        """Moscow's gain from the next rung: need, trust, a summit, retaliation, minus costs."""
+        """Moscow's gain from the next rung: need, trust, a summit, retaliation, minus the costs
+        of sanctions and of being exposed in public."""
         model, ctx = self.model, self.model.context
         need = np.divide(ctx.munitions_gap, ctx.demand, out=np.zeros(model.worlds),
                          where=ctx.demand > 0)
-        self._base_gain = (
+        self.base_gain = (
             self.par("ladder_need_weight") * need
             + self.par("ladder_trust_weight") * self.trust
             + self.par("summit_ladder_bonus") * model.now.summit
             + self.par("retaliation_weight") * ctx.western_aid
             - self.par("sanctions_aversion") * model.trade.friction
+            - model.levers.moscow_exposure_cost
         )
-        gain = self._base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
+        gain = self.base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
         self.proposes = model.directed("Russia.propose", model.draws["russia_ladder"]
                                        < logit_probability(gain, self.par("ladder_temperature")))
 
+    @rule(writes={
+        "russia.cooperation": ("russia.cooperation", "russia.proposes", "dprk.accepts_deeper_ties",
+                               "china.joins_exercise", "russia.base_gain"),
+    }, records={
+        "russia.naval_exercise": ("russia.cooperation", "russia.proposes",
+                                  "dprk.accepts_deeper_ties", "china.joins_exercise"),
+    })
     def settle_ladder(self, month: int) -> None:
         """The rung moves up if Moscow proposed and Pyongyang accepts this month.
 
@@ -96,7 +115,7 @@ class Russia(Actor):
                   & (self.cooperation < TREATY_LEVEL))
         to_exercise = agreed & (self.cooperation == NAVAL_EXERCISE_LEVEL - 1)
         with_china = to_exercise & model.china.joins_exercise
-        treaty_gain = (self._base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
+        treaty_gain = (self.base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
                        - self.par("treaty_without_china_cost"))
         skip = (to_exercise & ~with_china & (model.draws["russia_treaty_skip"]
                 < logit_probability(treaty_gain, self.par("ladder_temperature"))))
@@ -108,6 +127,9 @@ class Russia(Actor):
         model.log.record(month, "China", "china_naval_exercise", with_china)
         self.transfer_technology(month)
 
+    @rule(writes={"dprk.maturity": ("russia.cooperation", "trade.shipped_month", "dprk.maturity")},
+          records={"russia.tech_transfers": ("russia.cooperation", "trade.shipped_month",
+                                             "dprk.maturity")})
     def transfer_technology(self, month: int) -> None:
         """At rung 2 or above, maybe transfer technology; Pyongyang's needs steer which (logit)."""
         model = self.model
@@ -124,6 +146,7 @@ class Russia(Actor):
         dprk.receive_technology(transfers, programme)
         model.log.record(month, "Russia", "tech_transfer", transfers, programme)
 
+    @rule(records={"russia.un_blocks": ("dprk.month_icbm", "dprk.nuclear_test")})
     def shield_at_un(self, month: int, provocation: np.ndarray) -> None:
         """After an ICBM launch or nuclear test, block punitive Security Council action."""
         blocked = provocation & self.model.directed(
@@ -131,6 +154,7 @@ class Russia(Actor):
         self.un_blocks += blocked
         self.model.log.record(month, "Russia", "un_action_blocked", blocked)
 
+    @rule(writes={"russia.trust": ("russia.trust", "trade.shipped_month")})
     def build_trust(self, shipped: np.ndarray) -> None:
         """Deliveries build trust; it fades without them."""
         self.trust = np.clip(

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 # The objects whose per-world arrays make up the state (levers are rebuilt every month).
 COMPONENTS: tuple[str, ...] = ("us", "rok", "japan", "china", "russia", "dprk", "context",
                                "now", "trade", "crises")
-MODEL_ARRAYS: tuple[str, ...] = ("summits", "intercept_attempts", "intercept_successes")
+MODEL_ARRAYS: tuple[str, ...] = ("summits", "intercept_attempts", "intercept_successes",
+                                 "month_intercepts", "launchpad_strikes")
 
 
 def _arrays(model: AxisModel) -> dict[str, np.ndarray]:

@@ -46,8 +46,10 @@ STREAM_NAMES: tuple[str, ...] = (
     "intercept_attempt",
     "intercept_success",
     "intercept_escalation",
+    "launchpad_strike",
     "parallel_sanctions",
     "listing",
+    "identification",
     "front_rebuild",
 )
 
@@ -108,4 +110,4 @@ class Streams:
 
 
 # Streams with one draw per procurement entity per world (the sanctions network).
-ENTITY_STREAMS: frozenset[str] = frozenset({"listing", "front_rebuild"})
+ENTITY_STREAMS: frozenset[str] = frozenset({"listing", "identification", "front_rebuild"})

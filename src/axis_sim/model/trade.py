@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from axis_sim.model.dprk import poisson_from_uniform
+from axis_sim.model.rules import rule
 
 if TYPE_CHECKING:
     from axis_sim.model.world import AxisModel
@@ -27,6 +28,9 @@ class Trade:
     worlds: int
     entities: int
     listed: np.ndarray = field(init=False)  # (worlds, entities): entity currently designated
+    identified: np.ndarray = field(init=False)  # (worlds, entities): evidence enough to list it
+    detection: np.ndarray = field(init=False)  # share of this month's transfers allies detect
+    covert_share: np.ndarray = field(init=False)  # share of transfers moved to covert channels
     listings: np.ndarray = field(init=False)  # designations so far, new fronts included
     friction: np.ndarray = field(init=False)  # share of deliveries stopped this month
     shipped_month: np.ndarray = field(init=False)  # rounds
@@ -39,15 +43,29 @@ class Trade:
 
     def __post_init__(self) -> None:
         self.listed = np.zeros((self.worlds, self.entities), dtype=bool)
+        self.identified = np.zeros((self.worlds, self.entities), dtype=bool)
         self.listings = np.zeros(self.worlds, dtype=np.int32)
         self.systems_total = np.zeros(self.worlds, dtype=np.int32)
-        for name in ("friction", "shipped_month", "shipped_total", "munitions_cars",
+        for name in ("detection", "covert_share", "friction", "shipped_month", "shipped_total", "munitions_cars",
                      "ore_cars", "tank_cars", "supply_share"):
             setattr(self, name, np.zeros(self.worlds))
 
 
+@rule(writes={
+    "trade.shipped_month": ("russia.cooperation", "dprk.stockpile", "russia.trust",
+                            "trade.friction", "context.munitions_gap", "trade.covert_share"),
+    "dprk.stockpile": ("dprk.stockpile", "trade.shipped_month"),
+    "trade.detection": ("us.warning_quality", "trade.covert_share"),
+}, records={
+    "trade.shipped_total": ("trade.shipped_month",),
+    "trade.supply_share": ("trade.shipped_month", "context.demand"),
+    "trade.systems_total": ("russia.cooperation", "trade.friction", "context.demand"),
+    "trade.munitions_cars": ("trade.shipped_month",), "trade.ore_cars": ("trade.shipped_month",),
+    "trade.tank_cars": ("trade.shipped_month",),
+})
 def exchange(model: AxisModel, month: int) -> None:
-    """Ship munitions and rockets, receive food, oil and cash; count the railcars."""
+    """Ship munitions and rockets, receive food, oil and cash; count the railcars; and how much
+    of it allied intelligence sees (less, the more of it has moved to covert channels)."""
     trade, dprk, ctx = model.trade, model.dprk, model.context
     trading = model.russia.cooperation >= 1
     spare = dprk.par("shell_production") * dprk.par("export_share")
@@ -55,7 +73,13 @@ def exchange(model: AxisModel, month: int) -> None:
     drawdown = dprk.par("stockpile_drawdown") * (
         1.0 + dprk.par("drawdown_trust_weight") * model.russia.trust)
     available = spare + dprk.stockpile * drawdown
-    rail = dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
+    # Covert channels (night trains, cargo relabelled, other routes) are harder to see and
+    # carry less than the open crossing.
+    covert = trade.covert_share
+    rail = (dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
+            * (1.0 - covert * model.russia.par("covert_capacity_loss")))
+    trade.detection = (model.us.warning_quality * model.us.par("transfer_visibility")
+                       * (1.0 - covert * model.russia.par("covert_concealment")))
     noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
     ceiling = np.minimum(np.minimum(available, rail), ctx.munitions_gap)
     willing = model.directed("DPRK.deliveries", np.ones(model.worlds))
@@ -84,13 +108,31 @@ def exchange(model: AxisModel, month: int) -> None:
     model.log.record(month, "DPRK", "missile_rocket_transfer", systems > 0, systems)
 
 
+@rule(writes={
+    "trade.identified": ("trade.identified", "trade.detection", "trade.listed"),
+    "trade.listed": ("trade.listed", "trade.identified", "levers.listing_propensity"),
+    "us.sanctioning_parties": ("us.sanctioning_parties", "levers.parallel_sanctions_rate"),
+    "trade.friction": ("trade.listed", "us.sanctioning_parties"),
+    "trade.covert_share": ("trade.covert_share", "levers.covert_push"),
+}, records={"trade.listings": ("trade.listed",)})
 def sanctions_network(model: AxisModel, month: int) -> None:
-    """Listings designate entities; designated ones are replaced by new fronts over time."""
+    """Detected transfers expose entities; exposed ones can be listed; listed ones are
+    replaced by new fronts over time; like-minded parties join; disclosures drive the axis
+    to covert channels.
+
+    A listing needs evidence: an entity is identified with a chance that grows with this
+    month's detection of transfers, and each identified entity is listed with the policy's
+    propensity (status quo lists few of them, the option most). A new front is unknown again.
+    """
     trade, p, levers = model.trade, model.params, model.levers
-    newly = ~trade.listed & (model.draws["listing"] < levers.listing_rate[:, None])
+    identify = (model.us.par("identification_rate") * trade.detection)[:, None]
+    trade.identified |= ~trade.listed & (model.draws["identification"] < identify)
+    newly = trade.identified & ~trade.listed & (
+        model.draws["listing"] < levers.listing_propensity[:, None])
     rebuild = 1.0 / np.maximum(p["actors.Russia.front_rebuild_months"], 1.0)
     replaced = trade.listed & (model.draws["front_rebuild"] < rebuild[:, None])
     trade.listed = (trade.listed | newly) & ~replaced
+    trade.identified &= ~replaced
     listed_now, fronts = newly.sum(axis=1), replaced.sum(axis=1)
     trade.listings += listed_now
     model.log.record(month, "US", "entity_listed", listed_now > 0, listed_now)
@@ -104,3 +146,4 @@ def sanctions_network(model: AxisModel, month: int) -> None:
         p["context.sanctions_listing_friction"] * trade.listed.mean(axis=1)
         * (1.0 + p["context.party_enforcement_gain"] * added), 0.0,
         p["context.max_friction"])
+    trade.covert_share = trade.covert_share + levers.covert_push * (1.0 - trade.covert_share)

@@ -29,7 +29,8 @@ from axis_sim.model.china import China
 from axis_sim.model.directives import directed
 from axis_sim.model.dprk import NorthKorea
 from axis_sim.model.eventlog import EventLog
-from axis_sim.model.options import OPTION_CLASSES, Levers, PolicyOption
+from axis_sim.model.options import IN_FORCE, OPTION_CLASSES, Levers, PolicyOption
+from axis_sim.model.rules import rule
 from axis_sim.model.russia import Russia
 from axis_sim.model.streams import Streams
 from axis_sim.model.trade import Trade, exchange, sanctions_network
@@ -87,14 +88,17 @@ class Now:
 
 @dataclass
 class Crises:
-    """Escalation crises on the peninsula, from any cause."""
+    """Escalation crises on the peninsula: all of them, and those allied action set off."""
 
     model: AxisModel
     count: np.ndarray
+    allied_action: np.ndarray
 
     def add(self, month: int, actor: str, crisis: np.ndarray) -> None:
-        """Count and log a crisis in every world where `crisis` is true."""
+        """Count and log a crisis in every world where `crisis` is true; `actor` set it off."""
         self.count += crisis
+        if actor == "US":
+            self.allied_action += crisis
         self.model.log.record(month, actor, "escalation_crisis", crisis)
 
 
@@ -130,13 +134,15 @@ class AxisModel(mesa.Model):
         self.now = Now(worlds)
         self.levers = Levers(worlds)
         self.trade = Trade(worlds, entities)
-        self.crises = Crises(self, np.zeros(worlds, dtype=np.int32))
+        self.crises = Crises(self, np.zeros(worlds, dtype=np.int32),
+                             np.zeros(worlds, dtype=np.int32))
         self.summits = np.zeros(worlds, dtype=np.int32)
         self.intercept_attempts = np.zeros(worlds, dtype=np.int32)
         self.intercept_successes = np.zeros(worlds, dtype=np.int32)
-        self.options: list[PolicyOption] = [
-            OPTION_CLASSES[o](scenario.options[o], scenario.meta.start, params) for o in portfolio
-        ]
+        self.month_intercepts = np.zeros(worlds, dtype=np.int32)
+        self.launchpad_strikes = np.zeros(worlds, dtype=np.int32)
+        self.options: list[PolicyOption] = []
+        self.set_portfolio({o: None for o in portfolio})
 
         self.us = UnitedStates(self)
         self.rok = SouthKorea(self)
@@ -147,9 +153,26 @@ class AxisModel(mesa.Model):
         self._decision_order = (self.us, self.rok, self.japan, self.china, self.russia, self.dprk)
         initial = np.rint(self.params["actors.US.initial_listed_entities"]).astype(int)
         self.trade.listed[:] = np.arange(entities)[None, :] < initial[:, None]
+        self.trade.identified[:] = self.trade.listed
         self.draws: dict[str, np.ndarray] = {}
         # Decisions human teams take in place of the doctrine (seminar); see directives.py.
         self.directives: dict[str, object] = {}
+
+    def set_portfolio(self, intensities: dict[str, float | None], start: int | None = None) -> None:
+        """Put the options in force: those named at their intensity (None: the scenario's),
+        from `start` (None: the scenario's), and the policies status quo already pursues
+        (`IN_FORCE`) at their pre-start level wherever the portfolio does not name them."""
+        spec, start_date = self.spec, self.spec.meta.start
+        self.options = []
+        for option, cls in OPTION_CLASSES.items():
+            in_force = self.params[IN_FORCE[option]] if option in IN_FORCE else 0.0
+            if option in intensities:
+                self.options.append(cls(spec.options[option], start_date, self.params,
+                                        intensity=intensities[option], start=start,
+                                        in_force=in_force))
+            elif option in IN_FORCE:
+                self.options.append(cls(spec.options[option], start_date, self.params,
+                                        in_portfolio=False, in_force=in_force))
 
     def directed(self, key: str, default: np.ndarray) -> np.ndarray:
         """The doctrine's choice `default`, unless a team's directive decides `key`."""
@@ -175,6 +198,13 @@ class AxisModel(mesa.Model):
         if self.month >= self.horizon:
             self.running = False
 
+    @rule(writes={
+        "context.ceasefire": ("context.ceasefire",),
+        "context.demand": ("context.ceasefire",),
+        "context.russia_reserve": ("context.russia_reserve", "context.demand"),
+        "context.munitions_gap": ("context.demand", "context.russia_reserve"),
+        "context.western_aid": ("context.ceasefire",),
+    })
     def _context(self, month: int) -> None:
         ctx, p = self.context, self.params
         starts = ~ctx.ceasefire & (self.draws["ceasefire"] < p["context.ceasefire_hazard"])
@@ -191,6 +221,8 @@ class AxisModel(mesa.Model):
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
             ctx.ceasefire, p["context.aid_after_ceasefire"], 1.0)
 
+    @rule(writes={"now.summit": (), "now.forum": (), "now.exercise": ()},
+          records={"model.summits": ("now.summit",)})
     def _scheduled_events(self, month: int) -> None:
         now = self.now
         now.summit[:] = now.forum[:] = now.exercise[:] = False
@@ -206,17 +238,39 @@ class AxisModel(mesa.Model):
             self.log.record(month, actor[event.kind], event.kind, happens)
         self.summits += now.summit
 
+    @rule(writes={
+        "model.month_intercepts": ("dprk.month_icbm_standard", "dprk.month_icbm",
+                                   "levers.intercept_posture", "levers.intercept_effectiveness",
+                                   "levers.launchpad_threat", "us.warning_quality"),
+    }, records={
+        "crises.allied_action": ("dprk.month_icbm_standard", "dprk.month_icbm",
+                                 "levers.intercept_posture", "levers.launchpad_threat",
+                                 "us.warning_quality", "levers.escalation_per_attempt"),
+        "model.intercept_attempts": ("dprk.month_icbm_standard", "levers.intercept_posture"),
+        "model.launchpad_strikes": ("dprk.month_icbm", "levers.launchpad_threat",
+                                    "us.warning_quality"),
+    })
     def _intercepts(self, month: int) -> None:
-        levers = self.levers
+        """Under the declaration: try to intercept standard-trajectory ICBMs in flight, and
+        strike launches seen in preparation on the pad; either can set off a crisis."""
+        levers, warning = self.levers, self.us.warning_quality
         attempt = self.dprk.month_icbm_standard & (
             self.draws["intercept_attempt"] < levers.intercept_posture)
         success = attempt & (self.draws["intercept_success"]
-                             < levers.intercept_effectiveness * self.us.warning_quality)
+                             < levers.intercept_effectiveness * warning)
+        # A launch seen in preparation (warning quality) may be struck on the pad; a strike on
+        # a prepared launcher is taken to succeed — it is the risk Pyongyang weighs (dprk.py).
+        strike = self.dprk.month_icbm & (self.draws["launchpad_strike"]
+                                         < levers.launchpad_threat * warning)
         self.intercept_attempts += attempt
         self.intercept_successes += success
+        self.launchpad_strikes += strike
+        self.month_intercepts = (success | strike).astype(np.int32)
         self.log.record(month, "US", "intercept_attempt", attempt)
         self.log.record(month, "US", "intercept_success", success)
-        crisis = attempt & (self.draws["intercept_escalation"] < levers.escalation_per_attempt)
+        self.log.record(month, "US", "launchpad_strike", strike)
+        crisis = (attempt | strike) & (self.draws["intercept_escalation"]
+                                       < levers.escalation_per_attempt)
         self.crises.add(month, "US", crisis)
 
 

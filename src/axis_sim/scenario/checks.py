@@ -77,6 +77,27 @@ def _outcome_problems(scenario: Scenario) -> list[Problem]:
             problems.append((("outcomes", name, "unit"),
                              f"unit must be {METRICS[name].unit!r}, the unit the model "
                              f"reports {name} in; got {spec.unit!r}"))
+        problems += _restatement_problems(scenario, name)
+    return problems
+
+
+def _restatement_problems(scenario: Scenario, name: str) -> list[Problem]:
+    """An outcome that restates others is not scored, and what it restates must be."""
+    spec, problems = scenario.outcomes[name], []
+    if spec.restates and spec.weight > 0:
+        problems.append((("outcomes", name, "weight"),
+                         f"{name} restates {', '.join(spec.restates)}, so scoring it would count "
+                         f"the same harm twice: its weight must be 0, got {spec.weight:g}"))
+    for i, other in enumerate(spec.restates):
+        if other not in scenario.outcomes or other == name:
+            allowed = ", ".join(o for o in scenario.outcomes if o != name)
+            problems.append((("outcomes", name, "restates", i),
+                             f"{other!r} is not another outcome of this scenario; allowed: "
+                             f"{allowed}"))
+        elif scenario.outcomes[other].weight <= 0:
+            problems.append((("outcomes", name, "restates", i),
+                             f"{other} carries no weight, so nothing would score the harm "
+                             f"{name} restates: give {other} a weight"))
     return problems
 
 

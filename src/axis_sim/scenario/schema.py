@@ -239,6 +239,11 @@ class OutcomeSpec(Strict):
         default=None,
         description="Satisficing threshold at the horizon: at most this if lower is better, at "
                     "least this if higher is better.")
+    restates: list[str] = Field(
+        default_factory=list,
+        description="Outcomes whose harm this one restates (e.g. Russia's supply share restates "
+                    "the munitions shipped): it is shown but never scored, so its weight must "
+                    "be 0.")
 
 
 Sampling = Literal["random", "latin_hypercube", "sobol"]
