@@ -53,7 +53,6 @@ class China(Actor):
         super().__init__(model)
         self.alignment = self.par("initial_alignment").copy()
         self.stance = np.zeros(model.worlds, dtype=np.int8)
-        self.condones = np.zeros(model.worlds, dtype=bool)
         self.enforces = np.zeros(model.worlds, dtype=bool)
         self.enforcement_months = np.zeros(model.worlds, dtype=np.int32)
         self.joins_exercise = np.zeros(model.worlds, dtype=bool)
@@ -62,6 +61,7 @@ class China(Actor):
         "china.stance": ("us.us_china_tension", "russia.cooperation", "levers.china_warning_cost",
                          "levers.china_exposure_cost"),
         "china.alignment": ("china.alignment", "china.stance"),
+        "china.enforces": ("china.stance",),
         "china.joins_exercise": ("china.alignment", "levers.china_warning_cost"),
     }, records={"china.enforcement_months": ("china.stance",)})
     def decide(self, month: int) -> None:
@@ -80,12 +80,12 @@ class China(Actor):
         utilities = np.stack([np.zeros(model.worlds), condone, enforce], axis=1)
         chosen = logit_choice(utilities, temperature, model.draws["china_stance"])
         self.stance = model.directed("China.stance", chosen.astype(np.int8))
-        self.condones = self.stance == CONDONE
+        condones = self.stance == CONDONE
         self.enforces = self.stance == ENFORCE
         self.enforcement_months += self.enforces
         model.log.record(month, "China", "quiet_enforcement", self.enforces)
         step = self.par("alignment_step")
-        self.alignment = np.clip(self.alignment + np.where(self.condones, step, -step), 0.0, 1.0)
+        self.alignment = np.clip(self.alignment + np.where(condones, step, -step), 0.0, 1.0)
 
         # Whether Beijing would join a naval exercise, were it asked this month (rung 2 → 3).
         p_join = shifted_probability(

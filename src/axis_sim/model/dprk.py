@@ -283,7 +283,7 @@ class NorthKorea(Actor):
             self.par("transfer_maturity_gain") * transfers * (1.0 - current))
 
     @rule(writes={"dprk.food_energy_gap": ("dprk.food_energy_gap", "trade.shipped_month",
-                                           "trade.friction", "china.stance")})
+                                           "trade.friction", "china.enforces")})
     def relieve_shortages(self, food_and_oil_usd: np.ndarray) -> None:
         """Payment in food and oil narrows the gap; sanctions widen it month by month, and so
         does a Beijing quietly enforcing at its border."""

@@ -38,6 +38,8 @@ EVENTS: tuple[str, ...] = (
     "entity_listed",
     "front_company",
     "parallel_sanctions",
+    "launchpad_strike",
+    "quiet_enforcement",
 )
 EVENT_CODE = {name: i for i, name in enumerate(EVENTS)}
 ACTOR_CODE = {name: i for i, name in enumerate(ACTORS)}

@@ -121,7 +121,7 @@ METRICS: dict[str, Metric] = {
                  reads=('model.intercept_attempts',)),
     "intercept_successes": Metric("intercepts", "Successful intercepts so far", True,
                                   lambda m: m.intercept_successes,
-                 reads=('model.intercept_attempts', 'model.month_intercepts')),
+                 reads=('model.intercept_successes',)),
     "escalation_crises": Metric("crises", "Escalation crises so far (incidents, intercepts)",
                                 True, lambda m: m.crises.count,
                  reads=('crises.count', 'crises.allied_action')),

@@ -258,7 +258,8 @@ class PublicDisclosure(PolicyOption):
         shown = intensity * forum * detection
         levers.disclosure = np.maximum(levers.disclosure, shown)
         levers.parallel_sanctions_rate += self.par("forum_parallel_sanctions_probability") * shown
-        levers.china_exposure_cost += intensity * self.par("china_exposure_cost") * model.us.exposure
+        levers.china_exposure_cost += (intensity * self.par("china_exposure_cost")
+                                       * model.us.exposure)
         levers.moscow_exposure_cost += (intensity * self.par("moscow_exposure_cost")
                                         * model.us.exposure)
         levers.warning_loss += intensity * self.par("source_cost") * forum

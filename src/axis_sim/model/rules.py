@@ -115,7 +115,7 @@ def dead_nodes(headline: Iterable[str]) -> list[str]:
 
 def mermaid(headline: Iterable[str]) -> str:
     """The causal graph as a Mermaid flowchart: option parameters → levers → state → headline
-    outcomes (tallies and non-headline outcomes left out, so the picture stays readable)."""
+    outcomes (tallies and other outcomes are passed through, not drawn, so it stays readable)."""
     edges = graph()
     goals = {f"outcome.{o}" for o in headline}
     keep = {*option_parameter_nodes(), *state_nodes(), *goals}
@@ -130,7 +130,22 @@ def mermaid(headline: Iterable[str]) -> str:
     lines += [f"  {ids[n]}[\"{n}\"]" for n in sorted(keep)
               if not any(n.startswith(p) for p in groups)]
     for source in sorted(keep):
-        for target in sorted(edges.get(source, ())):
-            if target in keep and target != source:
-                lines.append(f"  {ids[source]} --> {ids[target]}")
+        for target in sorted(_kept_successors(edges, source, keep)):
+            lines.append(f"  {ids[source]} --> {ids[target]}")
     return "\n".join(lines) + "\n"
+
+
+def _kept_successors(edges: dict[str, set[str]], start: str, keep: set[str]) -> set[str]:
+    """Kept nodes reached from `start` directly or through nodes left out (tallies)."""
+    found, seen, todo = set(), {start}, list(edges.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in keep:
+            found.add(node)
+        else:
+            todo.extend(edges.get(node, ()))
+    return found - {start}
+

@@ -247,6 +247,8 @@ class AxisModel(mesa.Model):
                                  "levers.intercept_posture", "levers.launchpad_threat",
                                  "us.warning_quality", "levers.escalation_per_attempt"),
         "model.intercept_attempts": ("dprk.month_icbm_standard", "levers.intercept_posture"),
+        "model.intercept_successes": ("dprk.month_icbm_standard", "levers.intercept_posture",
+                                      "levers.intercept_effectiveness", "us.warning_quality"),
         "model.launchpad_strikes": ("dprk.month_icbm", "levers.launchpad_threat",
                                     "us.warning_quality"),
     })

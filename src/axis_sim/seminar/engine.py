@@ -17,7 +17,6 @@ from axis_sim.experiment.compare import mean_interval
 from axis_sim.experiment.sampling import default_parameters, sample_parameters
 from axis_sim.model.directives import DIRECTIVES, check
 from axis_sim.model.metrics import record
-from axis_sim.model.options import OPTION_CLASSES
 from axis_sim.model.state import restore, snapshot
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.loader import load_scenario, scenario_hash
@@ -115,16 +114,12 @@ def _turn_model(game: Game, scenario: Scenario, moves: list[Move], overrides: li
     """
     params = (sample_parameters(scenario, worlds, "random", np.random.default_rng(seed))
               if uncertain else default_parameters(scenario, worlds))
-    options = tuple(m.decision.removeprefix(OPTION_PREFIX) for m in moves
-                    if m.decision.startswith(OPTION_PREFIX) and float(m.value) > 0)
     model = AxisModel(scenario, params, seed=game.seed if seed is None else seed,
                       watched=np.array([0]))
     restore(model, game.state, world=None if worlds == 1 and seed is None else 0)
     intensity = {m.decision.removeprefix(OPTION_PREFIX): float(m.value) for m in moves
-                 if m.decision.startswith(OPTION_PREFIX)}
-    model.options = [OPTION_CLASSES[o](scenario.options[o], scenario.meta.start, params,
-                                       intensity=intensity[o], start=model.month)
-                     for o in options]
+                 if m.decision.startswith(OPTION_PREFIX) and float(m.value) > 0}
+    model.set_portfolio(intensity, start=model.month)  # status quo's policies stay in force
     model.directives = {m.decision: m.value for m in moves
                         if not m.decision.startswith(OPTION_PREFIX)}
     model.directives |= {o.decision: o.value for o in overrides}

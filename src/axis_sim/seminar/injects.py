@@ -56,6 +56,8 @@ def describe(event: dict[str, Any], scenario: Scenario) -> str:
         "china_naval_exercise": "China joins a naval exercise with Russia and the DPRK.",
         "intercept_attempt": "Allied forces attempt to intercept the missile.",
         "intercept_success": "The intercept succeeds.",
+        "launchpad_strike": "Allied forces strike the ICBM on its launchpad.",
+        "quiet_enforcement": "Chinese customs quietly tighten checks on trade with the DPRK.",
         "entity_listed": f"Washington lists {v:.0f} more Russian entities.",
         "front_company": f"{v:.0f} new front companies replace listed ones.",
         "parallel_sanctions": "Another like-minded party adopts parallel sanctions.",
