@@ -14,6 +14,7 @@ from axis_sim.scenario.errors import ScenarioError
 from axis_sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
+    from axis_sim.experiment.plan import Plan
     from axis_sim.experiment.results import RunResult
     from axis_sim.seminar.game import Game
 
@@ -32,6 +33,14 @@ Examples:
   axis-sim compare scenarios/baseline.yaml --portfolios all --weight lethal_incidents=5
   axis-sim compare scenarios/baseline.yaml --until-precise 0.05 --max-runs 50000 --jobs 2
   axis-sim compare scenarios/baseline.yaml --sensitivity morris --jobs 2
+  axis-sim compare scenarios/baseline.yaml --portfolios allied_package --explain
+"""
+
+EPILOG_EXPLAIN = """\b
+Examples:
+  axis-sim explain scenarios/baseline.yaml --runs 1000 --jobs 2
+  axis-sim explain scenarios/baseline.yaml --portfolios sanctions_listing,allied_package
+  axis-sim explain scenarios/baseline.yaml --set warn_beijing:intensity=0.5 --out results/why
 """
 
 
@@ -44,6 +53,7 @@ def _fail(err: ScenarioError) -> None:
 Examples:
   axis-sim run scenarios/baseline.yaml        run the baseline, write results and a dashboard
   axis-sim compare scenarios/baseline.yaml    rank portfolios; write tables and a brief
+  axis-sim explain scenarios/baseline.yaml    each option's effect by causal channel
   axis-sim dashboard results/<run>            rebuild a dashboard; two folders: compare runs
   axis-sim seminar --help                     run a tabletop exercise with human teams
   axis-sim score SCENARIO QUESTIONS           score forecasts against what happened
@@ -55,47 +65,61 @@ def main() -> None:
     """axis-sim: wargame US policy options against the Russia–DPRK military alignment."""
 
 
+SCENARIO_ARGUMENT = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+RUNS_OPTION = click.option("--runs", type=click.IntRange(min=1),
+                           help="Worlds to simulate (default: the scenario's experiment.runs).")
+SEED_OPTION = click.option("--seed", type=click.IntRange(min=0),
+                           help="Random seed (default: the scenario's).")
+SET_OPTION = click.option(
+    "--set", "settings", multiple=True, metavar="OPTION:KEY=VALUE,...",
+    help="Change an option's start (YYYY-MM or months), intensity (0-2) or duration (months), "
+         "e.g. sanctions_listing:start=2024-01,intensity=0.5. Repeatable.")
+SAMPLING_OPTION = click.option(
+    "--sampling", type=click.Choice(["random", "latin_hypercube", "sobol"]),
+    help="How uncertain parameters are sampled (default: the scenario's).")
+JOBS_OPTION = click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+                           help="Worker processes; results are identical for any number.")
+CHUNK_SIZE_OPTION = click.option(
+    "--chunk-size", type=click.IntRange(min=1), metavar="WORLDS",
+    help="Worlds simulated together (default: the scenario's experiment.chunk_size). About "
+         "2,000 is fastest per world; chunks are seeded by index, so a different size gives "
+         "different draws.")
+
+
 def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options shared by `run` and `compare`: what to simulate and where to write it."""
     decorators = [
-        click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path)),
-        click.option("--runs", type=click.IntRange(min=1),
-                     help="Worlds to simulate (default: the scenario's experiment.runs)."),
-        click.option("--seed", type=click.IntRange(min=0),
-                     help="Random seed (default: the scenario's)."),
+        SCENARIO_ARGUMENT,
+        RUNS_OPTION,
+        SEED_OPTION,
         click.option("--portfolios", "--options", "portfolios", multiple=True,
                      metavar="PORTFOLIOS",
                      help="Portfolios to compare with status quo, comma-separated: option ids, "
                           "named portfolios, 'a+b' combinations, or 'all' for all 32. Repeatable."),
-        click.option("--set", "settings", multiple=True, metavar="OPTION:KEY=VALUE,...",
-                     help="Change an option's start (YYYY-MM or months), intensity (0-2) or "
-                          "duration (months), e.g. sanctions_listing:start=2024-01,intensity=0.5. "
-                          "Repeatable."),
+        SET_OPTION,
         click.option("--weight", "weights", multiple=True, metavar="OUTCOME=WEIGHT",
                      help="Weight of an outcome in the composite score. Repeatable."),
-        click.option("--sampling", type=click.Choice(["random", "latin_hypercube", "sobol"]),
-                     help="How uncertain parameters are sampled (default: the scenario's)."),
+        SAMPLING_OPTION,
         click.option("--until-precise", type=click.FloatRange(min=0, min_open=True),
                      metavar="SD",
                      help="Keep adding worlds until every headline difference from status quo "
                           "is known within ± SD standard deviations (90% interval)."),
         click.option("--max-runs", type=click.IntRange(min=1), default=100_000,
                      show_default=True, help="Most worlds --until-precise may run."),
-        click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Worker processes; results are identical for any number."),
+        JOBS_OPTION,
         click.option("--sample-worlds", type=click.IntRange(min=0), metavar="N",
                      help="Worlds whose month-by-month values and event log are kept (default: "
                           "the scenario's experiment.sample_worlds, 200); summaries always "
                           "cover every world."),
-        click.option("--chunk-size", type=click.IntRange(min=1), metavar="WORLDS",
-                     help="Worlds simulated together (default: the scenario's "
-                          "experiment.chunk_size). About 2,000 is fastest per world; chunks "
-                          "are seeded by index, so a different size gives different draws."),
+        CHUNK_SIZE_OPTION,
         click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
                      show_default=True, help="Where chunks run: local processes, or Dask "
                      "distributed (pip install 'axis-sim[dask]')."),
         click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default "
                      "with --executor dask: a LocalCluster of --jobs workers)."),
+        click.option("--explain", is_flag=True,
+                     help="Also decompose each option's effect by causal channel, on the same "
+                          "worlds (channels.csv; one more run per option parameter)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder to write (default: results/<timestamp>-<scenario>)."),
     ]
@@ -109,27 +133,17 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
                 max_runs: int, jobs: int, out: Path | None, chunk_size: int | None = None,
                 sample_worlds: int | None = None, executor: str = "local",
-                scheduler: str | None = None,
+                scheduler: str | None = None, explain: bool = False,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
     """Load, adjust, run and write an experiment; every user error exits 2 with a message."""
-    from axis_sim.api import load_scenario
     from axis_sim.api import run as run_experiment
     from axis_sim.experiment.output import DEFAULT_ROOT, write_results
     from axis_sim.experiment.plan import plan
     from axis_sim.experiment.store import ChunkStore
-    from axis_sim.scenario.overrides import apply_overrides
 
-    try:
-        spec = load_scenario(scenario)
-    except ScenarioError as err:
-        _fail(err)
-    try:
-        spec = apply_overrides(spec, settings, weights)
-    except ValueError as err:
-        hint = "--set" if settings and "weight" not in str(err) else "--weight"
-        raise click.BadParameter(str(err), param_hint=hint) from None
-    names = [n for item in portfolios for n in item.split(",") if n.strip()] or None
+    spec = _scenario(scenario, settings, weights)
+    names = _portfolio_names(portfolios)
     try:
         planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
                        seed=seed, sampling=sampling,  # type: ignore[arg-type]
@@ -157,6 +171,8 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                                     executor=executor, scheduler=scheduler,
                                     checkpoint=None if store is None else root, scratch=root,
                                     progress=lambda _chunk: bar.update(1))
+        if explain:
+            _explain_run(result, planned, jobs, executor, scheduler)
     except ChunkError as err:
         click.echo(f"Error: {err}. Nothing was written.", err=True)
         sys.exit(1)
@@ -173,6 +189,45 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     return result, folder
 
 
+def _scenario(path: Path, settings: tuple[str, ...],
+              weights: tuple[str, ...] = ()) -> Scenario:
+    """The scenario file with `--set` and `--weight` applied; errors exit 2 with a message."""
+    from axis_sim.api import load_scenario
+    from axis_sim.scenario.overrides import apply_overrides
+
+    try:
+        spec = load_scenario(path)
+    except ScenarioError as err:
+        _fail(err)
+    try:
+        return apply_overrides(spec, settings, weights)
+    except ValueError as err:
+        hint = "--set" if settings and "weight" not in str(err) else "--weight"
+        raise click.BadParameter(str(err), param_hint=hint) from None
+
+
+def _portfolio_names(portfolios: tuple[str, ...]) -> list[str] | None:
+    """Repeated, comma-separated --portfolios as one list (None when not given)."""
+    return [n for item in portfolios for n in item.split(",") if n.strip()] or None
+
+
+def _explain_run(result: RunResult, planned: Plan, jobs: int, executor: str,
+                 scheduler: str | None) -> None:
+    """`--explain`: the channel table of the run's portfolios on its worlds, into `result`."""
+    from axis_sim.experiment.explain import plan_explanation, timed_explanation
+    from axis_sim.scenario.schema import STATUS_QUO
+
+    click.echo("Explaining each option's channels…", err=True)
+    the_plan = plan_explanation(result.scenario,
+                                portfolios=[p for p in result.portfolios if p != STATUS_QUO],
+                                runs=result.manifest["runs"], seed=planned.seed,
+                                sampling=planned.sampling, chunk_size=planned.chunk_size)
+    table, made = timed_explanation(the_plan, jobs=jobs, executor=executor, scheduler=scheduler)
+    result.channels = table
+    result.manifest["explain"] = {key: made[key] for key in (
+        "portfolios", "outcomes", "channels", "detectable", "wall_seconds")}
+
+
 def _footer(result: RunResult, folder: Path) -> None:
     m = result.manifest
     click.echo(f"\n{m['runs']} worlds × {len(m['portfolios'])} portfolios × {m['months']} months, "
@@ -184,6 +239,8 @@ def _footer(result: RunResult, folder: Path) -> None:
     click.echo(f"Results:   {folder}/")
     click.echo(f"Brief:     {folder / 'brief.md'}")
     click.echo(f"Dashboard: {folder / 'dashboard.html'}")
+    if "channels_csv" in result.files:
+        click.echo(f"Channels:  {folder / 'channels.csv'}")
 
 
 @main.command(epilog=EPILOG_RUN)
@@ -216,6 +273,66 @@ def compare(**kwargs: Any) -> None:
     result, folder = _experiment(**kwargs)
     click.echo(ranking_text(result))
     _footer(result, folder)
+
+
+@main.command("explain", epilog=EPILOG_EXPLAIN)
+@SCENARIO_ARGUMENT
+@click.option("--portfolios", "--options", "portfolios", multiple=True, metavar="PORTFOLIOS",
+              help="Portfolios whose options to explain, comma-separated: option ids, named "
+                   "portfolios, 'a+b' combinations, or 'all' (default: each option alone). "
+                   "Repeatable.")
+@click.option("--runs", type=click.IntRange(min=2),
+              help="Worlds to simulate (default: the scenario's experiment.runs).")
+@SEED_OPTION
+@SET_OPTION
+@SAMPLING_OPTION
+@JOBS_OPTION
+@CHUNK_SIZE_OPTION
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (default: results/<timestamp>-explain-<scenario>).")
+def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | None,
+                    seed: int | None, settings: tuple[str, ...], sampling: str | None,
+                    jobs: int, chunk_size: int | None, out: Path | None) -> None:
+    """Decompose each option's effect on SCENARIO by causal channel.
+
+    For each option in each portfolio and each of its parameters: the paired effect (same
+    worlds, same draws) of switching that parameter off, on every headline outcome, with its
+    90% CI. Prints each option's channels ranked by size in plain words; writes channels.csv,
+    channels.parquet and manifest.json.
+    """
+    from axis_sim.experiment.explain import channels, plan_explanation, timed_explanation
+    from axis_sim.experiment.output import DEFAULT_ROOT, write_explanation
+    from axis_sim.experiment.runner import ChunkError
+    from axis_sim.report.channels import channels_text
+    from axis_sim.report.formatting import format_number
+
+    spec = _scenario(scenario, settings)
+    try:
+        planned = plan_explanation(spec, portfolios=_portfolio_names(portfolios), runs=runs,
+                                   seed=seed, sampling=sampling,  # type: ignore[arg-type]
+                                   chunk_size=chunk_size)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--portfolios") from None
+    if not channels(planned):
+        raise click.BadParameter("status quo has no channels to explain; name an option",
+                                 param_hint="--portfolios")
+    if out is not None and out.exists():
+        raise click.BadParameter(f"{out} already exists", param_hint="--out")
+    try:
+        with click.progressbar(length=len(planned.chunks), label="Simulating", file=sys.stderr,
+                               hidden=not sys.stderr.isatty()) as bar:
+            table, made = timed_explanation(planned, jobs=jobs,
+                                            progress=lambda _chunk: bar.update(1))
+    except ChunkError as err:
+        click.echo(f"Error: {err}. Nothing was written.", err=True)
+        sys.exit(1)
+    folder = write_explanation(table, made, DEFAULT_ROOT, out)
+    click.echo(channels_text(spec, table))
+    click.echo(f"\n{format_number(made['runs'])} worlds × {made['channels']} channels "
+               f"(+ {len(made['portfolios'])} portfolios) × {made['months']} months, seed "
+               f"{made['seed']}, {made['wall_seconds']:.1f} s")
+    click.echo(f"Results:   {folder}/")
+    click.echo(f"Channels:  {folder / 'channels.csv'}")
 
 
 @main.command(epilog="""\b

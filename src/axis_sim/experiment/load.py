@@ -28,7 +28,7 @@ TABLES: tuple[str, ...] = (
     "outcomes", "parameters", "monthly", "trajectories", "events", "comparison", "scores",
     "ranking", "interactions", "drivers", "failures",
 )
-OPTIONAL_TABLES: tuple[str, ...] = ("sensitivity",)
+OPTIONAL_TABLES: tuple[str, ...] = ("sensitivity", "channels")
 # Tables with a row per world, left on disk (read on access) when their file is large.
 WORLD_TABLES: tuple[str, ...] = ("outcomes", "parameters", "scores")
 LAZY_BYTES = 64 * 2**20
@@ -43,9 +43,10 @@ def load_results(folder: Path | str) -> RunResult:
 
     The scenario comes from the manifest (validated again, so a hand-edited manifest cannot
     smuggle in an invalid scenario); each table from its Parquet file. Optional tables
-    (`sensitivity`) are empty DataFrames when the run did not make them. `manifest` is the run's
-    manifest without its `files` entry, which goes to `RunResult.files`, as after a run that
-    was written (a manifest without `files` is read with the usual `<table>.parquet` names).
+    (`sensitivity`, `channels`) are empty DataFrames when the run did not make them.
+    `manifest` is the run's manifest without its `files` entry, which goes to
+    `RunResult.files`, as after a run that was written (a manifest without `files` is read
+    with the usual `<table>.parquet` names).
 
     Raises `ResultsError` when the folder is missing, is not a results folder (no
     `manifest.json`, e.g. an interrupted run's `.partial` folder), has a manifest that is not

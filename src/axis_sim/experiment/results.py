@@ -79,6 +79,9 @@ class RunResult:
       `density`, `coverage`, `conditions`.
     - `sensitivity` (only when asked for): SALib Morris or Sobol' indices of each portfolio's
       effect, per outcome and parameter (see `axis_sim.api.sensitivity`).
+    - `channels` (only when asked for, `--explain`): each option's effect in each portfolio
+      decomposed by causal channel, one row per (portfolio, option, parameter, headline
+      outcome); see `axis_sim.experiment.explain`.
     """
 
     scenario: Scenario
@@ -95,6 +98,7 @@ class RunResult:
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    channels: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, str] = field(default_factory=dict)
     # The temporary folder holding a large run's per-world tables, removed with the result.
     scratch: Path | None = None

@@ -105,10 +105,24 @@ def execute(plan: Plan, jobs: int = 1,
     queued. Results never depend on the executor: a chunk's numbers are fixed by the plan.
     With a `store`, saved chunks are loaded instead of run, and new ones are saved.
     """
-    indices = range(len(plan.chunks))
     if store is not None:
         yield from _stored(plan, jobs, progress, executor, scheduler, retries, store)
         return
+    yield from map_chunks(run_chunk, plan, jobs, progress, executor=executor,
+                          scheduler=scheduler, retries=retries)
+
+
+def map_chunks[T](work: Callable[[Plan, int], T], plan: Plan, jobs: int = 1,
+                  progress: Callable[[T], None] | None = None, *, executor: str = "local",
+                  scheduler: str | None = None, retries: int = 2) -> Iterator[T]:
+    """Yield `work(plan, index)` for every chunk of the plan, in chunk order.
+
+    What `execute` does with `run_chunk`, for any per-chunk work (`experiment/explain.py`):
+    same executors, windowing and retries. `work` must be picklable (a module-level function,
+    or a `functools.partial` of one) and depend only on the plan and the index, so results
+    do not depend on `jobs` or the executor.
+    """
+    indices = range(len(plan.chunks))
     if executor == "dask":
         from distributed import Client, LocalCluster
 
@@ -117,7 +131,7 @@ def execute(plan: Plan, jobs: int = 1,
             dashboard_address=None)
         client = Client(scheduler or cluster)
         try:
-            yield from _windowed(lambda fn, *a: client.submit(fn, *a, pure=False), plan,
+            yield from _windowed(lambda fn, *a: client.submit(fn, *a, pure=False), work, plan,
                                  indices, 2 * max(jobs, 1), retries, progress)
         finally:
             client.close()
@@ -127,12 +141,12 @@ def execute(plan: Plan, jobs: int = 1,
     if executor != "local":
         raise ValueError(f"unknown executor {executor!r}; allowed: local, dask")
     if jobs <= 1 or len(indices) == 1:
-        yield from _windowed(_run_now, plan, indices, 1, retries, progress)
+        yield from _windowed(_run_now, work, plan, indices, 1, retries, progress)
         return
     # spawn, not fork: forking a process that may hold threads (BLAS, a notebook) is unsafe.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from _windowed(pool.submit, plan, indices, 2 * jobs, retries, progress)
+        yield from _windowed(pool.submit, work, plan, indices, 2 * jobs, retries, progress)
 
 
 def _stored(plan: Plan, jobs: int, progress: Callable[[ChunkResult], None] | None,
@@ -161,28 +175,29 @@ def _only(plan: Plan, indices: list[int]) -> Plan:
 class _Done:
     """A finished 'future' for running a chunk in this process."""
 
-    def __init__(self, fn: Callable[..., ChunkResult], *args: Any) -> None:
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self._fn, self._args = fn, args
 
-    def result(self) -> ChunkResult:
+    def result(self) -> Any:
         return self._fn(*self._args)
 
     def cancel(self) -> bool:
         return True
 
 
-def _run_now(fn: Callable[..., ChunkResult], *args: Any) -> _Done:
+def _run_now(fn: Callable[..., Any], *args: Any) -> _Done:
     return _Done(fn, *args)
 
 
-def _windowed(submit: Submit, plan: Plan, indices: range, window: int, retries: int,
-              progress: Callable[[ChunkResult], None] | None) -> Iterator[ChunkResult]:
+def _windowed[T](submit: Submit, work: Callable[[Plan, int], T], plan: Plan, indices: range,
+                 window: int, retries: int,
+                 progress: Callable[[T], None] | None) -> Iterator[T]:
     """Keep `window` chunks in flight; hand results back in chunk order; retry failures."""
     pending: deque[tuple[int, Any, int]] = deque()
     upcoming = iter(indices)
     try:
         for index in islice(upcoming, window):
-            pending.append((index, submit(run_chunk, plan, index), 1))
+            pending.append((index, submit(work, plan, index), 1))
         while pending:
             index, future, tries = pending.popleft()
             try:
@@ -192,10 +207,10 @@ def _windowed(submit: Submit, plan: Plan, indices: range, window: int, retries: 
             except Exception as err:
                 if tries > retries:
                     raise ChunkError(plan.chunks[index], tries, err) from err
-                pending.appendleft((index, submit(run_chunk, plan, index), tries + 1))
+                pending.appendleft((index, submit(work, plan, index), tries + 1))
                 continue
             for nxt in islice(upcoming, 1):
-                pending.append((nxt, submit(run_chunk, plan, nxt), 1))
+                pending.append((nxt, submit(work, plan, nxt), 1))
             if progress:
                 progress(result)
             yield result
