@@ -6,7 +6,10 @@ worlds, `run_channels` simulates each portfolio with every channel on, then once
 with that one parameter set to its off value (`PolicyOption.off_value`) in every world —
 same parameters, same seed and chunk, so the same random streams. The difference, world by
 world, is what the channel contributes: effect = outcome with the channel on − outcome with
-it off. Chunks hand back moments, not worlds (memory does not grow with the run), and
+it off. Status quo already pursues some options at a lower level (`IN_FORCE`); for their
+channels the same knockout is also run under status quo, and `beyond_status_quo` is the part
+of the effect the option adds: (on − off) − (status quo on − status quo off). Chunks hand back
+moments, not worlds (memory does not grow with the run), and
 `channel_table` folds them in chunk order into effects with 90% intervals, so the table is
 the same for any number of jobs.
 """
@@ -29,7 +32,7 @@ from axis_sim.experiment.runner import map_chunks
 from axis_sim.experiment.sampling import sample_parameters
 from axis_sim.experiment.summarize import manifest
 from axis_sim.model.metrics import record
-from axis_sim.model.options import OPTION_CLASSES
+from axis_sim.model.options import IN_FORCE, OPTION_CLASSES
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.schema import OPTIONS, Sampling, Scenario
@@ -40,7 +43,8 @@ DETECTABLE_SE = 3.0
 DETECTABLE_SPREAD = 0.02
 
 COLUMNS = ["portfolio", "option", "parameter", "off_value", "outcome", "better", "effect",
-           "se", "ci_low", "ci_high", "spread", "effect_sd", "detectable", "worlds"]
+           "se", "ci_low", "ci_high", "spread", "effect_sd", "detectable", "beyond_status_quo",
+           "beyond_status_quo_se", "worlds"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class ChannelChunk:
     chunk: Chunk
     levels: Moments  # (portfolios with channels, outcomes): every channel on
     effects: Moments  # (channels, outcomes): on minus that channel off, world by world
+    beyond: Moments  # (channels, outcomes): the same, less status quo's own on minus off
 
 
 def simulate(the_plan: Plan, chunk: Chunk, params: dict[str, np.ndarray],
@@ -134,13 +139,20 @@ def run_channels(the_plan: Plan, index: int, *, found: tuple[Channel, ...],
     names = list(dict.fromkeys(c.portfolio for c in found))
     on = {name: simulate(the_plan, chunk, params, the_plan.portfolios[name], outcomes)
           for name in names}
-    effects = np.stack([
-        on[c.portfolio] - simulate(the_plan, chunk,
-                                   {**params, c.path: np.full(chunk.size, c.off)},
-                                   the_plan.portfolios[c.portfolio], outcomes)
-        for c in found])
+    def off(c: Channel, options: tuple[str, ...]) -> np.ndarray:
+        return simulate(the_plan, chunk, {**params, c.path: np.full(chunk.size, c.off)},
+                        options, outcomes)
+
+    effects = np.stack([on[c.portfolio] - off(c, the_plan.portfolios[c.portfolio])
+                        for c in found])
+    in_force = sorted({c.path: c for c in found if c.option in IN_FORCE}.values(),
+                      key=lambda c: c.path)
+    status_quo = simulate(the_plan, chunk, params, (), outcomes) if in_force else None
+    own = {c.path: status_quo - off(c, ()) for c in in_force}
+    beyond = np.stack([effects[k] - own[c.path] if c.path in own else effects[k]
+                       for k, c in enumerate(found)])
     return ChannelChunk(chunk, Moments.of(np.stack([on[n] for n in names])),
-                        Moments.of(effects))
+                        Moments.of(effects), Moments.of(beyond))
 
 
 def explain_plan(the_plan: Plan, *, outcomes: Iterable[str] | None = None, jobs: int = 1,
@@ -165,18 +177,23 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
     """One row per (portfolio, option, parameter, outcome): the mean effect (channel on − off),
     its standard error and 90% t interval; `spread`, the outcome's standard deviation across
     worlds under the portfolio; `effect_sd` = effect / spread; `detectable` when the effect is
-    beyond 3 standard errors and 2% of the spread; `better`, the outcome's good direction."""
+    beyond 3 standard errors and 2% of the spread; `better`, the outcome's good direction;
+    `beyond_status_quo` (and its standard error), the part of the effect that is the option's
+    own where status quo already runs the same channel at a lower level."""
     levels: Moments | None = None
     effects: Moments | None = None
+    beyond: Moments | None = None
     for result in chunks:  # in chunk order, so the sums are the same for any number of jobs
         levels = result.levels if levels is None else levels.merge(result.levels)
         effects = result.effects if effects is None else effects.merge(result.effects)
-    if levels is None or effects is None:
+        beyond = result.beyond if beyond is None else beyond.merge(result.beyond)
+    if levels is None or effects is None or beyond is None:
         return pd.DataFrame(columns=COLUMNS)
     n = effects.n
     names = list(dict.fromkeys(c.portfolio for c in found))
     spreads = levels.sd
     se = effects.sd / np.sqrt(n)
+    beyond_se = beyond.sd / np.sqrt(n)
     half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * se if n > 1 else np.full_like(se, np.nan)
     rows = []
     for k, c in enumerate(found):
@@ -191,6 +208,8 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
                 "effect_sd": _in_sd(effect, spread),
                 "detectable": bool(abs(effect) > DETECTABLE_SE * se[k, i]
                                    and abs(effect) > DETECTABLE_SPREAD * spread),
+                "beyond_status_quo": float(beyond.mean[k, i]),
+                "beyond_status_quo_se": float(beyond_se[k, i]),
                 "worlds": n,
             })
     return pd.DataFrame.from_records(rows, columns=COLUMNS)
