@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from axis_sim.experiment.sampling import default_parameters, sample_parameters
+from axis_sim.experiment.sampling import sample_parameters
 from axis_sim.model.metrics import METRIC_NAMES, record
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
