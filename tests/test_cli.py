@@ -153,6 +153,10 @@ def test_compare_ranks_portfolios_and_writes_the_brief(short_file: Path, tmp_pat
     brief = (out / "brief.md").read_text()
     assert brief.startswith("# Brief:") and "## Bottom line" in brief
     assert "Lethal incidents on the peninsula 4" in brief  # the weight override is stated
+    # Status quo is the policy in force, and the brief says so with the in-force levels.
+    assert "Status quo is the policy already in force" in brief
+    assert "Sanctions listings of Russian entities at 0.1 of the option's intensity" in brief
+    assert "restates Munitions shipped to Russia: it is shown but not scored" in brief
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["options"]["sanctions_listing"]["intensity"] == 1.5
 

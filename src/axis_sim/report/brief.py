@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from axis_sim.experiment.results import RunResult
+from axis_sim.model.options import IN_FORCE
 from axis_sim.report.common import world_table
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.parameters import parameter_labels
-from axis_sim.scenario.schema import OPTIONS, STATUS_QUO
+from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, Scenario
 
 
 def _effect(result: RunResult, row: pd.Series) -> str:
@@ -53,6 +54,19 @@ def _label(result: RunResult, portfolio: str) -> str:
     return portfolio.replace("_", " ").replace("+", " + ")
 
 
+def status_quo_sentence(scenario: Scenario) -> str:
+    """What status quo means in this scenario: the policies already in force, not none."""
+    in_force = [f"{scenario.options[o].label} at "  # type: ignore[index]
+                f"{format_number(scenario.actors['US'][path.rsplit('.', 1)[1]].value)} of "
+                "the option's intensity" for o, path in IN_FORCE.items()
+                if o in scenario.options]
+    if not in_force:
+        return "Status quo is no policy beyond what the scenario's start already holds."
+    return ("Status quo is the policy already in force at the start, not no policy: "
+            + " and ".join(in_force) + " continue at their pre-start pace; each option is the "
+            "intensification the analysis proposes.")
+
+
 def render_brief(result: RunResult) -> str:
     """The brief as Markdown."""
     s, m, rank = result.scenario, result.manifest, result.ranking
@@ -63,6 +77,7 @@ def render_brief(result: RunResult) -> str:
         f"{len(m['portfolios'])} portfolios compared on the same worlds (seed {m['seed']}). "
         "Intervals are 90%; “better in X%” counts the worlds where the portfolio beats status "
         "quo, world by world.", "",
+        status_quo_sentence(s), "",
         "## Bottom line", "",
         f"- **Best overall: {_label(result, best['portfolio'])}** — composite score "
         f"{format_number(best['score_mean'])} [{format_number(best['score_ci_low'])}, "
@@ -94,6 +109,9 @@ def render_brief(result: RunResult) -> str:
         "deviations of that outcome, times its weight: "
         + ", ".join(f"{spec.label} {spec.weight:g}" for spec in s.outcomes.values()
                     if spec.weight > 0) + ".",
+        *[f"- {spec.label} restates {', '.join(s.outcomes[o].label for o in spec.restates)}: "
+          "it is shown but not scored, so the same harm is not counted twice."
+          for spec in s.outcomes.values() if spec.restates],
         "- Regret is how far a portfolio falls short of the best portfolio in the same world.",
         "- Every parameter, its range and its source are listed in `dashboard.html`; the full "
         "tables are in this folder (`comparison.csv`, `ranking.csv`, `interactions.csv`).", "",
