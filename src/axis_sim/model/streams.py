@@ -71,8 +71,12 @@ class Streams:
     """Monthly uniform draws for one chunk of worlds, one generator per named stream."""
 
     def __init__(self, seed: int, chunk: int, worlds: int, entities: int = 0,
-                 events: tuple[str, ...] = (), shared: bool = False) -> None:
+                 events: tuple[str, ...] = (), shared: bool = False,
+                 select: int | None = None) -> None:
         self.worlds = worlds
+        # select: draw the whole chunk's numbers but hand back only this world's, so one world
+        # run on its own (`SingleWorld`, mesa.batch_run) sees exactly what it sees in its batch.
+        self.select = select
         self.entities = entities
         # shared: every world sees the same draws — for designed experiments (Morris, Sobol),
         # where worlds differ only in their parameters and noise must not pose as an effect.
@@ -105,6 +109,8 @@ class Streams:
             draw = gen.random(shape)
             if self.shared:
                 draw = np.broadcast_to(draw, (self.worlds, *shape[1:]))
+            if self.select is not None:
+                draw = draw[self.select:self.select + 1]
             draws[name] = draw
         return draws
 

@@ -115,7 +115,7 @@ class AxisModel(mesa.Model):
     def __init__(self, scenario: Scenario, params: dict[str, np.ndarray], *, seed: int,
                  chunk: int = 0, portfolio: tuple[str, ...] = (),
                  watched: np.ndarray | None = None, world_offset: int = 0,
-                 shared_draws: bool = False) -> None:
+                 shared_draws: bool = False, streams: Streams | None = None) -> None:
         worlds = len(next(iter(params.values())))
         super().__init__(rng=seed)
         self.spec = scenario
@@ -124,8 +124,9 @@ class AxisModel(mesa.Model):
         self.month = 0
         self.horizon = scenario.meta.horizon_months
         entities = int(params["actors.Russia.procurement_entities"][0])
-        self.streams = Streams(seed, chunk, worlds, entities,
-                               tuple(e.id for e in scenario.events), shared=shared_draws)
+        self.streams = streams or Streams(seed, chunk, worlds, entities,
+                                          tuple(e.id for e in scenario.events),
+                                          shared=shared_draws)
         watched = np.empty(0, dtype=np.int64) if watched is None else watched
         self.log = EventLog(worlds, watched, world_offset)
 
@@ -150,7 +151,8 @@ class AxisModel(mesa.Model):
         self.china = China(self)
         self.russia = Russia(self)
         self.dprk = NorthKorea(self)
-        self._decision_order = (self.us, self.rok, self.japan, self.china, self.russia, self.dprk)
+        # The actors join the model's AgentSet in the documented decision order, and `step`
+        # activates them through it (Mesa keeps agents in the order they were added).
         initial = np.rint(self.params["actors.US.initial_listed_entities"]).astype(int)
         self.trade.listed[:] = np.arange(entities)[None, :] < initial[:, None]
         self.trade.identified[:] = self.trade.listed
@@ -187,8 +189,7 @@ class AxisModel(mesa.Model):
         self._context(month)
         self._scheduled_events(month)
         self.levers.reset()
-        for actor in self._decision_order:
-            actor.decide(month)
+        self.agents.do("decide", month)
         self.us.adjust_alliance()
         self.russia.settle_ladder(month)
         exchange(self, month)
