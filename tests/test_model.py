@@ -73,11 +73,13 @@ def test_invariants_hold_in_every_world(short_baseline: Scenario, seed: int,
             assert (history[i] <= 1).all(), f"{name} above 1"
     ladder = history[METRIC_NAMES.index("cooperation_level")]
     steps = np.diff(ladder, axis=0)
-    assert set(np.unique(steps)) <= {0, 1, 2}, "the ladder never falls or jumps further"
-    # The one rule that skips a rung: from 2 straight to the treaty when China won't drill.
-    skipped = steps == 2
-    assert (ladder[:-1][skipped] == 2).all()
-    assert (history[METRIC_NAMES.index("china_naval_exercise"), 1:][skipped] == 0).all()
+    # At most two climbs a month (a fast second step when both sides need it badly), each one
+    # rung, or two from rung 2 to the treaty past a refused exercise.
+    assert set(np.unique(steps)) <= {0, 1, 2, 3}, "the ladder never falls or jumps further"
+    assert (ladder[1:][steps == 3] == TREATY_LEVEL).all()
+    # Rung 3 is the exercise with China: no world stands on it without one.
+    exercise = history[METRIC_NAMES.index("china_naval_exercise")]
+    assert (exercise[ladder == 3] == 1).all()
     assert ladder.max() <= TREATY_LEVEL
     successes = history[METRIC_NAMES.index("intercept_successes")]
     assert (successes <= history[METRIC_NAMES.index("intercept_attempts")]).all()

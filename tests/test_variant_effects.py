@@ -9,8 +9,8 @@ paired difference of effects to lie `MIN_Z` standard errors from zero.
 Measured when written (seeds 20230910 / 20230911, 500 worlds), baseline → variant effect:
 - sanctions_evasion: listings cut munitions shipped by 155k → 29k rounds, 150k → 29k (z 23, 20)
 - ukraine_ceasefire: listings cut munitions shipped by 155k → 25k, 150k → 24k (z 20, 18)
-- summit_breakthrough: the warning cuts China joining a naval exercise by 0.042 → 0.100,
-  0.046 → 0.112 (z 4.5, 5.2)
+- summit_breakthrough: the declaration's cut in ICBM maturity (fewer test launches to learn
+  from) shrinks from 0.0021 to 0.0016 with 1,000 worlds (z 5.8)
 - china_joins_axis: the warning cuts China's alignment by 0.080 → 0.093, 0.076 → 0.087 (z 2.9,
   3.2)
 - provocation_spiral: trilateral integration's exercises add 2.7 → 5.6, 2.5 → 5.5 launch events
@@ -48,9 +48,9 @@ CASES: dict[str, Case] = {
                               "listings bite less"),
     "ukraine_ceasefire": Case("sanctions_listing", "munitions_shipped", (0.0, 0.5), 5.0,
                               "with Russia's need gone there is less trade to stop"),
-    "summit_breakthrough": Case("warn_beijing", "china_naval_exercise", (1.5, 10.0), 3.0,
-                                "the ladder reaches the naval-exercise rung more often, so "
-                                "Beijing's answer to the warning matters more"),
+    "summit_breakthrough": Case("intercept_declaration", "maturity_icbm", (0.0, 0.9), 3.0,
+                                "with Russian ICBM technology flowing, deterring test launches "
+                                "slows the programme less: maturity comes by transfer"),
     "china_joins_axis": Case("warn_beijing", "china_alignment", (1.05, 3.0), 2.5,
                              "a Beijing that condones more has more condoning for the warning "
                              "to deter"),

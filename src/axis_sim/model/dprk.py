@@ -51,6 +51,9 @@ class NorthKorea(Actor):
         "tracked_signal_discount": "utility per unit warning-quality gain",
         "test_deterrence_weight": "utility per unit extended-deterrence gain",
         "satellite_attempt_probability": "probability/month",
+        "completion_maturity": "index 0-1",
+        "completion_lull": "share of ICBM tempo dropped",
+        "orbit_lull": "share of satellite attempts dropped",
         "initial_maturity_satellite": "index 0-1",
         "initial_maturity_submarine": "index 0-1",
         "initial_maturity_icbm": "index 0-1",
@@ -180,13 +183,14 @@ class NorthKorea(Actor):
         "dprk.month_icbm_standard": ("dprk.month_icbm", "levers.intercept_posture",
                                      "levers.intercept_effectiveness", "us.warning_quality"),
         "dprk.month_launches": ("dprk.posture", "dprk.month_icbm"),
-        "dprk.maturity": ("dprk.maturity", "dprk.month_icbm"),
+        "dprk.maturity": ("dprk.maturity", "dprk.month_icbm", "dprk.satellites_in_orbit"),
+        "dprk.satellites_in_orbit": ("dprk.maturity", "dprk.satellites_in_orbit"),
     }, records={
         "dprk.srbm_launches": ("dprk.posture",), "dprk.irbm_launches": ("dprk.posture",),
         "dprk.icbm_launches": ("dprk.month_icbm",),
         "dprk.icbm_standard": ("dprk.month_icbm_standard",),
         "dprk.icbm_failures": ("dprk.month_icbm", "dprk.maturity"),
-        "dprk.satellite_attempts": (), "dprk.satellites_in_orbit": ("dprk.maturity",),
+        "dprk.satellite_attempts": ("dprk.satellites_in_orbit",),
     })
     def _launch(self, month: int) -> None:
         """Short- and intermediate-range launches by posture; an ICBM launch and its trajectory
@@ -197,6 +201,11 @@ class NorthKorea(Actor):
         as attempt chance × effectiveness × allied warning; on the pad, for any ICBM, as strike
         chance × warning. Each lowers the log-odds of that choice by `intercept_aversion` per
         unit of risk, so a more credible or more capable posture deters more.
+
+        Tempo has regimes: a test campaign ends at its milestone. Once the ICBM is mature enough
+        to declare complete, ICBM launches drop by `completion_lull` (as after the November 2017
+        declaration of a "completed" nuclear force); once a satellite is in orbit, attempts drop
+        by `orbit_lull`.
         """
         model, draws, levers = self.model, self.model.draws, self.model.levers
         temperature = self.par("choice_temperature")
@@ -210,9 +219,11 @@ class NorthKorea(Actor):
         standard_share = shifted_probability(self.par("standard_trajectory_share"),
                                              -aversion * in_flight, temperature)
         risk = on_pad + standard_share * in_flight
+        complete = self.maturity[:, ICBM] >= self.par("completion_maturity")
+        campaign = 1.0 - self.par("completion_lull") * complete
         p_icbm = shifted_probability(
-            np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge, 0.0, 0.999),
-            -aversion * risk, temperature)
+            np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge * campaign,
+                    1e-6, 0.999), -aversion * risk, temperature)
         icbm = model.directed("DPRK.icbm_launch", draws["icbm_launch"] < p_icbm)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
         failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])
@@ -231,8 +242,10 @@ class NorthKorea(Actor):
         model.log.record(month, "DPRK", "icbm_launch", icbm, standard.astype(float))
         model.log.record(month, "DPRK", "icbm_failure", failed)
 
+        in_orbit = self.satellites_in_orbit > 0
         attempt = model.directed("DPRK.satellite_launch", draws["satellite_attempt"]
-                                 < self.par("satellite_attempt_probability"))
+                                 < self.par("satellite_attempt_probability")
+                                 * (1.0 - self.par("orbit_lull") * in_orbit))
         success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])
         self.satellite_attempts += attempt
         self.satellites_in_orbit += success

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from axis_sim.model.actor import Actor
-from axis_sim.model.choice import logit_choice, logit_probability
+from axis_sim.model.choice import logit_choice, logit_probability, shifted_probability
 from axis_sim.model.rules import rule
 
 if TYPE_CHECKING:
@@ -48,6 +48,11 @@ class Russia(Actor):
         "condemn_exercise_probability": "probability",
         "procurement_entities": "entities",
         "front_rebuild_months": "months",
+        "summit_hazard": "probability/month",
+        "summit_need_weight": "utility per unit of need",
+        "fast_step_weight": "utility per unit of joint need",
+        "treaty_transfer_multiplier": "times the transfer probability",
+        "treaty_restraint_on_allies": "share of allied intercept and strike posture",
         "covert_concealment": "share of visibility lost when all transfers are covert",
         "covert_capacity_loss": "share of capacity lost when all transfers are covert",
     }
@@ -65,13 +70,52 @@ class Russia(Actor):
 
     @rule(records={"russia.condemnations": ("now.exercise",)})
     def decide(self, month: int) -> None:
-        """Propose the next rung or hold (logit choice); condemn allied exercises."""
+        """Seek a summit; propose the next rung or hold (logit choice); under the treaty, hold
+        the allies back; condemn allied exercises."""
+        self._seek_summit(month)
         self._propose(month)
+        self._treaty_umbrella()
         model = self.model
         condemn = model.now.exercise & (model.draws["russia_condemnation"]
                                         < self.par("condemn_exercise_probability"))
         self.condemnations += condemn
         model.log.record(month, "Russia", "exercise_condemned", condemn)
+
+    def needs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Moscow's need (the share of its artillery demand it cannot cover) and Pyongyang's
+        (its food and energy gap), as each side sees them this month."""
+        ctx = self.model.context
+        russia = np.divide(ctx.munitions_gap, ctx.demand, out=np.zeros(self.model.worlds),
+                           where=ctx.demand > 0)
+        return russia, self.model.dprk.food_energy_gap
+
+    @rule(writes={"now.summit": ("now.summit", "context.munitions_gap", "context.demand",
+                                 "dprk.food_energy_gap")},
+          records={"model.summits": ("now.summit",)})
+    def _seek_summit(self, month: int) -> None:
+        """A Kim–Putin summit can happen in any month, likelier the more both sides need the
+        other; a summit on the calendar (an EEF, a planned visit) adds its own chance."""
+        model = self.model
+        russia, dprk = self.needs()
+        p = shifted_probability(self.par("summit_hazard"),
+                                self.par("summit_need_weight") * (russia + dprk),
+                                self.par("ladder_temperature"))
+        unscheduled = ~model.now.summit & (model.draws["summit_hazard"] < p)
+        model.now.summit |= unscheduled
+        model.summits += model.now.summit
+        model.log.record(month, "Russia", "leader_summit", unscheduled)
+
+    @rule(writes={
+        "levers.intercept_posture": ("levers.intercept_posture", "russia.cooperation"),
+        "levers.launchpad_threat": ("levers.launchpad_threat", "russia.cooperation"),
+    })
+    def _treaty_umbrella(self) -> None:
+        """A mutual-defence treaty with a nuclear power holds back allied action against its
+        ally's missiles: the allies' intercept and strike posture shrinks."""
+        levers = self.model.levers
+        held = 1.0 - self.par("treaty_restraint_on_allies") * (self.cooperation >= TREATY_LEVEL)
+        levers.intercept_posture = levers.intercept_posture * held
+        levers.launchpad_threat = levers.launchpad_threat * held
 
     @rule(writes={
         "russia.base_gain": ("context.munitions_gap", "context.demand", "russia.trust",
@@ -83,8 +127,7 @@ class Russia(Actor):
         """Moscow's gain from the next rung: need, trust, a summit, retaliation, minus the costs
         of sanctions and of being exposed in public."""
         model, ctx = self.model, self.model.context
-        need = np.divide(ctx.munitions_gap, ctx.demand, out=np.zeros(model.worlds),
-                         where=ctx.demand > 0)
+        need = self.needs()[0]
         self.base_gain = (
             self.par("ladder_need_weight") * need
             + self.par("ladder_trust_weight") * self.trust
@@ -99,7 +142,9 @@ class Russia(Actor):
 
     @rule(writes={
         "russia.cooperation": ("russia.cooperation", "russia.proposes", "dprk.accepts_deeper_ties",
-                               "china.joins_exercise", "russia.base_gain"),
+                               "china.joins_exercise", "russia.base_gain",
+                               "context.munitions_gap", "context.demand",
+                               "dprk.food_energy_gap"),
     }, records={
         "russia.naval_exercise": ("russia.cooperation", "russia.proposes",
                                   "dprk.accepts_deeper_ties", "china.joins_exercise"),
@@ -107,25 +152,39 @@ class Russia(Actor):
     def settle_ladder(self, month: int) -> None:
         """The rung moves up if Moscow proposed and Pyongyang accepts this month.
 
-        Rung 3 also needs Beijing to join the exercise. If Beijing declines, the pair can go
-        straight to the treaty (rung 4) — the one rule that skips a rung — at an extra cost.
+        Rung 3 also needs Beijing to join the exercise; if Beijing declines, the pair can go
+        straight to the treaty (rung 4) at an extra cost. When both capitals need the other
+        badly, a second step can follow in the same month (`fast_step_weight` × the smaller of
+        the two needs), so a step both want does not wait a month per rung.
         """
         model = self.model
         agreed = (self.proposes & model.dprk.accepts_deeper_ties
                   & (self.cooperation < TREATY_LEVEL))
+        first = self._climb(month, agreed, model.draws["russia_treaty_skip"])
+        joint = np.minimum(*self.needs())
+        again = (first > 0) & (self.cooperation < TREATY_LEVEL) & (
+            model.draws["ladder_fast_step"] < logit_probability(
+                self.base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
+                + self.par("fast_step_weight") * joint, self.par("ladder_temperature")))
+        self._climb(month, again, model.draws["russia_treaty_skip_fast"])
+        self.transfer_technology(month)
+
+    def _climb(self, month: int, agreed: np.ndarray, skip_draw: np.ndarray) -> np.ndarray:
+        """Move agreed worlds one rung (or to the treaty past a refused exercise)."""
+        model = self.model
         to_exercise = agreed & (self.cooperation == NAVAL_EXERCISE_LEVEL - 1)
         with_china = to_exercise & model.china.joins_exercise
         treaty_gain = (self.base_gain - self.par("ladder_step_cost") * TREATY_LEVEL
                        - self.par("treaty_without_china_cost"))
-        skip = (to_exercise & ~with_china & (model.draws["russia_treaty_skip"]
-                < logit_probability(treaty_gain, self.par("ladder_temperature"))))
+        skip = to_exercise & ~with_china & (
+            skip_draw < logit_probability(treaty_gain, self.par("ladder_temperature")))
         step = np.where(to_exercise, 0, agreed.astype(np.int8))
         step = step + np.where(with_china, 1, 0) + np.where(skip, 2, 0)
         self.cooperation = (self.cooperation + step).astype(np.int8)
         self.naval_exercise |= with_china
         model.log.record(month, "Russia", "cooperation_step", step > 0, self.cooperation)
         model.log.record(month, "China", "china_naval_exercise", with_china)
-        self.transfer_technology(month)
+        return step
 
     @rule(writes={"dprk.maturity": ("russia.cooperation", "trade.shipped_month", "dprk.maturity")},
           records={"russia.tech_transfers": ("russia.cooperation", "trade.shipped_month",
@@ -135,8 +194,10 @@ class Russia(Actor):
         model = self.model
         dprk = model.dprk
         shipped_millions = model.trade.shipped_month / 1e6
-        p = np.clip(self.par("tech_transfer_probability")
-                    + self.par("tech_per_million_rounds") * shipped_millions, 0.0, 1.0)
+        treaty = np.where(self.cooperation >= TREATY_LEVEL,
+                          self.par("treaty_transfer_multiplier"), 1.0)
+        p = np.clip((self.par("tech_transfer_probability")
+                     + self.par("tech_per_million_rounds") * shipped_millions) * treaty, 0.0, 1.0)
         transfers = (self.cooperation >= TECH_LEVEL) & model.directed(
             "Russia.tech_transfer", model.draws["tech_transfer"] < p)
         need = dprk.priorities * (1.0 - dprk.maturity)

@@ -222,8 +222,7 @@ class AxisModel(mesa.Model):
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
             ctx.ceasefire, p["context.aid_after_ceasefire"], 1.0)
 
-    @rule(writes={"now.summit": (), "now.forum": (), "now.exercise": ()},
-          records={"model.summits": ("now.summit",)})
+    @rule(writes={"now.summit": (), "now.forum": (), "now.exercise": ()})
     def _scheduled_events(self, month: int) -> None:
         now = self.now
         now.summit[:] = now.forum[:] = now.exercise[:] = False
@@ -237,7 +236,6 @@ class AxisModel(mesa.Model):
             happens = self.draws[f"event:{event.id}"] < chance
             target[event.kind] |= happens
             self.log.record(month, actor[event.kind], event.kind, happens)
-        self.summits += now.summit
 
     @rule(writes={
         "model.month_intercepts": ("dprk.month_icbm_standard", "dprk.month_icbm",
