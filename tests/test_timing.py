@@ -60,7 +60,8 @@ def test_trust_and_need_speed_the_ladder(baseline: Scenario) -> None:
 
 def test_the_treaty_brings_transfers_and_holds_allies_back(baseline: Scenario) -> None:
     start_at_treaty = {"actors__Russia__initial_cooperation_level": float(TREATY_LEVEL)}
-    plain = play(baseline, ("intercept_declaration",), actors__Russia__treaty_transfer_multiplier=1.0,
+    plain = play(baseline, ("intercept_declaration",),
+                 actors__Russia__treaty_transfer_multiplier=1.0,
                  actors__Russia__treaty_restraint_on_allies=0.0, **start_at_treaty)
     treaty = play(baseline, ("intercept_declaration",), **start_at_treaty)
     assert treaty.russia.tech_transfers.sum(axis=1).mean() > \
