@@ -121,22 +121,33 @@ def test_stronger_deterrence_means_fewer_lethal_incidents(short_baseline: Scenar
     assert strong < weak
 
 
-@pytest.mark.parametrize(("option", "metric", "direction"), [
-    ("sanctions_listing", "munitions_shipped", -1),
-    ("trilateral_integration", "warning_quality", +1),
-    ("trilateral_integration", "ballistic_launches", +1),
-    ("intercept_declaration", "icbm_standard_trajectory", -1),
-    ("intercept_declaration", "icbm_launches", -1),
-    ("intercept_declaration", "escalation_crises", +1),
-    ("warn_beijing", "us_china_tension", +1),
-    ("public_disclosure", "sanctioning_parties", +1),
-    ("public_disclosure", "warning_quality", -1),  # side effect: sources and methods
-    ("sanctions_listing", "evasion_capacity", -1),
-    ("warn_beijing", "china_alignment", -1),
+DETERRED = {"actors.DPRK.declaration_response": 0.0}
+PROVOKED = {"actors.DPRK.declaration_response": 1.0}
+HEEDS = {"actors.China.warning_response": 0.0}
+DEFIES = {"actors.China.warning_response": 1.0}
+
+
+@pytest.mark.parametrize(("option", "metric", "direction", "form"), [
+    ("sanctions_listing", "munitions_shipped", -1, {}),
+    ("trilateral_integration", "warning_quality", +1, {}),
+    ("trilateral_integration", "ballistic_launches", +1, {}),
+    ("intercept_declaration", "icbm_standard_trajectory", -1, {}),
+    # Structural uncertainty: the declaration deters or provokes ICBM launches.
+    ("intercept_declaration", "icbm_launches", -1, DETERRED),
+    ("intercept_declaration", "icbm_launches", +1, PROVOKED),
+    ("intercept_declaration", "escalation_crises", +1, {}),
+    ("warn_beijing", "us_china_tension", +1, {}),
+    ("public_disclosure", "sanctioning_parties", +1, {}),
+    ("public_disclosure", "warning_quality", -1, {}),  # side effect: sources and methods
+    ("sanctions_listing", "evasion_capacity", -1, {}),
+    # Structural uncertainty: Beijing heeds the warning or defies it.
+    ("warn_beijing", "china_alignment", -1, HEEDS),
+    ("warn_beijing", "china_alignment", +1, DEFIES),
 ])
 def test_each_option_moves_its_lever(short_baseline: Scenario, option: str, metric: str,
-                                     direction: int) -> None:
+                                     direction: int, form: dict[str, float]) -> None:
     params = draws(short_baseline, 500)
+    params |= {path: np.full(500, value) for path, value in form.items()}
     base = final(short_baseline, params, metric)
     with_option = final(short_baseline, params, metric, (option,))
     assert np.sign(with_option - base) == direction

@@ -6,13 +6,15 @@ parameter design and common random numbers), world by world, so what differs is 
 Each case states the ratio the story needs (variant effect / baseline effect) and requires the
 paired difference of effects to lie `MIN_Z` standard errors from zero.
 
-Measured when written (seeds 20230910 / 20230911, 500 worlds), baseline → variant effect:
+Measured when first written (seeds 20230910 / 20230911, 500 worlds), baseline → variant
+effect; the suite now runs 1,000 worlds on the first seed, as the structural uncertainties
+(deterred or provoked, heed or defy, bite or reroute) mix worlds that respond differently:
 - sanctions_evasion: listings cut munitions shipped by 155k → 29k rounds, 150k → 29k (z 23, 20)
 - ukraine_ceasefire: listings cut munitions shipped by 155k → 25k, 150k → 24k (z 20, 18)
-- summit_breakthrough: the declaration's cut in ICBM maturity (fewer test launches to learn
-  from) shrinks from 0.0021 to 0.0016 with 1,000 worlds (z 5.8)
-- china_joins_axis: the warning cuts China's alignment by 0.080 → 0.093, 0.076 → 0.087 (z 2.9,
-  3.2)
+- summit_breakthrough: the declaration's effect on ICBM maturity (through the test launches
+  it deters or provokes) shrinks from 0.0015 to 0.0011 with 1,000 worlds (z 3.8)
+- china_joins_axis: the warning cuts China's alignment by 0.027 → 0.036 with 1,000 worlds, heed
+  and defy mixed (z 4.2)
 - provocation_spiral: trilateral integration's exercises add 2.7 → 5.6, 2.5 → 5.5 launch events
   (z 7.3, 7.7)
 """
@@ -29,7 +31,7 @@ import pytest
 import axis_sim
 from tests.conftest import ROOT
 
-RUNS = 500
+RUNS = 1000
 SEED = 20230910
 
 
@@ -49,9 +51,10 @@ CASES: dict[str, Case] = {
     "ukraine_ceasefire": Case("sanctions_listing", "munitions_shipped", (0.0, 0.5), 5.0,
                               "with Russia's need gone there is less trade to stop"),
     "summit_breakthrough": Case("intercept_declaration", "maturity_icbm", (0.0, 0.9), 3.0,
-                                "with Russian ICBM technology flowing, deterring test launches "
-                                "slows the programme less: maturity comes by transfer"),
-    "china_joins_axis": Case("warn_beijing", "china_alignment", (1.05, 3.0), 2.5,
+                                "with Russian ICBM technology flowing, the launches the "
+                                "declaration deters or provokes matter less: maturity comes by "
+                                "transfer"),
+    "china_joins_axis": Case("warn_beijing", "china_alignment", (1.05, 3.0), 3.0,
                              "a Beijing that condones more has more condoning for the warning "
                              "to deter"),
     "provocation_spiral": Case("trilateral_integration", "ballistic_launches", (1.5, 10.0), 5.0,

@@ -43,6 +43,7 @@ class UnitedStates(Actor):
         "exposure_decay": "share/month",
         "intercept_credibility_gain": "index per intercept or strike",
         "transfer_visibility": "share of transfers seen at full warning quality",
+        "sea_visibility": "share of sea transfers seen at full warning quality",
         "identification_rate": "share of entities exposed per fully detected month",
     }
 

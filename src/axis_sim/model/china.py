@@ -47,6 +47,8 @@ class China(Actor):
         "enforce_bias": "utility",
         "enforcement_pull": "utility per unit of US pressure",
         "enforcement_squeeze": "index of DPRK food-energy gap per month",
+        "warning_response": "rule form: 0 heeds US pressure, 1 defies it",
+        "defiance_pull": "utility toward condoning per unit of US pressure",
     }
 
     def __init__(self, model: AxisModel) -> None:
@@ -70,13 +72,17 @@ class China(Actor):
         temperature = self.par("choice_temperature")
         pressure = levers.china_warning_cost + levers.china_exposure_cost
         # Condoning against distancing keeps the base rate `condone_probability` when nothing
-        # pushes; tension with Washington and a deeper axis pull Beijing in; US pressure pushes
-        # it out, toward distance or toward quietly squeezing Pyongyang.
+        # pushes; tension with Washington and a deeper axis pull Beijing in. How Beijing takes
+        # US pressure is a structural uncertainty, drawn per world: it heeds it (pressure pushes
+        # it out, toward distance or quietly squeezing Pyongyang) or defies it (pressure is an
+        # affront to be answered by standing closer to the axis).
+        defies = self.par("warning_response") >= 0.5
+        answer = np.where(defies, self.par("defiance_pull") * pressure, -pressure)
         condone = (temperature * logit(self.par("condone_probability"))
                    + self.par("tension_pull") * (model.us.us_china_tension
                                                  - model.us.par("initial_us_china_tension"))
-                   + self.par("axis_pull") * model.russia.cooperation - pressure)
-        enforce = self.par("enforce_bias") + self.par("enforcement_pull") * pressure
+                   + self.par("axis_pull") * model.russia.cooperation + answer)
+        enforce = self.par("enforce_bias") + self.par("enforcement_pull") * pressure * ~defies
         utilities = np.stack([np.zeros(model.worlds), condone, enforce], axis=1)
         chosen = logit_choice(utilities, temperature, model.draws["china_stance"])
         self.stance = model.directed("China.stance", chosen.astype(np.int8))
@@ -92,7 +98,8 @@ class China(Actor):
             self.par("naval_exercise_probability"),
             self.par("alignment_pull_to_exercise") * (self.alignment
                                                       - self.par("initial_alignment"))
-            - levers.china_warning_cost, temperature)
+            + np.where(defies, self.par("defiance_pull"), -1.0) * levers.china_warning_cost,
+            temperature)
         self.joins_exercise = model.directed("China.join_exercise",
                                              model.draws["china_naval_exercise"] < p_join)
 

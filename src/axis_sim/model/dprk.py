@@ -48,6 +48,8 @@ class NorthKorea(Actor):
         "icbm_probability": "probability/month at full maturity",
         "standard_trajectory_share": "share of ICBM launches",
         "intercept_aversion": "utility per unit chance of losing the missile",
+        "declaration_response": "rule form: 0 deterred by the declaration, 1 provoked",
+        "provocation_weight": "utility per unit of declared posture",
         "tracked_signal_discount": "utility per unit warning-quality gain",
         "test_deterrence_weight": "utility per unit extended-deterrence gain",
         "satellite_attempt_probability": "probability/month",
@@ -139,7 +141,8 @@ class NorthKorea(Actor):
 
     @rule(writes={"dprk.posture": ("dprk.maturity", "china.alignment", "now.exercise",
                                    "russia.cooperation", "us.extended_deterrence",
-                                   "us.warning_quality")},
+                                   "us.warning_quality", "levers.intercept_posture",
+                                   "levers.launchpad_threat")},
           records={"dprk.coercion_months": ("dprk.posture",)})
     def _choose_posture(self, month: int) -> None:
         """Restraint, signalling or coercion (logit). Launches signal less when the allies
@@ -153,7 +156,8 @@ class NorthKorea(Actor):
             self.par("china_restraint_weight") * chinese_distance,
             self.par("signal_bias") + self.par("exercise_response") * model.now.exercise
             + self.par("programme_drive") * (1.0 - mean_maturity)
-            - self.par("tracked_signal_discount") * tracked,
+            - self.par("tracked_signal_discount") * tracked
+            + self._provocation(),
             self.par("coercion_bias") + self.par("capability_weight") * mean_maturity
             + self.par("backing_weight") * model.russia.cooperation
             - self.par("deterrence_weight") * model.us.extended_deterrence,
@@ -163,6 +167,17 @@ class NorthKorea(Actor):
         coercive = self.posture == COERCION
         self.coercion_months += coercive
         model.log.record(month, "DPRK", "coercive_posture", coercive)
+
+    @property
+    def provoked(self) -> np.ndarray:
+        """Worlds where the declaration provokes rather than deters (structural form)."""
+        return self.par("declaration_response") >= 0.5
+
+    def _provocation(self) -> np.ndarray:
+        """In provoked worlds, the pull the declared posture puts on demonstrating defiance."""
+        levers = self.model.levers
+        posture = np.minimum(levers.intercept_posture + levers.launchpad_threat, 1.0)
+        return np.where(self.provoked, self.par("provocation_weight") * posture, 0.0)
 
     @rule(writes={"dprk.accepts_deeper_ties": ("dprk.food_energy_gap", "us.us_china_tension",
                                                "china.alignment")})
@@ -221,9 +236,12 @@ class NorthKorea(Actor):
         risk = on_pad + standard_share * in_flight
         complete = self.maturity[:, ICBM] >= self.par("completion_maturity")
         campaign = 1.0 - self.par("completion_lull") * complete
+        # Deterred worlds weigh the risk of losing the missile; provoked worlds answer the
+        # declaration by demonstrating they will not be deterred (a structural uncertainty).
+        shift = np.where(self.provoked, self._provocation(), -aversion * risk)
         p_icbm = shifted_probability(
             np.clip(self.par("icbm_probability") * self.maturity[:, ICBM] * surge * campaign,
-                    1e-6, 0.999), -aversion * risk, temperature)
+                    1e-6, 0.999), shift, temperature)
         icbm = model.directed("DPRK.icbm_launch", draws["icbm_launch"] < p_icbm)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
         failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])

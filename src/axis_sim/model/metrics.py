@@ -180,6 +180,8 @@ METRICS: dict[str, Metric] = {
     "transfer_detection": Metric("share", "Share of this month's transfers allied intelligence "
                                  "detects", False, lambda m: m.trade.detection,
                                  ("trade.detection",)),
+    "sea_share": Metric("share", "Share of deliveries sent by sea from Rajin rather than by rail",
+                        False, lambda m: m.trade.sea_share, ("trade.sea_share",)),
     "covert_share": Metric("share", "Share of transfers moved to covert channels", False,
                            lambda m: m.trade.covert_share, ("trade.covert_share",)),
     "public_exposure": Metric("index 0-1", "The public record of the axis' dealings built by "

@@ -53,6 +53,11 @@ class Russia(Actor):
         "fast_step_weight": "utility per unit of joint need",
         "treaty_transfer_multiplier": "times the transfer probability",
         "treaty_restraint_on_allies": "share of allied intercept and strike posture",
+        "listing_response": "rule form: 0 listings bite, 1 rerouted by sea",
+        "reroute_rate": "share of deliveries moved per unit of friction a month",
+        "sea_capacity": "rounds/month",
+        "sea_listing_exposure": "share of rail friction that reaches the sea route",
+        "asia_retaliation": "probability per allied action",
         "covert_concealment": "share of visibility lost when all transfers are covert",
         "covert_capacity_loss": "share of capacity lost when all transfers are covert",
     }
@@ -75,6 +80,7 @@ class Russia(Actor):
         self._seek_summit(month)
         self._propose(month)
         self._treaty_umbrella()
+        self._reroute()
         model = self.model
         condemn = model.now.exercise & (model.draws["russia_condemnation"]
                                         < self.par("condemn_exercise_probability"))
@@ -104,6 +110,17 @@ class Russia(Actor):
         model.now.summit |= unscheduled
         model.summits += model.now.summit
         model.log.record(month, "Russia", "leader_summit", unscheduled)
+
+    @rule(writes={"trade.sea_share": ("trade.sea_share", "trade.friction")})
+    def _reroute(self) -> None:
+        """Where the rule form is `rerouted` (a structural uncertainty), Moscow moves deliveries
+        from the rail crossing to ships out of Rajin as listings bite the railway; where it is
+        `bite`, the network has no such escape and the sea route stays unused."""
+        trade = self.model.trade
+        reroutes = self.par("listing_response") >= 0.5
+        escape = trade.friction * (1.0 - self.par("sea_listing_exposure"))
+        push = np.clip(self.par("reroute_rate") * escape, 0.0, 1.0) * reroutes
+        trade.sea_share = trade.sea_share + push * (1.0 - trade.sea_share)
 
     @rule(writes={
         "levers.intercept_posture": ("levers.intercept_posture", "russia.cooperation"),
@@ -186,9 +203,11 @@ class Russia(Actor):
         model.log.record(month, "China", "china_naval_exercise", with_china)
         return step
 
-    @rule(writes={"dprk.maturity": ("russia.cooperation", "trade.shipped_month", "dprk.maturity")},
+    @rule(writes={"dprk.maturity": ("russia.cooperation", "trade.shipped_month", "dprk.maturity",
+                                    "now.exercise", "model.month_intercepts")},
           records={"russia.tech_transfers": ("russia.cooperation", "trade.shipped_month",
-                                             "dprk.maturity")})
+                                             "dprk.maturity", "now.exercise",
+                                             "model.month_intercepts")})
     def transfer_technology(self, month: int) -> None:
         """At rung 2 or above, maybe transfer technology; Pyongyang's needs steer which (logit)."""
         model = self.model
@@ -196,8 +215,12 @@ class Russia(Actor):
         shipped_millions = model.trade.shipped_month / 1e6
         treaty = np.where(self.cooperation >= TREATY_LEVEL,
                           self.par("treaty_transfer_multiplier"), 1.0)
+        # Moscow answers allied moves in Asia (an exercise this month, a strike or intercept
+        # last month) as the seed says it answers US moves in Europe: with more for Pyongyang.
+        allied_action = model.now.exercise + model.month_intercepts
         p = np.clip((self.par("tech_transfer_probability")
-                     + self.par("tech_per_million_rounds") * shipped_millions) * treaty, 0.0, 1.0)
+                     + self.par("tech_per_million_rounds") * shipped_millions
+                     + self.par("asia_retaliation") * allied_action) * treaty, 0.0, 1.0)
         transfers = (self.cooperation >= TECH_LEVEL) & model.directed(
             "Russia.tech_transfer", model.draws["tech_transfer"] < p)
         need = dprk.priorities * (1.0 - dprk.maturity)

@@ -31,6 +31,7 @@ class Trade:
     identified: np.ndarray = field(init=False)  # (worlds, entities): evidence enough to list it
     detection: np.ndarray = field(init=False)  # share of this month's transfers allies detect
     covert_share: np.ndarray = field(init=False)  # share of transfers moved to covert channels
+    sea_share: np.ndarray = field(init=False)  # share of deliveries sent by sea (Rajin)
     listings: np.ndarray = field(init=False)  # designations so far, new fronts included
     friction: np.ndarray = field(init=False)  # share of deliveries stopped this month
     shipped_month: np.ndarray = field(init=False)  # rounds
@@ -46,7 +47,7 @@ class Trade:
         self.identified = np.zeros((self.worlds, self.entities), dtype=bool)
         self.listings = np.zeros(self.worlds, dtype=np.int32)
         self.systems_total = np.zeros(self.worlds, dtype=np.int32)
-        for name in ("detection", "covert_share", "friction", "shipped_month", "shipped_total",
+        for name in ("detection", "covert_share", "sea_share", "friction", "shipped_month", "shipped_total",
                      "munitions_cars",
                      "ore_cars", "tank_cars", "supply_share"):
             setattr(self, name, np.zeros(self.worlds))
@@ -54,9 +55,10 @@ class Trade:
 
 @rule(writes={
     "trade.shipped_month": ("russia.cooperation", "dprk.stockpile", "russia.trust",
-                            "trade.friction", "context.munitions_gap", "trade.covert_share"),
+                            "trade.friction", "context.munitions_gap", "trade.covert_share",
+                            "trade.sea_share"),
     "dprk.stockpile": ("dprk.stockpile", "trade.shipped_month"),
-    "trade.detection": ("us.warning_quality", "trade.covert_share"),
+    "trade.detection": ("us.warning_quality", "trade.covert_share", "trade.sea_share"),
 }, records={
     "trade.shipped_total": ("trade.shipped_month",),
     "trade.supply_share": ("trade.shipped_month", "context.demand"),
@@ -66,7 +68,11 @@ class Trade:
 })
 def exchange(model: AxisModel, month: int) -> None:
     """Ship munitions and rockets, receive food, oil and cash; count the railcars; and how much
-    of it allied intelligence sees (less, the more of it has moved to covert channels)."""
+    of it allied intelligence sees (less, the more of it has moved to covert channels or to sea).
+
+    Two routes: the Tumangang–Khasan rail crossing, and ships from Rajin to Russia's Pacific
+    ports. Listings bite the sea route less (`sea_listing_exposure`: Russian state ships and
+    ports are beyond most designations) but it carries less and is seen less."""
     trade, dprk, ctx = model.trade, model.dprk, model.context
     trading = model.russia.cooperation >= 1
     spare = dprk.par("shell_production") * dprk.par("export_share")
@@ -77,15 +83,19 @@ def exchange(model: AxisModel, month: int) -> None:
     # Covert channels (night trains, cargo relabelled, other routes) are harder to see and
     # carry less than the open crossing.
     covert = trade.covert_share
+    russia, us, sea = model.russia, model.us, trade.sea_share
     rail = (dprk.par("rail_capacity") * dprk.par("rounds_per_railcar")
-            * (1.0 - covert * model.russia.par("covert_capacity_loss")))
-    trade.detection = (model.us.warning_quality * model.us.par("transfer_visibility")
-                       * (1.0 - covert * model.russia.par("covert_concealment")))
+            * (1.0 - covert * russia.par("covert_capacity_loss")))
+    capacity = (1.0 - sea) * rail + sea * russia.par("sea_capacity")
+    visibility = (1.0 - sea) * us.par("transfer_visibility") + sea * us.par("sea_visibility")
+    trade.detection = (us.warning_quality * visibility
+                       * (1.0 - covert * russia.par("covert_concealment")))
+    friction = trade.friction * (1.0 - sea * (1.0 - russia.par("sea_listing_exposure")))
     noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
-    ceiling = np.minimum(np.minimum(available, rail), ctx.munitions_gap)
+    ceiling = np.minimum(np.minimum(available, capacity), ctx.munitions_gap)
     willing = model.directed("DPRK.deliveries", np.ones(model.worlds))
-    shipped = np.where(trading, ceiling * (1.0 - trade.friction) * noise * willing, 0.0)
-    shipped = np.minimum(shipped, np.minimum(available, rail))
+    shipped = np.where(trading, ceiling * (1.0 - friction) * noise * willing, 0.0)
+    shipped = np.minimum(shipped, np.minimum(available, capacity))
     dprk.stockpile = np.maximum(dprk.stockpile - np.maximum(shipped - spare, 0.0), 0.0)
     systems = np.where(trading, poisson_from_uniform(
         model.draws["rocket_transfers"],
