@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import axis_sim
 from axis_sim.cli import main
-from axis_sim.experiment.explain import explain_plan, plan_explanation
+from axis_sim.experiment.explain import ALL_WORLDS, explain_plan, plan_explanation
 from axis_sim.experiment.load import load_results
 from axis_sim.experiment.sampling import sample_parameters
 from axis_sim.model.metrics import record
@@ -56,7 +56,8 @@ def test_a_knockout_that_changes_nothing_has_exactly_zero_effect(
     idle = _already_off(short_baseline, LISTING)
     table = explain_plan(plan_explanation(idle, portfolios=[LISTING], runs=200))
     assert set(table["parameter"]) == set(OPTION_CLASSES[LISTING].PARAMETERS)
-    assert len(table) == len(OPTION_CLASSES[LISTING].PARAMETERS) * len(idle.headline_outcomes)
+    overall = table[table["form"] == ALL_WORLDS]
+    assert len(overall) == len(OPTION_CLASSES[LISTING].PARAMETERS) * len(idle.headline_outcomes)
     assert (table["effect"] == 0).all() and (table["se"] == 0).all()
     assert (table["ci_low"] == 0).all() and (table["ci_high"] == 0).all()
     assert (table["effect_sd"] == 0).all() and not table["detectable"].any()
@@ -164,7 +165,7 @@ def test_run_and_compare_explain_write_the_table(short_file: Path, tmp_path: Pat
     assert list(dict.fromkeys(table["portfolio"])) == [LISTING, "warn_beijing+public_disclosure"]
     assert set(table.loc[table["portfolio"] == "warn_beijing+public_disclosure", "option"]) == {
         "warn_beijing", "public_disclosure"}
-    assert (table["worlds"] == 40).all()
+    assert (table.loc[table["form"] == ALL_WORLDS, "worlds"] == 40).all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["explain"]["portfolios"] == [LISTING, "warn_beijing+public_disclosure"]
     pd.testing.assert_frame_equal(load_results(out).channels, table)
@@ -175,6 +176,7 @@ def test_every_option_parameter_reaches_a_headline_outcome(baseline: Scenario) -
     """Done when: on the baseline with 1,000 worlds, knocking out any option parameter moves
     at least one headline outcome by more than 3 standard errors and 2% of its spread."""
     table = axis_sim.explain(baseline, runs=1000, jobs=2)
+    table = table[table["form"] == ALL_WORLDS]
     expected = {(o, p) for o in OPTIONS for p in OPTION_CLASSES[o].PARAMETERS}
     assert set(zip(table["option"], table["parameter"], strict=True)) == expected
     reached = table.groupby(["option", "parameter"], sort=False).agg(
@@ -182,3 +184,18 @@ def test_every_option_parameter_reaches_a_headline_outcome(baseline: Scenario) -
     silent = reached[~reached["detectable"]]
     assert silent.empty, "no detectable headline effect (largest |effect_sd|):\n" + "\n".join(
         f"  {o} · {p}: {row.largest:.3g}" for (o, p), row in silent.iterrows())
+
+
+def test_channels_are_split_by_rule_form(baseline: Scenario) -> None:
+    """Structural uncertainties: each channel's effect within the worlds of each rule form.
+    The declaration's launchpad threat cuts ICBM launches where Pyongyang is deterred and adds
+    to them where it is provoked; the forms' worlds add up to all worlds."""
+    table = axis_sim.explain(baseline, runs=600, portfolios=["intercept_declaration"])
+    pad = table[(table["parameter"] == "launchpad_strike_probability")
+                & (table["outcome"] == "icbm_launches")].set_index("form")
+    deterred, provoked = pad.loc["DPRK: deterred"], pad.loc["DPRK: provoked"]
+    assert deterred["effect"] < 0 < provoked["effect"]
+    assert deterred["worlds"] + provoked["worlds"] == pad.loc[ALL_WORLDS, "worlds"]
+    everything = (deterred["effect"] * deterred["worlds"]
+                  + provoked["effect"] * provoked["worlds"]) / pad.loc[ALL_WORLDS, "worlds"]
+    assert everything == pytest.approx(pad.loc[ALL_WORLDS, "effect"])

@@ -34,6 +34,7 @@ from axis_sim.experiment.summarize import manifest
 from axis_sim.model.metrics import record
 from axis_sim.model.options import IN_FORCE, OPTION_CLASSES
 from axis_sim.model.streams import parameter_rng
+from axis_sim.model.structure import STRUCTURAL, form_label
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.schema import OPTIONS, Sampling, Scenario
 
@@ -42,7 +43,8 @@ from axis_sim.scenario.schema import OPTIONS, Sampling, Scenario
 DETECTABLE_SE = 3.0
 DETECTABLE_SPREAD = 0.02
 
-COLUMNS = ["portfolio", "option", "parameter", "off_value", "outcome", "better", "effect",
+ALL_WORLDS = "all worlds"
+COLUMNS = ["portfolio", "option", "parameter", "off_value", "form", "outcome", "better", "effect",
            "se", "ci_low", "ci_high", "spread", "effect_sd", "detectable", "beyond_status_quo",
            "beyond_status_quo_se", "worlds"]
 
@@ -118,6 +120,7 @@ class ChannelChunk:
     levels: Moments  # (portfolios with channels, outcomes): every channel on
     effects: Moments  # (channels, outcomes): on minus that channel off, world by world
     beyond: Moments  # (channels, outcomes): the same, less status quo's own on minus off
+    by_form: dict[str, Moments]  # rule form → the effects' moments over its worlds only
 
 
 def simulate(the_plan: Plan, chunk: Chunk, params: dict[str, np.ndarray],
@@ -151,8 +154,14 @@ def run_channels(the_plan: Plan, index: int, *, found: tuple[Channel, ...],
     own = {c.path: status_quo - off(c, ()) for c in in_force}
     beyond = np.stack([effects[k] - own[c.path] if c.path in own else effects[k]
                        for k, c in enumerate(found)])
+    by_form = {}
+    for path in STRUCTURAL:
+        for value in (0.0, 1.0):
+            worlds = params[path] == value
+            if worlds.any():
+                by_form[f"{path}={value:g}"] = Moments.of(effects[..., worlds])
     return ChannelChunk(chunk, Moments.of(np.stack([on[n] for n in names])),
-                        Moments.of(effects), Moments.of(beyond))
+                        Moments.of(effects), Moments.of(beyond), by_form)
 
 
 def explain_plan(the_plan: Plan, *, outcomes: Iterable[str] | None = None, jobs: int = 1,
@@ -183,10 +192,13 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
     levels: Moments | None = None
     effects: Moments | None = None
     beyond: Moments | None = None
+    by_form: dict[str, Moments] = {}
     for result in chunks:  # in chunk order, so the sums are the same for any number of jobs
         levels = result.levels if levels is None else levels.merge(result.levels)
         effects = result.effects if effects is None else effects.merge(result.effects)
         beyond = result.beyond if beyond is None else beyond.merge(result.beyond)
+        for key, moments in result.by_form.items():
+            by_form[key] = moments if key not in by_form else by_form[key].merge(moments)
     if levels is None or effects is None or beyond is None:
         return pd.DataFrame(columns=COLUMNS)
     n = effects.n
@@ -201,7 +213,7 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
             effect, spread = float(effects.mean[k, i]), float(spreads[names.index(c.portfolio), i])
             rows.append({
                 "portfolio": c.portfolio, "option": c.option, "parameter": c.parameter,
-                "off_value": c.off, "outcome": outcome,
+                "off_value": c.off, "form": ALL_WORLDS, "outcome": outcome,
                 "better": the_plan.scenario.outcomes[outcome].better, "effect": effect,
                 "se": float(se[k, i]), "ci_low": effect - float(half[k, i]),
                 "ci_high": effect + float(half[k, i]), "spread": spread,
@@ -212,7 +224,41 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
                 "beyond_status_quo_se": float(beyond_se[k, i]),
                 "worlds": n,
             })
+    rows += _form_rows(the_plan, found, outcomes, by_form, spreads, names)
     return pd.DataFrame.from_records(rows, columns=COLUMNS)
+
+
+def _form_rows(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[str, ...],
+               by_form: dict[str, Moments], spreads: np.ndarray,
+               names: list[str]) -> list[dict[str, Any]]:
+    """The same effects within the worlds of each structural rule form (where both forms
+    occur): how an option's channel works if Beijing heeds or defies, and so on."""
+    rows = []
+    for key, moments in by_form.items():
+        path, value = key.rsplit("=", 1)
+        other = f"{path}={1 - float(value):g}"
+        if other not in by_form or moments.n < 2:
+            continue
+        se = moments.sd / np.sqrt(moments.n)
+        half = stats.t.ppf(0.5 + CONFIDENCE / 2, moments.n - 1) * se
+        label = f"{path.split('.')[1]}: {form_label(path, float(value))}"
+        for k, c in enumerate(found):
+            for i, outcome in enumerate(outcomes):
+                effect = float(moments.mean[k, i])
+                spread = float(spreads[names.index(c.portfolio), i])
+                rows.append({
+                    "portfolio": c.portfolio, "option": c.option, "parameter": c.parameter,
+                    "off_value": c.off, "form": label, "outcome": outcome,
+                    "better": the_plan.scenario.outcomes[outcome].better, "effect": effect,
+                    "se": float(se[k, i]), "ci_low": effect - float(half[k, i]),
+                    "ci_high": effect + float(half[k, i]), "spread": spread,
+                    "effect_sd": _in_sd(effect, spread),
+                    "detectable": bool(abs(effect) > DETECTABLE_SE * se[k, i]
+                                       and abs(effect) > DETECTABLE_SPREAD * spread),
+                    "beyond_status_quo": np.nan, "beyond_status_quo_se": np.nan,
+                    "worlds": moments.n,
+                })
+    return rows
 
 
 def _in_sd(effect: float, spread: float) -> float:

@@ -47,9 +47,8 @@ class Trade:
         self.identified = np.zeros((self.worlds, self.entities), dtype=bool)
         self.listings = np.zeros(self.worlds, dtype=np.int32)
         self.systems_total = np.zeros(self.worlds, dtype=np.int32)
-        for name in ("detection", "covert_share", "sea_share", "friction", "shipped_month", "shipped_total",
-                     "munitions_cars",
-                     "ore_cars", "tank_cars", "supply_share"):
+        for name in ("detection", "covert_share", "sea_share", "friction", "shipped_month",
+                     "shipped_total", "munitions_cars", "ore_cars", "tank_cars", "supply_share"):
             setattr(self, name, np.zeros(self.worlds))
 
 

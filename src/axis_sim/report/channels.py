@@ -14,6 +14,7 @@ from typing import Any, get_args
 
 import pandas as pd
 
+from axis_sim.experiment.explain import ALL_WORLDS
 from axis_sim.report.formatting import format_number as fmt
 from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.schema import ActorName, OutcomeSpec, Scenario
@@ -59,6 +60,8 @@ def channels_text(scenario: Scenario, table: pd.DataFrame) -> str:
     """
     if table.empty:
         return "No option parameters to explain (status quo has none)."
+    forms = table[table["form"] != ALL_WORLDS]
+    table = table[table["form"] == ALL_WORLDS]
     table = table.assign(size=table["effect_sd"].abs())
     worlds = int(table["worlds"].iloc[0])
     blocks = [textwrap.fill(
@@ -91,8 +94,25 @@ def channels_text(scenario: Scenario, table: pd.DataFrame) -> str:
                          for r in moved.itertuples()]
             lines.append(f"  {name}: {sentences[0]}")
             lines.extend(f"      and {s}" for s in sentences[1:])
+            lines.extend(_disagreements(scenario, forms, portfolio, option, parameter))
         blocks.append("\n".join(lines))
     counts = table.groupby(["portfolio", "option", "parameter"], sort=False)["detectable"].any()
     blocks.append(f"{int(counts.sum())} of {len(counts)} channels move a headline outcome "
                   "detectably; ✗ marks the others.")
     return "\n\n".join(blocks)
+
+
+def _disagreements(scenario: Scenario, forms: pd.DataFrame, portfolio: object, option: object,
+                   parameter: object) -> list[str]:
+    """Where rule forms (structural uncertainties) make a channel move an outcome in opposite
+    directions, one line per form: the verdict depends on which form holds."""
+    mine = forms[(forms["portfolio"] == portfolio) & (forms["option"] == option)
+                 & (forms["parameter"] == parameter) & forms["detectable"]]
+    lines = []
+    structure = mine["form"].str.split(":").str[0]
+    for (outcome, _), rows in mine.groupby([mine["outcome"], structure], sort=False):
+        if (rows["effect"] > 0).any() and (rows["effect"] < 0).any():
+            spec = scenario.outcomes[str(outcome)]
+            parts = "; ".join(f"{r.form}: {effect_sentence(r, spec)}" for r in rows.itertuples())
+            lines.append(f"      depends on the rule form — {parts}")
+    return lines
