@@ -45,6 +45,8 @@ class UnitedStates(Actor):
         "transfer_visibility": "share of transfers seen at full warning quality",
         "sea_visibility": "share of sea transfers seen at full warning quality",
         "identification_rate": "share of entities exposed per fully detected month",
+        "provocation_exercise_probability": "probability after an ICBM launch or test",
+        "deployment_gain": "index per provocation month",
     }
 
     def __init__(self, model: AxisModel) -> None:
@@ -57,17 +59,22 @@ class UnitedStates(Actor):
         self.exposure = np.zeros(model.worlds)  # the public record of the axis' dealings, 0-1
         self.exercises = np.zeros(model.worlds, dtype=np.int32)
 
-    @rule(writes={"now.exercise": ("levers.extra_exercise_probability",)},
+    @rule(writes={"now.exercise": ("levers.extra_exercise_probability", "dprk.month_icbm",
+                                   "dprk.month_test")},
           records={"us.exercises": ("now.exercise",)})
     def decide(self, month: int) -> None:
-        """Put every policy in force into this month's levers; hold extra exercises."""
+        """Put every policy in force into this month's levers; hold extra exercises — more
+        after last month's ICBM launch or nuclear test (as Vigilant Storm was extended after the
+        launches of November 2022)."""
         model = self.model
         for option in model.options:
             level = option.level(month)
             if np.any(level > 0):
                 option.apply(model, np.broadcast_to(level, (model.worlds,)))
-        extra = model.directed("US.exercise", model.draws["trilateral_exercise"]
-                               < model.levers.extra_exercise_probability)
+        provoked = model.dprk.month_icbm | model.dprk.month_test
+        chance = 1.0 - (1.0 - model.levers.extra_exercise_probability) * (
+            1.0 - self.par("provocation_exercise_probability") * provoked)
+        extra = model.directed("US.exercise", model.draws["trilateral_exercise"] < chance)
         model.now.exercise |= extra
         model.log.record(month, "US", "allied_exercise", extra)
         self.exercises += model.now.exercise
@@ -79,7 +86,8 @@ class UnitedStates(Actor):
                                "levers.warning_loss"),
         "us.extended_deterrence": ("us.extended_deterrence", "us.cohesion",
                                    "levers.deterrence_gain", "dprk.maturity",
-                                   "model.month_intercepts"),
+                                   "model.month_intercepts", "dprk.month_icbm",
+                                   "dprk.month_test"),
         "us.us_china_tension": ("us.us_china_tension", "levers.tension_gain"),
         "us.exposure": ("us.exposure", "levers.disclosure"),
     })
@@ -110,7 +118,9 @@ class UnitedStates(Actor):
         self.extended_deterrence += rate * (deterrence_target - self.extended_deterrence)
         self.extended_deterrence = np.clip(
             self.extended_deterrence
-            + self.par("intercept_credibility_gain") * model.month_intercepts, 0.0, 1.0)
+            + self.par("intercept_credibility_gain") * model.month_intercepts
+            + self.par("deployment_gain") * (model.dprk.month_icbm | model.dprk.month_test),
+            0.0, 1.0)
 
         tension_target = self.par("initial_us_china_tension")
         self.us_china_tension += rate * (tension_target - self.us_china_tension)
@@ -131,6 +141,8 @@ class Ally(Actor):
         "backing_probability": "probability/month",
         "threat_response": "utility per threatening event",
         "incident_threat_weight": "launch events per lethal incident",
+        "test_threat_weight": "launch events per nuclear test",
+        "transfer_threat_weight": "launch events per detected technology transfer",
         "choice_temperature": "utility",
     }
 
@@ -139,14 +151,21 @@ class Ally(Actor):
         self.backs_trilateral = np.ones(model.worlds)
 
     @rule(writes={
-        "rok.backs_trilateral": ("dprk.month_launches", "dprk.month_incident"),
-        "japan.backs_trilateral": ("dprk.month_launches", "dprk.month_incident"),
+        "rok.backs_trilateral": ("dprk.month_launches", "dprk.month_incident",
+                                 "dprk.month_test", "russia.month_transfer", "trade.detection"),
+        "japan.backs_trilateral": ("dprk.month_launches", "dprk.month_incident",
+                                   "dprk.month_test", "russia.month_transfer",
+                                   "trade.detection"),
     })
     def decide(self, month: int) -> None:
         """Back or hedge, given last month's DPRK launches and incidents."""
         model = self.model
         threat = (model.dprk.month_launches
-                  + self.par("incident_threat_weight") * model.dprk.month_incident)
+                  + self.par("incident_threat_weight") * model.dprk.month_incident
+                  + self.par("test_threat_weight") * model.dprk.month_test
+                  # A Russian transfer the allies detect is news that hardens Seoul and Tokyo.
+                  + self.par("transfer_threat_weight") * model.russia.month_transfer
+                  * model.trade.detection)
         p = shifted_probability(self.par("backing_probability"),
                                 self.par("threat_response") * threat,
                                 self.par("choice_temperature"))

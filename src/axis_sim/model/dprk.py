@@ -90,6 +90,7 @@ class NorthKorea(Actor):
         "tank_car_tonnes": "tonnes/railcar",
         "ore_cars_per_munitions_car": "railcars per railcar",
         "relief_per_100m_usd": "index per USD 100m",
+        "rung_volume_gain": "share more drawdown per rung above arms-for-food",
         "initial_food_energy_gap": "index 0-1",
         "food_energy_gap_drift": "index/month",
     }
@@ -114,6 +115,7 @@ class NorthKorea(Actor):
         self.satellites_in_orbit = zeros.copy()
         self.lethal_incidents = zeros.copy()
         self.nuclear_test = np.zeros(model.worlds, dtype=bool)
+        self.month_test = np.zeros(model.worlds, dtype=bool)
         self.accepts_deeper_ties = np.zeros(model.worlds, dtype=bool)
         self.month_launches = zeros.copy()
         self.month_incident = np.zeros(model.worlds, dtype=bool)
@@ -180,12 +182,22 @@ class NorthKorea(Actor):
         return np.where(self.provoked, self.par("provocation_weight") * posture, 0.0)
 
     @rule(writes={"dprk.accepts_deeper_ties": ("dprk.food_energy_gap", "us.us_china_tension",
-                                               "china.alignment")})
+                                               "china.alignment", "russia.rok_ties",
+                                               "context.ceasefire")})
     def _weigh_ties(self) -> None:
-        """Accept deeper ties with Moscow: need, fear of abandonment, leverage over Beijing."""
+        """Accept deeper ties with Moscow: need, fear of abandonment, leverage over Beijing.
+
+        Seed: Pyongyang "experiences acute abandonment anxieties when Moscow draws closer to
+        Seoul or when U.S.-Russian or U.S.-China relations are stable" — calm in US–China
+        relations, Moscow's ties with Seoul above their September 2023 level, and a ceasefire
+        in Ukraine (the path to a US–Russian thaw) each make binding Moscow more urgent."""
         model = self.model
+        russia = model.russia
+        anxiety = ((1.0 - model.us.us_china_tension)
+                   + (russia.rok_ties - russia.par("initial_rok_ties"))
+                   + model.context.ceasefire)
         shift = (self.par("food_need_weight") * self.food_energy_gap
-                 + self.par("abandonment_weight") * (1.0 - model.us.us_china_tension)
+                 + self.par("abandonment_weight") * anxiety
                  + self.par("leverage_weight") * (1.0 - model.china.alignment))
         p = shifted_probability(self.par("accept_probability"), shift,
                                 self.par("choice_temperature"))
@@ -272,7 +284,9 @@ class NorthKorea(Actor):
         model.log.record(month, "DPRK", "satellite_launch", attempt, success.astype(float))
 
     @rule(writes={"dprk.nuclear_test": ("dprk.nuclear_test", "dprk.posture", "china.alignment",
-                                        "us.extended_deterrence")})
+                                        "us.extended_deterrence"),
+                  "dprk.month_test": ("dprk.nuclear_test", "dprk.posture", "china.alignment",
+                                      "us.extended_deterrence")})
     def _consider_test(self, month: int) -> None:
         """The seventh test: likelier in a signalling month, less likely against Beijing's
         opposition and against firmer allied deterrence."""
@@ -287,6 +301,7 @@ class NorthKorea(Actor):
         test = ~self.nuclear_test & model.directed("DPRK.nuclear_test",
                                                    model.draws["nuclear_test"] < p)
         self.nuclear_test |= test
+        self.month_test = test
         model.log.record(month, "DPRK", "nuclear_test", test)
         model.china.react_to_test(test)
         model.russia.shield_at_un(month, self.month_icbm | test)
@@ -314,15 +329,17 @@ class NorthKorea(Actor):
             self.par("transfer_maturity_gain") * transfers * (1.0 - current))
 
     @rule(writes={"dprk.food_energy_gap": ("dprk.food_energy_gap", "trade.shipped_month",
-                                           "trade.friction", "china.enforces")})
+                                           "trade.friction", "china.enforces",
+                                           "russia.un_erosion")})
     def relieve_shortages(self, food_and_oil_usd: np.ndarray) -> None:
         """Payment in food and oil narrows the gap; sanctions widen it month by month, and so
         does a Beijing quietly enforcing at its border."""
         model = self.model
         relief = self.par("relief_per_100m_usd") * food_and_oil_usd / 1e8
         squeeze = model.china.par("enforcement_squeeze") * model.china.enforces
-        self.food_energy_gap = np.clip(
-            self.food_energy_gap + self.par("food_energy_gap_drift") + squeeze - relief, 0.0, 1.0)
+        # UN sanctions squeeze less as Russia's blocks erode their enforcement.
+        drift = self.par("food_energy_gap_drift") * (1.0 - model.russia.un_erosion)
+        self.food_energy_gap = np.clip(self.food_energy_gap + drift + squeeze - relief, 0.0, 1.0)
 
 
 def poisson_from_uniform(u: np.ndarray, rate: np.ndarray) -> np.ndarray:

@@ -58,6 +58,9 @@ class Russia(Actor):
         "sea_capacity": "rounds/month",
         "sea_listing_exposure": "share of rail friction that reaches the sea route",
         "asia_retaliation": "probability per allied action",
+        "erosion_per_block": "share of the UN regime's remaining force per block",
+        "initial_rok_ties": "index 0-1",
+        "rok_ties_ladder_loss": "index per rung",
         "covert_concealment": "share of visibility lost when all transfers are covert",
         "covert_capacity_loss": "share of capacity lost when all transfers are covert",
     }
@@ -67,7 +70,10 @@ class Russia(Actor):
         self.cooperation = np.rint(self.par("initial_cooperation_level")).astype(np.int8)
         self.trust = self.par("initial_trust").copy()
         self.tech_transfers = np.zeros((model.worlds, len(PROGRAMMES)), dtype=np.int32)
+        self.month_transfer = np.zeros(model.worlds, dtype=bool)
         self.un_blocks = np.zeros(model.worlds, dtype=np.int32)
+        self.un_erosion = np.zeros(model.worlds)  # share of the UN sanctions regime's force lost
+        self.rok_ties = self.par("initial_rok_ties").copy()
         self.condemnations = np.zeros(model.worlds, dtype=np.int32)
         self.naval_exercise = np.zeros(model.worlds, dtype=bool)
         self.proposes = np.zeros(model.worlds, dtype=bool)
@@ -81,6 +87,7 @@ class Russia(Actor):
         self._propose(month)
         self._treaty_umbrella()
         self._reroute()
+        self._ties_with_seoul()
         model = self.model
         condemn = model.now.exercise & (model.draws["russia_condemnation"]
                                         < self.par("condemn_exercise_probability"))
@@ -110,6 +117,16 @@ class Russia(Actor):
         model.now.summit |= unscheduled
         model.summits += model.now.summit
         model.log.record(month, "Russia", "leader_summit", unscheduled)
+
+    @rule(writes={"russia.rok_ties": ("russia.rok_ties", "russia.cooperation")})
+    def _ties_with_seoul(self) -> None:
+        """Moscow's ties with Seoul cool as it arms Seoul's adversary: they head for their
+        September 2023 level less `rok_ties_ladder_loss` per rung climbed since."""
+        start = self.par("initial_rok_ties")
+        climbed = np.maximum(self.cooperation - self.par("initial_cooperation_level"), 0.0)
+        target = np.clip(start - self.par("rok_ties_ladder_loss") * climbed, 0.0, 1.0)
+        rate = 1.0 / np.maximum(self.model.us.par("adjustment_months"), 1.0)
+        self.rok_ties = self.rok_ties + rate * (target - self.rok_ties)
 
     @rule(writes={"trade.sea_share": ("trade.sea_share", "trade.friction")})
     def _reroute(self) -> None:
@@ -204,7 +221,9 @@ class Russia(Actor):
         return step
 
     @rule(writes={"dprk.maturity": ("russia.cooperation", "trade.shipped_month", "dprk.maturity",
-                                    "now.exercise", "model.month_intercepts")},
+                                    "now.exercise", "model.month_intercepts"),
+                  "russia.month_transfer": ("russia.cooperation", "trade.shipped_month",
+                                            "now.exercise", "model.month_intercepts")},
           records={"russia.tech_transfers": ("russia.cooperation", "trade.shipped_month",
                                              "dprk.maturity", "now.exercise",
                                              "model.month_intercepts")})
@@ -227,15 +246,20 @@ class Russia(Actor):
         programme = logit_choice(need, dprk.par("choice_temperature"),
                                  model.draws["tech_programme"])
         self.tech_transfers[np.flatnonzero(transfers), programme[transfers]] += 1
+        self.month_transfer = transfers
         dprk.receive_technology(transfers, programme)
         model.log.record(month, "Russia", "tech_transfer", transfers, programme)
 
-    @rule(records={"russia.un_blocks": ("dprk.month_icbm", "dprk.nuclear_test")})
+    @rule(writes={"russia.un_erosion": ("russia.un_erosion", "dprk.month_icbm",
+                                        "dprk.month_test")},
+          records={"russia.un_blocks": ("dprk.month_icbm", "dprk.month_test")})
     def shield_at_un(self, month: int, provocation: np.ndarray) -> None:
         """After an ICBM launch or nuclear test, block punitive Security Council action."""
         blocked = provocation & self.model.directed(
             "Russia.un_shield", self.model.draws["un_shield"] < self.par("un_shield_probability"))
         self.un_blocks += blocked
+        self.un_erosion = self.un_erosion + self.par("erosion_per_block") * blocked * (
+            1.0 - self.un_erosion)
         self.model.log.record(month, "Russia", "un_action_blocked", blocked)
 
     @rule(writes={"russia.trust": ("russia.trust", "trade.shipped_month")})

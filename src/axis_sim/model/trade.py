@@ -76,8 +76,11 @@ def exchange(model: AxisModel, month: int) -> None:
     trading = model.russia.cooperation >= 1
     spare = dprk.par("shell_production") * dprk.par("export_share")
     # Pyongyang releases more of its war reserve to a partner it trusts.
+    # ... and more as ties deepen past arms-for-food (the seed's "more robust" cooperation).
+    rungs = np.maximum(model.russia.cooperation - 1, 0)
     drawdown = dprk.par("stockpile_drawdown") * (
-        1.0 + dprk.par("drawdown_trust_weight") * model.russia.trust)
+        1.0 + dprk.par("drawdown_trust_weight") * model.russia.trust) * (
+        1.0 + dprk.par("rung_volume_gain") * rungs)
     available = spare + dprk.stockpile * drawdown
     # Covert channels (night trains, cargo relabelled, other routes) are harder to see and
     # carry less than the open crossing.
