@@ -186,10 +186,10 @@ def test_failures_and_drivers_explain_an_option(short_baseline: Scenario) -> Non
     drivers = result.drivers[(result.drivers["portfolio"] == "intercept_declaration")
                              & (result.drivers["outcome"] == "composite_score")]
     top = drivers.sort_values("rank")["parameter"].head(5).tolist()
-    # The declaration works through deterrence credibility and through Pyongyang's aversion to
-    # losing a missile (its launch and trajectory choices).
+    # The declaration works through deterrence credibility and through Pyongyang's answer to
+    # it — deterred or provoked, a structural uncertainty, is among its strongest drivers.
     assert "options.intercept_declaration.deterrence_gain" in top
-    assert "actors.DPRK.intercept_aversion" in top
+    assert "actors.DPRK.declaration_response" in top
     failures = result.failures[result.failures["portfolio"] == "intercept_declaration"]
     assert len(failures) and failures["sentence"].str.contains("worlds where").all()
     assert (failures["density"] > failures["base_rate"]).all()

@@ -11,8 +11,8 @@ effect; the suite now runs 1,000 worlds on the first seed, as the structural unc
 (deterred or provoked, heed or defy, bite or reroute) mix worlds that respond differently:
 - sanctions_evasion: listings cut munitions shipped by 155k → 29k rounds, 150k → 29k (z 23, 20)
 - ukraine_ceasefire: listings cut munitions shipped by 155k → 25k, 150k → 24k (z 20, 18)
-- summit_breakthrough: listings' cut in Russian technology transfers grows from 0.07 to 0.22
-  transfers with 1,000 worlds (z 3.1)
+- summit_breakthrough: the transfers Moscow adds in answer to trilateral integration's
+  exercises grow from 0.27 to 0.42 with 2,000 worlds (z 6.7)
 - china_joins_axis: the warning cuts China's alignment by 0.027 → 0.036 with 1,000 worlds, heed
   and defy mixed (z 4.2)
 - provocation_spiral: trilateral integration's exercises add 2.7 → 5.6, 2.5 → 5.5 launch events
@@ -50,9 +50,10 @@ CASES: dict[str, Case] = {
                               "listings bite less"),
     "ukraine_ceasefire": Case("sanctions_listing", "munitions_shipped", (0.0, 0.5), 5.0,
                               "with Russia's need gone there is less trade to stop"),
-    "summit_breakthrough": Case("sanctions_listing", "tech_transfers", (1.5, 10.0), 2.5,
-                                "with the deal sealed, technology rides on deliveries, so "
-                                "listings that slow deliveries also slow transfers"),
+    "summit_breakthrough": Case("trilateral_integration", "tech_transfers", (1.2, 10.0), 3.0,
+                                "with the deal sealed Moscow has the rungs open to answer "
+                                "allied exercises with transfers, so integration's side effect "
+                                "grows"),
     "china_joins_axis": Case("warn_beijing", "china_alignment", (1.05, 3.0), 3.0,
                              "a Beijing that condones more has more condoning for the warning "
                              "to deter"),
