@@ -201,63 +201,47 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
             by_form[key] = moments if key not in by_form else by_form[key].merge(moments)
     if levels is None or effects is None or beyond is None:
         return pd.DataFrame(columns=COLUMNS)
-    n = effects.n
     names = list(dict.fromkeys(c.portfolio for c in found))
-    spreads = levels.sd
+    spreads = np.stack([levels.sd[names.index(c.portfolio)] for c in found])
+    beyond_se = beyond.sd / np.sqrt(beyond.n)
+    rows = _rows(the_plan, found, outcomes, effects, spreads, ALL_WORLDS,
+                 beyond.mean, beyond_se)
+    for key, moments in by_form.items():
+        path, value = key.rsplit("=", 1)
+        # Only where both forms occur, so a scenario that fixes the form adds no rows.
+        if f"{path}={1 - float(value):g}" in by_form and moments.n > 1:
+            label = f"{path.split('.')[1]}: {form_label(path, float(value))}"
+            rows += _rows(the_plan, found, outcomes, moments, spreads, label)
+    return pd.DataFrame.from_records(rows, columns=COLUMNS)
+
+
+def _rows(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[str, ...],
+          effects: Moments, spreads: np.ndarray, form: str,
+          beyond: np.ndarray | None = None,
+          beyond_se: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """Table rows of every channel and outcome from the effects' moments over some worlds
+    (all of them, or one structural rule form's): `spreads` (channels, outcomes) are the
+    outcomes' standard deviations over all worlds, so effects compare across forms."""
+    n = effects.n
     se = effects.sd / np.sqrt(n)
-    beyond_se = beyond.sd / np.sqrt(n)
     half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * se if n > 1 else np.full_like(se, np.nan)
     rows = []
     for k, c in enumerate(found):
         for i, outcome in enumerate(outcomes):
-            effect, spread = float(effects.mean[k, i]), float(spreads[names.index(c.portfolio), i])
+            effect, spread = float(effects.mean[k, i]), float(spreads[k, i])
             rows.append({
                 "portfolio": c.portfolio, "option": c.option, "parameter": c.parameter,
-                "off_value": c.off, "form": ALL_WORLDS, "outcome": outcome,
+                "off_value": c.off, "form": form, "outcome": outcome,
                 "better": the_plan.scenario.outcomes[outcome].better, "effect": effect,
                 "se": float(se[k, i]), "ci_low": effect - float(half[k, i]),
                 "ci_high": effect + float(half[k, i]), "spread": spread,
                 "effect_sd": _in_sd(effect, spread),
                 "detectable": bool(abs(effect) > DETECTABLE_SE * se[k, i]
                                    and abs(effect) > DETECTABLE_SPREAD * spread),
-                "beyond_status_quo": float(beyond.mean[k, i]),
-                "beyond_status_quo_se": float(beyond_se[k, i]),
+                "beyond_status_quo": np.nan if beyond is None else float(beyond[k, i]),
+                "beyond_status_quo_se": np.nan if beyond_se is None else float(beyond_se[k, i]),
                 "worlds": n,
             })
-    rows += _form_rows(the_plan, found, outcomes, by_form, spreads, names)
-    return pd.DataFrame.from_records(rows, columns=COLUMNS)
-
-
-def _form_rows(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[str, ...],
-               by_form: dict[str, Moments], spreads: np.ndarray,
-               names: list[str]) -> list[dict[str, Any]]:
-    """The same effects within the worlds of each structural rule form (where both forms
-    occur): how an option's channel works if Beijing heeds or defies, and so on."""
-    rows = []
-    for key, moments in by_form.items():
-        path, value = key.rsplit("=", 1)
-        other = f"{path}={1 - float(value):g}"
-        if other not in by_form or moments.n < 2:
-            continue
-        se = moments.sd / np.sqrt(moments.n)
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, moments.n - 1) * se
-        label = f"{path.split('.')[1]}: {form_label(path, float(value))}"
-        for k, c in enumerate(found):
-            for i, outcome in enumerate(outcomes):
-                effect = float(moments.mean[k, i])
-                spread = float(spreads[names.index(c.portfolio), i])
-                rows.append({
-                    "portfolio": c.portfolio, "option": c.option, "parameter": c.parameter,
-                    "off_value": c.off, "form": label, "outcome": outcome,
-                    "better": the_plan.scenario.outcomes[outcome].better, "effect": effect,
-                    "se": float(se[k, i]), "ci_low": effect - float(half[k, i]),
-                    "ci_high": effect + float(half[k, i]), "spread": spread,
-                    "effect_sd": _in_sd(effect, spread),
-                    "detectable": bool(abs(effect) > DETECTABLE_SE * se[k, i]
-                                       and abs(effect) > DETECTABLE_SPREAD * spread),
-                    "beyond_status_quo": np.nan, "beyond_status_quo_se": np.nan,
-                    "worlds": moments.n,
-                })
     return rows
 
 
