@@ -84,3 +84,15 @@ def test_blocks_at_the_un_erode_sanctions_and_ease_the_dprks_shortfall(
             m.step()
     assert shielded.russia.un_erosion.mean() > 0.1 and exposed.russia.un_erosion.max() == 0
     assert shielded.dprk.food_energy_gap.mean() < exposed.dprk.food_energy_gap.mean()
+
+
+def test_pyongyang_ships_less_as_its_reserve_runs_down(baseline: Scenario) -> None:
+    """How much to ship is Pyongyang's choice: with no concern for its reserve it ships what it
+    can; the more it cares, the less it ships once the stockpile is drawn down."""
+    shipped = {}
+    for concern in (0.0, 4.0):
+        m = model(baseline, actors__DPRK__reserve_concern=concern)
+        while m.running:
+            m.step()
+        shipped[concern] = m.trade.shipped_total.mean()
+    assert shipped[4.0] < 0.95 * shipped[0.0]

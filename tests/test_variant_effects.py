@@ -42,6 +42,7 @@ class Case:
     ratio: tuple[float, float]  # allowed variant effect / baseline effect (both signed)
     min_z: float
     why: str
+    runs: int = RUNS
 
 
 CASES: dict[str, Case] = {
@@ -53,7 +54,7 @@ CASES: dict[str, Case] = {
     "summit_breakthrough": Case("trilateral_integration", "tech_transfers", (1.2, 10.0), 3.0,
                                 "with the deal sealed Moscow has the rungs open to answer "
                                 "allied exercises with transfers, so integration's side effect "
-                                "grows"),
+                                "grows", runs=2000),
     "china_joins_axis": Case("warn_beijing", "china_alignment", (1.05, 3.0), 3.0,
                              "a Beijing that condones more has more condoning for the warning "
                              "to deter"),
@@ -63,22 +64,22 @@ CASES: dict[str, Case] = {
 
 
 @cache
-def _outcomes(name: str, option: str) -> pd.DataFrame:
-    result = axis_sim.run(ROOT / "scenarios" / f"{name}.yaml", runs=RUNS, seed=SEED,
+def _outcomes(name: str, option: str, runs: int) -> pd.DataFrame:
+    result = axis_sim.run(ROOT / "scenarios" / f"{name}.yaml", runs=runs, seed=SEED,
                           options=[option])
     return result.outcomes.set_index(["portfolio", "world"])
 
 
-def _effect(name: str, option: str, outcome: str) -> pd.Series:
-    table = _outcomes(name, option)
+def _effect(name: str, option: str, outcome: str, runs: int) -> pd.Series:
+    table = _outcomes(name, option, runs)
     return table.loc[option][outcome] - table.loc["status_quo"][outcome]
 
 
 @pytest.mark.parametrize("variant", CASES)
 def test_option_effect_moves_with_the_story(variant: str) -> None:
     case = CASES[variant]
-    base = _effect("baseline", case.option, case.outcome)
-    changed = _effect(variant, case.option, case.outcome)
+    base = _effect("baseline", case.option, case.outcome, case.runs)
+    changed = _effect(variant, case.option, case.outcome, case.runs)
     assert base.mean() != 0, f"{case.option} does not move {case.outcome} in the baseline"
     ratio = changed.mean() / base.mean()
     low, high = case.ratio

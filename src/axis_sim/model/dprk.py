@@ -91,6 +91,8 @@ class NorthKorea(Actor):
         "ore_cars_per_munitions_car": "railcars per railcar",
         "relief_per_100m_usd": "index per USD 100m",
         "rung_volume_gain": "share more drawdown per rung above arms-for-food",
+        "ship_share": "share of what can be spared",
+        "reserve_concern": "utility per unit of the stockpile spent",
         "initial_food_energy_gap": "index 0-1",
         "food_energy_gap_drift": "index/month",
     }
@@ -169,6 +171,16 @@ class NorthKorea(Actor):
         coercive = self.posture == COERCION
         self.coercion_months += coercive
         model.log.record(month, "DPRK", "coercive_posture", coercive)
+
+    def shipping_share(self) -> np.ndarray:
+        """How much of what it can spare Pyongyang chooses to ship this month: more the
+        hungrier it is (payment is food and fuel), less as its own war reserve runs down."""
+        spent = 1.0 - self.stockpile / np.maximum(self.par("initial_stockpile"), 1.0)
+        return shifted_probability(
+            self.par("ship_share"),
+            self.par("food_need_weight") * (self.food_energy_gap
+                                            - self.par("initial_food_energy_gap"))
+            - self.par("reserve_concern") * spent, self.par("choice_temperature"))
 
     @property
     def provoked(self) -> np.ndarray:

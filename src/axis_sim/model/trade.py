@@ -55,7 +55,7 @@ class Trade:
 @rule(writes={
     "trade.shipped_month": ("russia.cooperation", "dprk.stockpile", "russia.trust",
                             "trade.friction", "context.munitions_gap", "trade.covert_share",
-                            "trade.sea_share"),
+                            "trade.sea_share", "dprk.food_energy_gap"),
     "dprk.stockpile": ("dprk.stockpile", "trade.shipped_month"),
     "trade.detection": ("us.warning_quality", "trade.covert_share", "trade.sea_share"),
 }, records={
@@ -95,7 +95,7 @@ def exchange(model: AxisModel, month: int) -> None:
     friction = trade.friction * (1.0 - sea * (1.0 - russia.par("sea_listing_exposure")))
     noise = 1.0 + model.params["context.delivery_noise"] * (2.0 * model.draws["deliveries"] - 1.0)
     ceiling = np.minimum(np.minimum(available, capacity), ctx.munitions_gap)
-    willing = model.directed("DPRK.deliveries", np.ones(model.worlds))
+    willing = model.directed("DPRK.deliveries", dprk.shipping_share())
     shipped = np.where(trading, ceiling * (1.0 - friction) * noise * willing, 0.0)
     shipped = np.minimum(shipped, np.minimum(available, capacity))
     dprk.stockpile = np.maximum(dprk.stockpile - np.maximum(shipped - spare, 0.0), 0.0)
