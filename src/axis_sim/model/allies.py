@@ -46,6 +46,7 @@ class UnitedStates(Actor):
         "sea_visibility": "share of sea transfers seen at full warning quality",
         "identification_rate": "share of entities exposed per fully detected month",
         "provocation_exercise_probability": "probability after an ICBM launch or test",
+        "un_action_probability": "probability after an ICBM launch or test",
         "deployment_gain": "index per provocation month",
     }
 

@@ -254,9 +254,13 @@ class Russia(Actor):
                                         "dprk.month_test")},
           records={"russia.un_blocks": ("dprk.month_icbm", "dprk.month_test")})
     def shield_at_un(self, month: int, provocation: np.ndarray) -> None:
-        """After an ICBM launch or nuclear test, block punitive Security Council action."""
-        blocked = provocation & self.model.directed(
-            "Russia.un_shield", self.model.draws["un_shield"] < self.par("un_shield_probability"))
+        """After an ICBM launch or nuclear test the allies may seek punitive Security Council
+        action (`actors.US.un_action_probability`); Moscow blocks what is sought."""
+        model = self.model
+        sought = provocation & (model.draws["un_proposal"]
+                                < model.us.par("un_action_probability"))
+        blocked = sought & model.directed(
+            "Russia.un_shield", model.draws["un_shield"] < self.par("un_shield_probability"))
         self.un_blocks += blocked
         self.un_erosion = self.un_erosion + self.par("erosion_per_block") * blocked * (
             1.0 - self.un_erosion)

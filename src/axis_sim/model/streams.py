@@ -42,6 +42,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "satellite_success",
     "nuclear_test",
     "un_shield",
+    "un_proposal",
     "lethal_incident",
     "incident_escalation",
     "deliveries",
