@@ -5,15 +5,20 @@ A month, top to bottom (the order is fixed; `step` reads exactly like this list)
 1. **draws** — every random stream is drawn for every world (common random numbers);
 2. **context** — the war in Ukraine goes on or pauses; Russia's munitions demand and gap,
    and Western aid to Ukraine;
-3. **scheduled events** — summits, forums and allied exercises due this month happen or not;
-4. **decisions** — US (applies the policy options in force, may hold extra exercises), ROK,
-   Japan (back trilateral cooperation or hedge), China (condone or distance; would it drill),
-   Russia (propose the next rung; condemn exercises), DPRK (posture, ties, launches, test,
-   coercion);
+3. **scheduled events** — forums, allied exercises and calendar summits due this month happen
+   or not (a calendar date only adds its chance: summits also come by Russia's hazard);
+4. **decisions**, through the model's AgentSet in this order — US (puts the policies in force
+   into the levers; exercises, more after a provocation), ROK and Japan (back trilateral
+   cooperation or hedge, after last month's threats), China (distance, condone or quietly
+   enforce; would it drill), Russia (seek a summit, propose the next rung, hold the allies back
+   under the treaty, reroute by sea, cool with Seoul; condemn exercises), DPRK (posture, ties,
+   launches and trajectories against the declared intercept risk, the test, coercion);
 5. **interactions** — the alliance adjusts; the ladder moves where Moscow proposed and Pyongyang
-   (and, for the naval exercise, Beijing) agreed, and technology follows; munitions cross the
-   border through the sanctions net; intercepts are tried; the sanctions network changes.
+   (and, for the naval exercise, Beijing) agreed, maybe twice when both need it badly, and
+   technology follows; munitions cross by rail or sea through the sanctions net; intercepts and
+   pad strikes are tried; detected transfers identify entities for listing.
 
+Every rule declares what it writes and from what (`rules.py`); docs/model.md draws the graph.
 The runner then records every outcome for every world (`metrics.record`).
 """
 
