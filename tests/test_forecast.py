@@ -183,6 +183,29 @@ def test_summary(scored: ScoreResult) -> None:
     json.dumps(s, allow_nan=False)  # JSON-ready: no NaN
 
 
+def test_summary_says_how_sure_it_is_and_where(scored: ScoreResult) -> None:
+    """Bootstrap intervals around the scores, Brier's decomposition, and the split by how the
+    questions resolved and by outcome family, each consistent with the questions' rows."""
+    s, binary = scored.summary, scored.binary()
+    low, high = s["intervals"]["brier"]
+    assert low <= s["brier"] <= high
+    assert set(s["intervals"]) >= {"log_score", "brier_skill_uniform", "brier_skill_base_rate"}
+    parts = s["by_resolution"]
+    assert sum(part["binary"] for part in parts.values()) == len(binary)
+    for label, value in (("yes", 1.0), ("no", 0.0)):
+        if label in parts:
+            rows = binary[binary["resolution"] == value]
+            assert parts[label]["brier"] == pytest.approx(rows["brier"].mean())
+    families = s["by_family"]
+    assert sum(f["binary"] for f in families.values()) == len(binary)
+    assert sum(f["numeric"] for f in families.values()) == len(scored.numeric())
+    assert set(scored.questions["family"]) == set(families)
+    d = s["decomposition"]
+    assert s["brier"] == pytest.approx(d["reliability"] - d["resolution"] + d["uncertainty"]
+                                       + d["residual"])
+    assert s["coverage_90_count"][1] == len(scored.numeric())
+
+
 def test_reliability_bins_hold_every_binary_question(scored: ScoreResult) -> None:
     table = scored.reliability()
     assert table["count"].sum() == scored.summary["binary"] == 3

@@ -226,3 +226,44 @@ def test_crps_is_non_negative_and_zero_only_at_a_point_mass(samples: list[float]
 def test_crps_of_a_point_mass_on_the_value_is_zero(y: float, n: int) -> None:
     assert crps_ensemble([y] * n, y) == 0.0
     assert interval_coverage([y] * n, y, 0.9)
+
+
+# --- how sure the scores are ------------------------------------------------------------------
+
+def test_brier_decomposition_is_exact_for_forecasts_constant_within_bins() -> None:
+    from axis_sim.scoring.rules import brier_decomposition
+
+    p = np.array([0.05, 0.05, 0.05, 0.05, 0.75, 0.75, 0.75, 0.75])
+    y = np.array([0, 0, 0, 1, 1, 1, 1, 0])
+    d = brier_decomposition(p, y, bins=10)
+    # Bins: {0.05: 1 of 4 happened}, {0.75: 3 of 4}; overall rate 0.5.
+    assert d["reliability"] == pytest.approx(0.5 * (0.05 - 0.25) ** 2 + 0.5 * (0.75 - 0.75) ** 2)
+    assert d["resolution"] == pytest.approx(0.5 * 0.25 ** 2 + 0.5 * 0.25 ** 2)
+    assert d["uncertainty"] == pytest.approx(0.25)
+    assert d["residual"] == pytest.approx(0.0, abs=1e-12)
+    assert brier(p, y) == pytest.approx(d["reliability"] - d["resolution"] + d["uncertainty"])
+
+
+def test_bootstrap_intervals_hold_the_estimate_and_narrow_with_more_questions() -> None:
+    from axis_sim.scoring.rules import bootstrap_intervals
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(400) < 0.3).astype(float)
+    p = np.clip(0.3 + 0.4 * (y - 0.3) + rng.normal(0, 0.1, 400), 0.01, 0.99)
+    few = bootstrap_intervals(p[:40], y[:40], {"uniform": np.full(40, 0.5)}, seed=3)
+    many = bootstrap_intervals(p, y, {"uniform": np.full(400, 0.5)}, seed=3)
+    low, high = many["brier"]
+    assert low <= brier(p, y) <= high
+    assert (many["brier"][1] - many["brier"][0]) < (few["brier"][1] - few["brier"][0])
+    assert many["brier_skill_uniform"][0] > 0  # a good forecaster beats 50% surely
+    again = bootstrap_intervals(p, y, {"uniform": np.full(400, 0.5)}, seed=3)
+    assert again == many
+
+
+def test_outcome_families_cover_the_question_outcomes() -> None:
+    from axis_sim.scoring.families import OTHER, family_of
+
+    assert family_of("tech_transfers_icbm") == "transfers"
+    assert family_of("icbm_standard_trajectory") == "launches"
+    assert family_of("un_actions_blocked") == "UN actions"
+    assert family_of("no_such_outcome") == OTHER

@@ -30,9 +30,12 @@ from axis_sim.experiment.results import RunResult
 from axis_sim.scenario.errors import ScenarioError
 from axis_sim.scenario.loader import load_scenario, scenario_hash
 from axis_sim.scenario.schema import STATUS_QUO, Scenario, month_index
+from axis_sim.scoring.families import family_of
 from axis_sim.scoring.questions import Question, QuestionSet, load_questions
 from axis_sim.scoring.rules import (
+    bootstrap_intervals,
     brier,
+    brier_decomposition,
     brier_skill,
     crps_ensemble,
     interval_coverage,
@@ -48,7 +51,7 @@ QUANTILES = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
 RELIABILITY_BINS = 10
 
 QUESTION_COLUMNS: tuple[str, ...] = (
-    "id", "text", "kind", "outcome", "month", "month_index", "condition", "forecast",
+    "id", "text", "kind", "outcome", "family", "month", "month_index", "condition", "forecast",
     "resolution", "score", "badness", "brier", "log_score", "base_rate", "base_rate_given",
     "brier_base_rate", "crps", "relative_crps", "p05", "p25", "p50", "p75", "p95", "in_50",
     "in_90", "pit", "worlds", "resolved_on", "source", "note",
@@ -167,7 +170,8 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
     quantiles = dict(zip(QUANTILES, np.quantile(values, list(QUANTILES.values())), strict=True))
     row: dict[str, Any] = {
         "id": question.id, "text": question.text, "kind": question.kind,
-        "outcome": question.outcome, "month": question.month, "month_index": k,
+        "outcome": question.outcome, "family": family_of(question.outcome),
+        "month": question.month, "month_index": k,
         "condition": str(question.condition) if question.condition is not None else "",
         "worlds": len(values), "resolved_on": question.resolved_on.isoformat(),
         "source": question.source, "note": question.note or "",
@@ -231,6 +235,8 @@ def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
         "base_rate_missing": int((~binary["base_rate_given"].astype(bool)).sum()),
         "crps_mean": None, "relative_crps_mean": None,
         "coverage_50": None, "coverage_90": None, "notes": list(notes),
+        "intervals": {}, "decomposition": None, "by_resolution": {}, "by_family": {},
+        "coverage_50_count": None, "coverage_90_count": None,
     }
     if len(binary):
         p = binary["forecast"].to_numpy(float)
@@ -250,12 +256,43 @@ def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
                     "perfectly (probability 0 or 1, and right), so skill against it is undefined "
                     "(None) unless the model is perfect too.")
         summary["brier"], summary["log_score"] = model_brier, model_log
+        # How sure the scores are: which questions happened to be asked (bootstrap, 90%).
+        summary["intervals"] = {k: [_json_number(lo), _json_number(hi)] for k, (lo, hi) in
+                                bootstrap_intervals(p, y, {"uniform": uniform, "base_rate": base},
+                                                    eps=LOG_EPS).items()}
+        summary["decomposition"] = brier_decomposition(p, y, RELIABILITY_BINS)
+        summary["by_resolution"] = {
+            label: _binary_scores(binary[binary["resolution"] == value])
+            for label, value in (("yes", 1.0), ("no", 0.0))
+            if (binary["resolution"] == value).any()}
     if len(numeric):
         summary["crps_mean"] = float(numeric["crps"].mean())
         summary["relative_crps_mean"] = float(numeric["relative_crps"].mean())
         summary["coverage_50"] = float(numeric["in_50"].astype(bool).mean())
         summary["coverage_90"] = float(numeric["in_90"].astype(bool).mean())
+        summary["coverage_50_count"] = [int(numeric["in_50"].astype(bool).sum()), len(numeric)]
+        summary["coverage_90_count"] = [int(numeric["in_90"].astype(bool).sum()), len(numeric)]
+    summary["by_family"] = {
+        family: {**(_binary_scores(rows[rows["kind"] == "binary"])
+                    if (rows["kind"] == "binary").any() else {"binary": 0}),
+                 "numeric": int((rows["kind"] == "numeric").sum()),
+                 "relative_crps_mean": _json_number(float(
+                     rows.loc[rows["kind"] == "numeric", "relative_crps"].mean()))
+                 if (rows["kind"] == "numeric").any() else None}
+        for family, rows in frame.groupby("family", sort=True)}
     return summary
+
+
+def _binary_scores(rows: pd.DataFrame) -> dict[str, Any]:
+    """Brier and log score of some binary questions, with both references' on the same ones."""
+    p = rows["forecast"].to_numpy(float)
+    y = rows["resolution"].to_numpy(float)
+    base = rows["base_rate"].to_numpy(float)
+    uniform = np.full_like(p, UNIFORM_FORECAST)
+    return {"binary": len(rows), "brier": brier(p, y), "log_score": log_score(p, y, LOG_EPS),
+            "brier_uniform": brier(uniform, y), "brier_base_rate": brier(base, y),
+            "log_score_uniform": log_score(uniform, y, LOG_EPS),
+            "log_score_base_rate": log_score(base, y, LOG_EPS)}
 
 
 def _json_number(value: float) -> float | None:

@@ -114,15 +114,19 @@ def render_score_text(result: ScoreResult) -> str:
             f"  skill vs always 50%: Brier {_skill(s['brier_skill_uniform'])}, log "
             f"{_skill(s['log_skill_uniform'])};  vs base rates: Brier "
             f"{_skill(s['brier_skill_base_rate'])}, log {_skill(s['log_skill_base_rate'])}",
+            *_sureness_lines(s),
         ]
     if s["numeric"]:
         lines += [
             f"Numeric questions: {s['numeric']}",
             f"  CRPS relative to the resolved value, mean: {_score(s['relative_crps_mean'])}",
             f"  resolved value inside the 50% interval: {format_probability(s['coverage_50'])}"
-            f" (calibrated: about 50%); inside the 90% interval: "
-            f"{format_probability(s['coverage_90'])} (about 90%)",
+            + _count(s.get("coverage_50_count")) + " (calibrated: about 50%); inside the 90% "
+            "interval: "
+            f"{format_probability(s['coverage_90'])} (about 90%)"
+            + _count(s.get("coverage_90_count")),
         ]
+    lines += _family_lines(s)
     lines += [f"Note: {note}" for note in s.get("notes", [])]
     lines += ["", "Questions, worst first:"]
     table = [("id", "kind", "question", "model", "resolved", "score")]
@@ -251,6 +255,58 @@ def render_score_html(result: ScoreResult, scenario: Scenario, questions: Questi
     return "\n".join(parts)
 
 
+def _interval(s: dict[str, Any], key: str, skill: bool = False) -> str:
+    low, high = s.get("intervals", {}).get(key, (None, None))
+    if low is None or high is None:
+        return "–"
+    show = _skill if skill else _score
+    return f"[{show(low)}, {show(high)}]"
+
+
+def _count(pair: list[int] | None) -> str:
+    return f" ({pair[0]} of {pair[1]})" if pair else ""
+
+
+def _sureness_lines(s: dict[str, Any]) -> list[str]:
+    """How sure the binary scores are: bootstrap intervals, decomposition, yes/no split."""
+    lines = [
+        f"  90% intervals over resampled questions: Brier {_interval(s, 'brier')}, log "
+        f"{_interval(s, 'log_score')}; skill vs 50% Brier "
+        f"{_interval(s, 'brier_skill_uniform', True)}, vs base rates Brier "
+        f"{_interval(s, 'brier_skill_base_rate', True)}",
+    ]
+    d = s.get("decomposition")
+    if d:
+        lines.append(f"  Brier = reliability {_score(d['reliability'])} − resolution "
+                     f"{_score(d['resolution'])} + uncertainty {_score(d['uncertainty'])}"
+                     f" (residual {_score(d['residual'])})")
+    for label, part in s.get("by_resolution", {}).items():
+        lines.append(f"  questions that resolved {label} ({part['binary']}): Brier "
+                     f"{_score(part['brier'])}, always 50% {_score(part['brier_uniform'])}, base "
+                     f"rates {_score(part['brier_base_rate'])}")
+    return lines
+
+
+def _family_lines(s: dict[str, Any]) -> list[str]:
+    """Scores by outcome family: binary Brier against both references, numeric CRPS."""
+    families = s.get("by_family", {})
+    if not families:
+        return []
+    lines = ["By outcome family:"]
+    for family, part in families.items():
+        text = f"  {family}: "
+        bits = []
+        if part.get("binary"):
+            bits.append(f"{part['binary']} binary, Brier {_score(part['brier'])} (50% "
+                        f"{_score(part['brier_uniform'])}, base rates "
+                        f"{_score(part['brier_base_rate'])})")
+        if part.get("numeric"):
+            bits.append(f"{part['numeric']} numeric, CRPS/value "
+                        f"{_score(part['relative_crps_mean'])}")
+        lines.append(text + "; ".join(bits))
+    return lines
+
+
 def _summary_section(result: ScoreResult) -> str:
     """The overall scores against both reference forecasters, and any caveats."""
     s = result.summary
@@ -271,6 +327,8 @@ def _summary_section(result: ScoreResult) -> str:
             ["forecaster", "Brier", "log score", "model's Brier skill against it",
              "model's log skill against it"],
             [[esc(c) for c in r] for r in rows], "numbers"))
+        out.append("<p>How sure these numbers are:</p><ul>" + "".join(
+            f"<li>{esc(line.strip())}</li>" for line in _sureness_lines(s)) + "</ul>")
     if s["numeric"]:
         out.append(f"<p>{s['numeric']} numeric question(s): the worlds' values at the month are "
                    "the model's predictive distribution.</p>")
@@ -282,6 +340,10 @@ def _summary_section(result: ScoreResult) -> str:
              format_probability(s["coverage_90"])],
         ]
         out.append(html_table(["", "value"], [[esc(c) for c in r] for r in rows], "numbers"))
+    families = _family_lines(s)
+    if families:
+        out.append(f"<h3>{esc(families[0].rstrip(':'))}</h3><ul>" + "".join(
+            f"<li>{esc(line.strip())}</li>" for line in families[1:]) + "</ul>")
     if s.get("notes"):
         out.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in s["notes"])
                    + "</ul>")

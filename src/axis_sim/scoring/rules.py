@@ -6,6 +6,8 @@ Binary questions (a probability `p` that an event happens, outcome `y` in {0, 1}
 - `log_score`: mean negative log-likelihood (natural log) of what happened, 0 is perfect.
 - `brier_skill`: 1 − score / reference; positive means better than the reference forecast.
 - `reliability_table`: forecasts binned by probability against how often the event happened.
+- `brier_decomposition`: Murphy's reliability, resolution and uncertainty.
+- `bootstrap_intervals`: percentile intervals of the scores and skills over resampled questions.
 
 Numeric questions (an ensemble of the model's worlds against one resolved value):
 
@@ -26,7 +28,9 @@ import pandas as pd
 ArrayLike = npt.ArrayLike
 
 __all__ = [
+    "bootstrap_intervals",
     "brier",
+    "brier_decomposition",
     "brier_skill",
     "crps_ensemble",
     "interval_coverage",
@@ -178,3 +182,67 @@ def reliability_table(p: ArrayLike, y: ArrayLike, bins: int = 10) -> pd.DataFram
         "observed_frequency": np.where(count > 0, observed, np.nan),
         "count": count.astype(np.int64),
     })
+
+
+def brier_decomposition(p: ArrayLike, y: ArrayLike, bins: int = 10) -> dict[str, float]:
+    """Murphy's decomposition of the Brier score over probability bins:
+    Brier ≈ reliability − resolution + uncertainty.
+
+    `reliability` (lower is better) is how far each bin's mean forecast lies from how often its
+    events happened; `resolution` (higher is better) how far the bins' frequencies spread from
+    the overall rate; `uncertainty` is the overall rate's own variance, o(1 − o), which no
+    forecaster changes. With forecasts that vary inside a bin the identity holds only
+    approximately; `residual` is Brier minus the three terms.
+    """
+    p_arr, y_arr = _probabilities(p, y)
+    table = reliability_table(p_arr, y_arr, bins)
+    used = table[table["count"] > 0]
+    n, base = len(p_arr), float(y_arr.mean())
+    weights = used["count"].to_numpy(float) / n
+    reliability = float((weights * (used["mean_forecast"] - used["observed_frequency"]) ** 2)
+                        .sum())
+    resolution = float((weights * (used["observed_frequency"] - base) ** 2).sum())
+    uncertainty = base * (1.0 - base)
+    score = brier(p_arr, y_arr)
+    return {"reliability": reliability, "resolution": resolution, "uncertainty": uncertainty,
+            "residual": score - (reliability - resolution + uncertainty)}
+
+
+def bootstrap_intervals(p: ArrayLike, y: ArrayLike, references: dict[str, ArrayLike], *,
+                        level: float = 0.9, draws: int = 2000, seed: int = 0,
+                        eps: float = 1e-6) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap intervals over questions (resampled with replacement) for the
+    Brier and log scores and for the skill against each reference forecast.
+
+    Keys: `brier`, `log_score`, and `brier_skill_<name>`, `log_skill_<name>` for each entry of
+    `references` (a forecast per question). One set of resampled questions serves every
+    statistic, so the intervals describe the same uncertainty: which questions happened to be
+    asked. Skills whose resampled reference is perfect are left out of that draw.
+    """
+    p_arr, y_arr = _probabilities(p, y)
+    refs = {name: _probabilities(ref, y_arr)[0] for name, ref in references.items()}
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(p_arr), size=(draws, len(p_arr)))
+    pp, yy = p_arr[picks], y_arr[picks]
+    model_brier = ((pp - yy) ** 2).mean(axis=1)
+    model_log = _log_rows(pp, yy, eps)
+    stats: dict[str, np.ndarray] = {"brier": model_brier, "log_score": model_log}
+    for name, ref in refs.items():
+        rr = ref[picks]
+        ref_brier, ref_log = ((rr - yy) ** 2).mean(axis=1), _log_rows(rr, yy, eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stats[f"brier_skill_{name}"] = np.where(ref_brier > 0, 1 - model_brier / ref_brier,
+                                                    np.nan)
+            stats[f"log_skill_{name}"] = np.where(ref_log > 0, 1 - model_log / ref_log, np.nan)
+    low, high = 100 * (1 - level) / 2, 100 * (1 + level) / 2
+    out = {}
+    for key, values in stats.items():
+        finite = values[np.isfinite(values)]
+        out[key] = ((float(np.percentile(finite, low)), float(np.percentile(finite, high)))
+                    if finite.size else (float("nan"), float("nan")))
+    return out
+
+
+def _log_rows(p: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
+    q = np.clip(p, eps, 1 - eps)
+    return -(y * np.log(q) + (1 - y) * np.log(1 - q)).mean(axis=1)
