@@ -2,19 +2,44 @@
 
 Each problem is `(loc, message)`, `loc` being the path of keys in the scenario file, so the
 loader can point at the file, line and column.
+
+`date_problems` is the leak check: no parameter, event or option may rest on evidence dated
+after the scenario's `meta.as_of`. It needs to know which file the loader read and which file
+wrote each value (an inherited parameter must be overridden in the extending file), so the
+loader calls it beside `semantic_problems`.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import difflib
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from axis_sim.model.catalogue import required_parameters
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.parameters import Loc, flat_parameters
 from axis_sim.scenario.portfolios import resolve_portfolios
-from axis_sim.scenario.schema import Fixed, Scenario, month_index
+from axis_sim.scenario.schema import (
+    Fixed,
+    OptionSpec,
+    Parameter,
+    Scenario,
+    ScheduledEvent,
+    leading_date,
+    month_index,
+)
 
 Problem = tuple[Loc, str]
+
+REQUIRE_DATES = False
+"""Whether every source must carry a date and every scenario an `as_of`.
+
+False while the scenarios' ~200 sources are being dated: undated items and a missing `as_of`
+pass. A dated item later than a present `as_of` is refused either way. Flip to True once every
+committed scenario is dated.
+"""
 
 
 def semantic_problems(scenario: Scenario) -> list[Problem]:
@@ -125,3 +150,105 @@ def _portfolio_problems(scenario: Scenario) -> list[Problem]:
     except ValueError as err:
         return [(("experiment", "portfolios"), str(err))]
     return []
+
+
+# --- the leak check: evidence dated after as_of ------------------------------------------------
+
+
+class Dated(NamedTuple):
+    """A parameter, event or option and the date of its evidence."""
+
+    field: str  # how the summary names it: `actors.DPRK.launch_rate`, `events.summit`, ...
+    loc: Loc  # where it is written
+    date: dt.date | None  # None: undated
+    via_date: bool  # the date is its `date:` field
+    source_dated: bool  # its source text starts with a date
+
+
+def dated_items(scenario: Scenario) -> Iterator[Dated]:
+    """Every item that rests on a source: parameters, events and options."""
+    def item(field: str, loc: Loc, thing: Parameter | ScheduledEvent | OptionSpec) -> Dated:
+        return Dated(field, loc, thing.evidence_date, thing.date is not None,
+                     leading_date(thing.source) is not None)
+
+    for name, p in scenario.context.items():
+        yield item(f"context.{name}", ("context", name), p)
+    for actor, params in scenario.actors.items():
+        for name, p in params.items():
+            yield item(f"actors.{actor}.{name}", ("actors", actor, name), p)
+    for i, event in enumerate(scenario.events):
+        yield item(f"events.{event.id}", ("events", i), event)
+        yield item(f"events.{event.id}.probability", ("events", i, "probability"),
+                   event.probability)
+    for option, spec in scenario.options.items():
+        yield item(f"options.{option}", ("options", option), spec)
+        for name, p in spec.parameters.items():
+            yield item(f"options.{option}.{name}", ("options", option, "parameters", name), p)
+
+
+def date_problems(
+    scenario: Scenario,
+    file: str = "this scenario",
+    origin: Callable[[Loc], str | None] = lambda loc: None,
+) -> list[Problem]:
+    """Items whose evidence is dated after `meta.as_of` (and, with `REQUIRE_DATES`, undated ones).
+
+    `file` is the scenario file being loaded, where an inherited leak must be overridden;
+    `origin(loc)` names the file that wrote the value at `loc` (None if unknown), so that a
+    problem can say whether the late date comes from a parent.
+    """
+    as_of = scenario.meta.as_of_date
+    as_of_file = origin(("meta", "as_of")) or file
+    problems: list[Problem] = []
+    if as_of is None:
+        if REQUIRE_DATES:
+            problems.append((("meta", "as_of"),
+                             "required key 'as_of' is missing: the date of the latest evidence "
+                             "the scenario may use, YYYY-MM-DD (every source must be dated on "
+                             "or before it)"))
+    else:
+        year, month = (int(x) for x in scenario.meta.start.split("-"))
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if as_of > last:
+            problems.append((("meta", "as_of"),
+                             f"as_of {as_of} is after the start month {scenario.meta.start}: a "
+                             "scenario may not rest on what happens after it starts; set as_of "
+                             f"on or before {last}"))
+
+    inherited: list[str] = []
+    for item in dated_items(scenario):
+        source_loc, date_loc = (*item.loc, "source"), (*item.loc, "date")
+        source_file = origin(source_loc)
+        date_file = origin(date_loc) if item.via_date else source_file
+        if item.date is None:
+            if REQUIRE_DATES:
+                problems.append((source_loc,
+                                 "source has no date: add `date: YYYY-MM-DD` (the date of the "
+                                 "evidence) or start the source with it"))
+            continue
+        # A source replaced in one file whose `date:` comes from another dates the old source.
+        stale = (item.via_date and not item.source_dated and None not in (source_file, date_file)
+                 and source_file != date_file)
+        if as_of is not None and item.date > as_of:
+            message = f"source dated {item.date} is after as_of {as_of} of {as_of_file}"
+            if stale:
+                message += (f"; the source was replaced in {source_file} but its date comes "
+                            f"from {date_file}: give the new source its own `date:`")
+            elif date_file not in (None, file, as_of_file):
+                message += f"; override it in {file}"
+                inherited.append(f"{item.field} ({item.date})")
+            else:
+                message += "; a scenario may rest only on evidence public by its as_of"
+            problems.append((date_loc if item.via_date else source_loc, message))
+        elif stale and REQUIRE_DATES:
+            problems.append((source_loc,
+                             f"the source is written in {source_file} but its date "
+                             f"({item.date}) comes from {date_file}, where it dates another "
+                             "source: give the new source its own `date:`"))
+    if inherited:
+        many = len(inherited) > 1
+        problems.append((("meta", "as_of"),
+                         f"{len(inherited)} inherited item{'s' if many else ''} "
+                         f"rest{'' if many else 's'} on evidence dated after as_of {as_of}; "
+                         f"override each in {file}: {', '.join(inherited)}"))
+    return problems

@@ -36,7 +36,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from axis_sim.scenario.errors import Problem, ScenarioError, show_value
 from axis_sim.scenario.positions import mark_near as _mark_near
 from axis_sim.scenario.positions import problem_at as _problem
-from axis_sim.scenario.schema import Scenario
+from axis_sim.scenario.schema import DAY_PATTERN, EVIDENCE_DATE_PATTERN, Scenario
 
 __all__ = [
     "Loc",
@@ -184,7 +184,10 @@ class _Builder:
             # An explicit `!!int abc` or `!!bool maybe` fails inside PyYAML with a bare
             # ValueError/KeyError; what the author needs is which value and which type.
             kind = node.tag.removeprefix(_T)
-            self.problem(node, loc, f"{show_value(node.value)} cannot be read as {kind}")
+            message = f"{show_value(node.value)} cannot be read as {kind}"
+            if kind == "timestamp":
+                message += ": no such day of the calendar (write a date as YYYY-MM-DD)"
+            self.problem(node, loc, message)
             return None
         if isinstance(value, date):
             # pydantic should see dates as written text, as the schema's fields are strings.
@@ -539,10 +542,17 @@ def _validate(data: dict[str, Any], positions: Positions, file: str) -> Scenario
         problems = _schema_problems(exc.errors(include_url=False), data, positions, file)
         raise ScenarioError(sorted(problems, key=Problem.sort_key)) from None
 
-    from axis_sim.scenario.checks import semantic_problems  # the checks import the schema too
+    # The checks import the schema too; looked up at each call so that tests can replace them.
+    from axis_sim.scenario.checks import date_problems, semantic_problems
+
+    def origin(loc: Loc) -> str | None:
+        """The file that wrote the value at `loc` (a parent's, for an inherited value)."""
+        mark = positions.get(tuple(loc))
+        return mark[0] if mark is not None else None
 
     problems = []
-    for loc, message in semantic_problems(scenario):
+    found = [*semantic_problems(scenario), *date_problems(scenario, file, origin)]
+    for loc, message in found:
         located = _locate(tuple(loc), data)
         field_loc = (*located.path, *located.unmatched)
         mark = _mark_near(located.path, data, positions, prefer_key=False)
@@ -667,6 +677,11 @@ def pattern_hints(example_name: str, example_month: str) -> dict[str, str]:
     """What the schema's string patterns mean, in words, with examples from the file's domain."""
     return {
         r"^\d{4}-(0[1-9]|1[0-2])$": f"a month written YYYY-MM (e.g. {example_month})",
+        DAY_PATTERN: f"a date written YYYY-MM-DD (e.g. {example_month}-01)",
+        EVIDENCE_DATE_PATTERN: (
+            f"a date written YYYY-MM-DD, or YYYY-MM for the first of the month (e.g. "
+            f"{example_month}-01)"
+        ),
         r"^[a-z][a-z0-9_]*$": (
             "a name of lowercase letters, digits and underscores starting with a letter "
             f"(e.g. {example_name})"

@@ -2,15 +2,27 @@
 
 Every model is strict (`extra="forbid"`) so a misspelt key is an error, not a silent default.
 Every number the model uses is a `Parameter`: a default value, a unit, an uncertainty
-distribution and a one-line source. `axis-sim schema` prints the JSON Schema of `Scenario`.
+distribution and a one-line source. Each source carries the date of its evidence (a `date:`, or
+a date the source text starts with) so that the loader can refuse evidence later than the
+scenario's `meta.as_of` (see `axis_sim.scenario.checks`). `axis-sim schema` prints the JSON
+Schema of `Scenario`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 ACTORS: tuple[str, ...] = ("US", "ROK", "Japan", "China", "Russia", "DPRK")
 OPTIONS: tuple[str, ...] = (
@@ -33,7 +45,90 @@ OptionName = Literal[
 Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-Source = Annotated[str, StringConstraints(min_length=3, max_length=1000)]
+DAY_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+EVIDENCE_DATE_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"
+
+# A source may start with its date: `2023-08-16: KCNA reported ...`, `2023-08 — Reuters ...`.
+# The date must be followed by a separator (space, `:`, `;`, `,`, `.`, `|`, `)`, a dash not
+# before a digit) or end the text; `2022-23 winter` (month 23) and `2023-08-16T10:00` are no
+# dates, and the source then has none.
+_LEADING_DATE = re.compile(
+    r"^\s*(\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)(?=$|[\s:;,.|)\u2013\u2014]|-(?!\d))"
+)
+
+
+def parse_date(text: str) -> dt.date:
+    """`YYYY-MM-DD`, or `YYYY-MM` meaning the first of the month; ValueError if no such day."""
+    try:
+        return dt.date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+    except ValueError:
+        raise ValueError(f"{text} is not a day of the calendar") from None
+
+
+def leading_date(source: str) -> str | None:
+    """The `YYYY-MM-DD` or `YYYY-MM` a source text starts with, as written, or None."""
+    match = _LEADING_DATE.match(source)
+    return match.group(1) if match else None
+
+
+def evidence_date(source: str, date: str | None) -> dt.date | None:
+    """The date of a source's evidence: its `date:`, else the date its text starts with."""
+    text = date if date is not None else leading_date(source)
+    return parse_date(text) if text is not None else None
+
+
+def _date_text(value: Any) -> Any:
+    """A date as its ISO text: YAML and `yaml.safe_load` hand over `date` objects."""
+    if isinstance(value, dt.date):  # a datetime too: its isoformat has a time and fails
+        return value.isoformat()
+    return value
+
+
+def _real_day(text: str) -> str:
+    parse_date(text)
+    return text
+
+
+def _real_leading_date(source: str) -> str:
+    written = leading_date(source)
+    if written is not None:
+        try:
+            parse_date(written)
+        except ValueError as err:
+            raise ValueError(f"the source starts with a date that does not exist: {err}") from None
+    return source
+
+
+# Dates keep the text as written (like `Month`), so a scenario dumps back as it was written;
+# `parse_date` turns one into a `datetime.date`.
+# (The pattern comes first: after a BeforeValidator, pydantic leaves it out of the JSON Schema.)
+Day = Annotated[
+    str, StringConstraints(pattern=DAY_PATTERN), BeforeValidator(_date_text),
+    AfterValidator(_real_day),
+]
+EvidenceDate = Annotated[
+    str, StringConstraints(pattern=EVIDENCE_DATE_PATTERN), BeforeValidator(_date_text),
+    AfterValidator(_real_day),
+]
+Source = Annotated[
+    str, StringConstraints(min_length=3, max_length=1000), AfterValidator(_real_leading_date)
+]
+
+
+def _dates_agree(source: str, date: str | None) -> None:
+    """A `date:` and a date the source starts with must be the same day."""
+    written = leading_date(source)
+    if date is not None and written is not None and parse_date(date) != parse_date(written):
+        raise ValueError(
+            f"date {date} and the date the source starts with ({written}) differ; give one "
+            "date, or the same in both"
+        )
+
+
+_DATE_DESCRIPTION = (
+    "Date of the evidence, YYYY-MM-DD (or YYYY-MM: the first of the month); instead, the "
+    "source may start with it. Must not be after meta.as_of."
+)
 
 
 class Strict(BaseModel):
@@ -173,6 +268,12 @@ class Parameter(Strict):
     source: Source = Field(
         description="A sentence of the seed analysis or a public fact dated before the start."
     )
+    date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
+
+    @property
+    def evidence_date(self) -> dt.date | None:
+        """When the evidence for this number was public: `date`, or the source's leading date."""
+        return evidence_date(self.source, self.date)
 
     @model_validator(mode="after")
     def _value_in_support(self) -> Parameter:
@@ -181,6 +282,11 @@ class Parameter(Strict):
             raise ValueError(
                 f"value {self.value} lies outside its distribution's range [{low}, {high}]"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _dates(self) -> Parameter:
+        _dates_agree(self.source, self.date)
         return self
 
 
@@ -198,6 +304,17 @@ class Meta(Strict):
     description: Text
     start: Month = Field(description="First simulated month, YYYY-MM.")
     horizon_months: int = Field(ge=1, le=240)
+    as_of: Day | None = Field(
+        default=None,
+        description="Date of the latest evidence the scenario may use, YYYY-MM-DD: every "
+                    "source must be dated on or before it (no later than the start month).",
+    )
+
+    @property
+    def as_of_date(self) -> dt.date | None:
+        """`as_of` as a date, or None when the scenario sets none."""
+        return parse_date(self.as_of) if self.as_of is not None else None
+
 
 
 EventKind = Literal["leader_summit", "forum", "allied_exercise"]
@@ -213,6 +330,17 @@ class ScheduledEvent(Strict):
     every_months: int | None = Field(default=None, ge=1, description="Repeat interval, if any.")
     probability: Parameter = Field(description="Chance it happens when due (unit: probability).")
     source: Source
+    date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
+
+    @property
+    def evidence_date(self) -> dt.date | None:
+        """When the evidence that the event is due was public."""
+        return evidence_date(self.source, self.date)
+
+    @model_validator(mode="after")
+    def _dates(self) -> ScheduledEvent:
+        _dates_agree(self.source, self.date)
+        return self
 
 
 class OptionSpec(Strict):
@@ -221,10 +349,21 @@ class OptionSpec(Strict):
     label: Text
     description: Text
     source: Source
+    date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
     start: Month | int = Field(default=0, description="YYYY-MM or months after the start.")
     intensity: float = Field(default=1.0, ge=0.0, le=2.0)
     duration_months: int | None = Field(default=None, ge=1)
     parameters: Parameters = Field(default_factory=dict)
+
+    @property
+    def evidence_date(self) -> dt.date | None:
+        """When the evidence for the option (the analysis proposing it) was public."""
+        return evidence_date(self.source, self.date)
+
+    @model_validator(mode="after")
+    def _dates(self) -> OptionSpec:
+        _dates_agree(self.source, self.date)
+        return self
 
 
 class OutcomeSpec(Strict):
