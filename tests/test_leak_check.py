@@ -599,3 +599,38 @@ def test_schema_has_as_of_and_dates() -> None:
         assert "YYYY-MM-DD" in date["description"]
         patterns = [branch.get("pattern") for branch in date["anyOf"]]
         assert any(patterns), date
+
+
+# --- a declared in-sample backtest ----------------------------------------------------------
+
+def test_the_shipped_backtest_is_declared_in_sample_and_says_so(tmp_path: Path) -> None:
+    """The February 2022 backtest inherits evidence from after its as_of: it loads only because
+    it says so (`in_sample: true`), `validate` counts the items, and its scores are labelled."""
+    from axis_sim.scoring.forecast import score
+
+    backtest = BASELINE.parent / "backtest_2022_02.yaml"
+    scenario = load_scenario(backtest)
+    late = checks.late_items(scenario)
+    assert scenario.meta.in_sample and len(late) > 50
+    assert all(date > dt.date(2022, 2, 24) for _, date in late)
+    assert "actors.DPRK.irbm_rate" in {field for field, _ in late}
+    out = CliRunner().invoke(main, ["validate", str(backtest)])
+    assert out.exit_code == 0 and f"in-sample: {len(late)} inherited items" in out.output
+    # Without the declaration the same file is refused, naming every item to override.
+    text = backtest.read_text(encoding="utf-8").replace("  in_sample: true\n", "")
+    undeclared = tmp_path / "backtest_2022_02.yaml"
+    undeclared.write_text(text, encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text(BASELINE.read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(undeclared)
+    assert f"{len(late)} inherited items rest on evidence dated after as_of 2022-02-24" in str(
+        caught.value)
+    questions = BASELINE.parent.parent / "questions" / "2022_02_to_2023_08.yaml"
+    result = score(scenario, questions, runs=40, seed=1, portfolio=["pursued"])
+    assert result.summary["late_items"] == len(late)
+    assert result.summary["notes"][0].startswith(f"IN-SAMPLE: {len(late)} of the scenario's")
+
+
+def test_a_clean_scenario_has_no_late_items() -> None:
+    assert checks.late_items(load_scenario(BASELINE)) == []

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from axis_sim.scenario.checks import late_items
 from axis_sim.scenario.errors import ScenarioError
 from axis_sim.scenario.schema import Scenario
 
@@ -681,8 +682,11 @@ def validate(files: tuple[Path, ...]) -> None:
             click.echo(str(err), err=True)
             failed = True
             continue
+        late = late_items(spec)
+        note = (f"; in-sample: {len(late)} inherited items rest on evidence after as_of "
+                f"{spec.meta.as_of}, e.g. {', '.join(f for f, _ in late[:3])}" if late else "")
         click.echo(f"{path}: ok ({spec.meta.name}, {spec.meta.start} + "
-                   f"{spec.meta.horizon_months} months)")
+                   f"{spec.meta.horizon_months} months{note})")
     if failed:
         sys.exit(2)
 

@@ -186,6 +186,16 @@ def dated_items(scenario: Scenario) -> Iterator[Dated]:
             yield item(f"options.{option}.{name}", ("options", option, "parameters", name), p)
 
 
+def late_items(scenario: Scenario) -> list[tuple[str, dt.date]]:
+    """Every item whose evidence is dated after the scenario's `as_of` — for a scenario marked
+    `in_sample`, the inherited evidence it knowingly uses; empty for a clean one."""
+    as_of = scenario.meta.as_of_date
+    if as_of is None:
+        return []
+    return [(item.field, item.date) for item in dated_items(scenario)
+            if item.date is not None and item.date > as_of]
+
+
 def date_problems(
     scenario: Scenario,
     file: str = "this scenario",
@@ -235,6 +245,8 @@ def date_problems(
                 message += (f"; the source was replaced in {source_file} but its date comes "
                             f"from {date_file}: give the new source its own `date:`")
             elif date_file not in (None, file, as_of_file):
+                if scenario.meta.in_sample:
+                    continue  # declared: listed by `late_items`, labelled in every score
                 message += f"; override it in {file}"
                 inherited.append(f"{item.field} ({item.date})")
             else:

@@ -310,6 +310,14 @@ class Meta(Strict):
                     "source must be dated on or before it (no later than the start month).",
     )
 
+    in_sample: bool = Field(
+        default=False,
+        description="A backtest that knowingly inherits evidence dated after its as_of: the "
+                    "loader lists those items instead of refusing them (`axis-sim validate` "
+                    "counts them) and every score of it is labelled in-sample. Its own items "
+                    "must still be dated on or before as_of.",
+    )
+
     @property
     def as_of_date(self) -> dt.date | None:
         """`as_of` as a date, or None when the scenario sets none."""

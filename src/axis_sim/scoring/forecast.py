@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from axis_sim.experiment.results import RunResult
+from axis_sim.scenario.checks import late_items
 from axis_sim.scenario.errors import ScenarioError
 from axis_sim.scenario.loader import load_scenario, scenario_hash
 from axis_sim.scenario.schema import STATUS_QUO, Scenario, month_index
@@ -149,6 +150,12 @@ def score_run(result: RunResult, questions: QuestionSet, *,
     frame = pd.DataFrame.from_records(records, columns=list(QUESTION_COLUMNS))
     frame = frame.sort_values("badness", ascending=False, kind="stable", ignore_index=True)
     notes = _notes(questions)
+    late = late_items(scenario)
+    if late:
+        notes.insert(0, f"IN-SAMPLE: {len(late)} of the scenario's items rest on evidence dated "
+                        f"after its as_of {scenario.meta.as_of} (e.g. "
+                        f"{', '.join(f for f, _ in late[:4])}), so these scores are not a clean "
+                        "out-of-sample test.")
     summary = _summary(frame, notes)
     summary.update({
         "questions_name": questions.name,
@@ -161,6 +168,8 @@ def score_run(result: RunResult, questions: QuestionSet, *,
         "start": scenario.meta.start,
         "horizon_months": scenario.meta.horizon_months,
         "questions_hash": _questions_hash(questions),
+        "as_of": scenario.meta.as_of,
+        "late_items": len(late),
     })
     return ScoreResult(questions=frame, summary=summary)
 
