@@ -33,13 +33,10 @@ from axis_sim.scenario.schema import (
 
 Problem = tuple[Loc, str]
 
-REQUIRE_DATES = False
-"""Whether every source must carry a date and every scenario an `as_of`.
-
-False while the scenarios' ~200 sources are being dated: undated items and a missing `as_of`
-pass. A dated item later than a present `as_of` is refused either way. Flip to True once every
-committed scenario is dated.
-"""
+REQUIRE_DATES = True
+"""Whether every source must carry a date and every scenario an `as_of` (on since every
+committed scenario is dated; tests turn it off to check the dated-only behaviour). A dated item
+later than `as_of` is refused either way."""
 
 
 def semantic_problems(scenario: Scenario) -> list[Problem]:
