@@ -412,6 +412,44 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     click.echo(f"\nReport: {folder / 'score.html'}")
 
 
+@main.command("backtest", epilog="""\b
+Examples:
+  axis-sim backtest                         # every origin of questions/origins.yaml
+  axis-sim backtest --runs 500 --jobs 2 --out results/backtest""")
+@click.option("--origins", "registry", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("questions") / "origins.yaml", show_default=True,
+              help="The registry of origins: scenario, questions, portfolio pursued, held out.")
+@click.option("--runs", type=click.IntRange(min=10), help="Worlds per origin (default: each "
+              "scenario's).")
+@click.option("--seed", type=click.IntRange(min=0))
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for backtest.md, backtest.json and one score report per origin "
+                   "(default: results/<timestamp>-backtest).")
+def backtest_cmd(registry: Path, runs: int | None, seed: int | None, jobs: int,
+                 out: Path | None) -> None:
+    """Score every backtest origin and report them together: pooled over the origins used for
+    tuning, the held-out origins apart, each origin in full."""
+    from datetime import UTC, datetime
+
+    from axis_sim.scoring.backtest import (
+        backtest,
+        render_backtest_markdown,
+        write_backtest_report,
+    )
+
+    try:
+        result = backtest(registry, runs=runs, seed=seed, jobs=jobs)
+    except ScenarioError as err:
+        _fail(err)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--origins") from None
+    folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-backtest"
+    write_backtest_report(result, folder)
+    click.echo(render_backtest_markdown(result))
+    click.echo(f"Report: {folder / 'backtest.md'} (and one score.html per origin)")
+
+
 SEMINAR_EPILOG = """\b
 Example (a four-turn seminar with two human teams; China is played by the model):
   axis-sim seminar new scenarios/baseline.yaml --game game.json \\
