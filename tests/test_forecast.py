@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.offline
 import pytest
+from scipy import stats
 
 from axis_sim.api import run
 from axis_sim.scenario.errors import ScenarioError
@@ -313,3 +314,44 @@ def test_write_score_report(scored: ScoreResult, short_baseline: Scenario,
     assert summary["brier"] == pytest.approx(scored.summary["brier"])
     table = pd.read_csv(folder / "questions.csv")
     assert table["id"].tolist() == scored.questions["id"].tolist()
+
+
+def test_references_computed_from_the_record(short_baseline: Scenario, tmp_path: Path) -> None:
+    """A question that gives the record's counts gets its base-rate reference from them (a
+    Poisson rate over the question's window) and a persistence reference from the previous
+    window's count; the summary scores the model against persistence on those questions."""
+    text = """questions:
+  - id: srbm_by_2023_12
+    text: Do short-range launches reach 6 by December 2023?
+    outcome: short_range_launches
+    kind: binary
+    month: 2023-12
+    condition: {op: ">=", value: 6}
+    resolution: true
+    resolved_on: 2023-12-31
+    source: A test question.
+    history: {count: 24, months: 24, previous: 2, source: A test record.}
+  - id: srbm_count_2023_12
+    text: How many short-range launch events by December 2023?
+    outcome: short_range_launches
+    kind: numeric
+    month: 2023-12
+    resolution: 9
+    resolved_on: 2023-12-31
+    source: A test question.
+    history: {count: 24, months: 24, previous: 2, source: A test record.}
+"""
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = score(short_baseline, path, runs=RUNS, seed=SEED)
+    row = result.binary().iloc[0]
+    window = 4  # September to December 2023
+    expected = 1 - stats.poisson.cdf(5, 24 / 24 * window)
+    assert row["base_rate"] == pytest.approx(expected) and row["base_rate_from"] == "history"
+    assert row["persistence"] == pytest.approx(1 - stats.poisson.cdf(5, 2.5))
+    persistence = result.summary["persistence"]
+    assert persistence["questions"] == 1
+    assert persistence["brier"] == pytest.approx((row["persistence"] - 1) ** 2)
+    numeric = result.numeric().iloc[0]
+    assert numeric["crps_base_rate"] > 0 and numeric["crps_persistence"] > 0
+    assert result.summary["crps_base_rate_questions"] == 1

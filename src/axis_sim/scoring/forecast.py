@@ -41,6 +41,7 @@ from axis_sim.scoring.rules import (
     crps_ensemble,
     interval_coverage,
     log_score,
+    poisson_reference,
     reliability_table,
 )
 
@@ -54,8 +55,9 @@ RELIABILITY_BINS = 10
 QUESTION_COLUMNS: tuple[str, ...] = (
     "id", "text", "kind", "outcome", "family", "month", "month_index", "condition", "forecast",
     "resolution", "score", "badness", "brier", "log_score", "base_rate", "base_rate_given",
-    "brier_base_rate", "crps", "relative_crps", "p05", "p25", "p50", "p75", "p95", "in_50",
-    "in_90", "pit", "worlds", "resolved_on", "source", "note",
+    "brier_base_rate", "base_rate_from", "persistence", "brier_persistence",
+    "crps", "relative_crps", "crps_base_rate", "crps_persistence", "p05", "p25", "p50", "p75",
+    "p95", "in_50", "in_90", "pit", "worlds", "resolved_on", "source", "note",
 )
 """Columns of `ScoreResult.questions` (see `score` for their meaning)."""
 
@@ -186,17 +188,32 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
         "source": question.source, "note": question.note or "",
         **{name: float(v) for name, v in quantiles.items()},
     }
+    history, window = question.history, k + 1
     if question.kind == "binary":
         assert question.condition is not None  # the loader guarantees it
         p = float(np.mean(question.condition.holds(values)))
         y = float(bool(question.resolution))
-        reference = question.base_rate if question.base_rate is not None else UNIFORM_FORECAST
+        # The base-rate reference: computed from the record's counts where the question gives
+        # them, else the question's stated base rate, else 50%.
+        if history is not None:
+            reference = poisson_reference(history.count / history.months, window,
+                                          question.condition.holds)
+            source = "history"
+        elif question.base_rate is not None:
+            reference, source = question.base_rate, "stated"
+        else:
+            reference, source = UNIFORM_FORECAST, "none (50%)"
+        persistence = (poisson_reference((history.previous + 0.5) / window, window,
+                                         question.condition.holds)
+                       if history is not None and history.previous is not None else np.nan)
         b = brier([p], [y])
         row.update({
             "forecast": p, "resolution": y, "score": b, "badness": b, "brier": b,
             "log_score": log_score([p], [y], LOG_EPS), "base_rate": reference,
-            "base_rate_given": question.base_rate is not None,
-            "brier_base_rate": brier([reference], [y]),
+            "base_rate_given": source != "none (50%)", "base_rate_from": source,
+            "brier_base_rate": brier([reference], [y]), "persistence": persistence,
+            "brier_persistence": (brier([persistence], [y]) if np.isfinite(persistence)
+                                  else np.nan),
         })
     else:
         y = float(question.resolution)
@@ -212,6 +229,13 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
             "in_90": bool(interval_coverage(values, y, 0.9)),
             "pit": float(np.mean(values < y) + 0.5 * np.mean(values == y)),
         })
+        if history is not None:
+            rng = np.random.default_rng(0)  # fixed: a reference forecast is not random
+            row["crps_base_rate"] = float(crps_ensemble(
+                rng.poisson(history.count / history.months * window, 4000), y))
+            if history.previous is not None:
+                row["crps_persistence"] = float(crps_ensemble(
+                    rng.poisson(history.previous + 0.5, 4000), y))
     return row
 
 
@@ -270,6 +294,7 @@ def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
                                 bootstrap_intervals(p, y, {"uniform": uniform, "base_rate": base},
                                                     eps=LOG_EPS).items()}
         summary["decomposition"] = brier_decomposition(p, y, RELIABILITY_BINS)
+        summary["persistence"] = _persistence(binary)
         summary["by_resolution"] = {
             label: _binary_scores(binary[binary["resolution"] == value])
             for label, value in (("yes", 1.0), ("no", 0.0))
@@ -279,6 +304,13 @@ def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
         summary["relative_crps_mean"] = float(numeric["relative_crps"].mean())
         summary["coverage_50"] = float(numeric["in_50"].astype(bool).mean())
         summary["coverage_90"] = float(numeric["in_90"].astype(bool).mean())
+        for name in ("base_rate", "persistence"):
+            column = numeric[f"crps_{name}"].astype(float)
+            known = column.notna()
+            if known.any():
+                summary[f"crps_skill_{name}"] = _json_number(
+                    1.0 - float(numeric.loc[known, "crps"].sum()) / float(column[known].sum()))
+                summary[f"crps_{name}_questions"] = int(known.sum())
         summary["coverage_50_count"] = [int(numeric["in_50"].astype(bool).sum()), len(numeric)]
         summary["coverage_90_count"] = [int(numeric["in_90"].astype(bool).sum()), len(numeric)]
     summary["by_family"] = {
@@ -290,6 +322,22 @@ def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
                  if (rows["kind"] == "numeric").any() else None}
         for family, rows in frame.groupby("family", sort=True)}
     return summary
+
+
+def _persistence(binary: pd.DataFrame) -> dict[str, Any] | None:
+    """The persistence reference (the previous window's count, as a Poisson rate) on the
+    binary questions that give it, and the model's skill against it on those same questions."""
+    rows = binary[binary["persistence"].astype(float).notna()]
+    if rows.empty:
+        return None
+    p, y = rows["forecast"].to_numpy(float), rows["resolution"].to_numpy(float)
+    ref = rows["persistence"].to_numpy(float)
+    model_brier, ref_brier = brier(p, y), brier(ref, y)
+    model_log, ref_log = log_score(p, y, LOG_EPS), log_score(ref, y, LOG_EPS)
+    return {"questions": len(rows), "brier": ref_brier, "log_score": ref_log,
+            "model_brier": model_brier, "model_log_score": model_log,
+            "brier_skill": _json_number(brier_skill(model_brier, ref_brier)),
+            "log_skill": _json_number(brier_skill(model_log, ref_log))}
 
 
 def _binary_scores(rows: pd.DataFrame) -> dict[str, Any]:

@@ -14,6 +14,11 @@ A questions file is YAML::
         resolved_on: 2024-01-15
         source: ROK Ministry of National Defense briefing, 2023-11
         base_rate: 0.3                    # optional, binary only: the reference forecast
+        history:                          # optional: the record before the origin; references
+          count: 4                        #   are then computed from it (Poisson): base rate =
+          months: 120                     #   count / months over the question's window,
+          previous: 1                     #   persistence = the previous equal window's count
+          source: CSIS Missile Threat database, launches 2012–2021
         note: optional free text
 
 It is read with the scenario loader's safe YAML reader, validated by the pydantic models below
@@ -118,6 +123,18 @@ class Condition(_Strict):
         return f"{self.op} {value}"
 
 
+class History(_Strict):
+    """The record before the origin that honest reference forecasts are computed from: `count`
+    events of the question's kind in the `months` before the origin (the base rate), and
+    `previous`, the count in the window of the question's own length just before the origin
+    (persistence). Both are read as Poisson rates."""
+
+    count: int = Field(ge=0)
+    months: int = Field(ge=1)
+    previous: int | None = Field(default=None, ge=0)
+    source: Source
+
+
 class Question(_Strict):
     """One resolved question: what was asked, about which outcome and month, and the answer."""
 
@@ -133,6 +150,10 @@ class Question(_Strict):
     base_rate: float | None = Field(
         default=None, ge=0.0, le=1.0,
         description="Binary only: a reference probability (e.g. a historical base rate).")
+    history: History | None = Field(
+        default=None,
+        description="Counts of the record before the origin: the base-rate and persistence "
+                    "references are computed from them (Poisson), for count questions.")
     note: Note | None = None
 
     @field_validator("resolution", mode="before")

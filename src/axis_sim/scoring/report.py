@@ -275,6 +275,12 @@ def _sureness_lines(s: dict[str, Any]) -> list[str]:
         f"{_interval(s, 'brier_skill_uniform', True)}, vs base rates Brier "
         f"{_interval(s, 'brier_skill_base_rate', True)}",
     ]
+    persistence = s.get("persistence")
+    if persistence:
+        lines.append(f"  vs persistence (the previous window's rate; {persistence['questions']} "
+                     f"questions give it): its Brier {_score(persistence['brier'])}, the model's "
+                     f"{_score(persistence['model_brier'])}, skill "
+                     f"{_skill(persistence['brier_skill'])}")
     d = s.get("decomposition")
     if d:
         lines.append(f"  Brier = reliability {_score(d['reliability'])} − resolution "

@@ -21,9 +21,12 @@ outside [0, 1] or outcomes other than 0/1, so a score is never silently NaN.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import stats
 
 ArrayLike = npt.ArrayLike
 
@@ -35,6 +38,7 @@ __all__ = [
     "crps_ensemble",
     "interval_coverage",
     "log_score",
+    "poisson_reference",
     "reliability_table",
 ]
 
@@ -246,3 +250,14 @@ def bootstrap_intervals(p: ArrayLike, y: ArrayLike, references: dict[str, ArrayL
 def _log_rows(p: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
     q = np.clip(p, eps, 1 - eps)
     return -(y * np.log(q) + (1 - y) * np.log(1 - q)).mean(axis=1)
+
+
+def poisson_reference(rate: float, months: int, condition: Callable[[np.ndarray], np.ndarray],
+                      ) -> float:
+    """P(condition holds for N), N ~ Poisson(rate × months): a reference forecast computed from
+    a historical rate for a question about a count over the next `months`."""
+    mean = max(rate * months, 0.0)
+    top = int(mean + 12 * np.sqrt(mean) + 30)
+    k = np.arange(top + 1)
+    pmf = stats.poisson.pmf(k, mean)
+    return float(np.clip(pmf[condition(k.astype(np.float64))].sum(), 0.0, 1.0))
