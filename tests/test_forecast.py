@@ -355,3 +355,68 @@ def test_references_computed_from_the_record(short_baseline: Scenario, tmp_path:
     numeric = result.numeric().iloc[0]
     assert numeric["crps_base_rate"] > 0 and numeric["crps_persistence"] > 0
     assert result.summary["crps_base_rate_questions"] == 1
+
+
+def test_effect_questions_score_the_paired_difference(short_baseline: Scenario,
+                                                      tmp_path: Path) -> None:
+    """A question about the difference an action made is scored on the worlds' paired
+    differences (the action's portfolio minus the comparison, same worlds and draws)."""
+    text = """questions:
+  - id: listings_raise_designations
+    text: Did the listing campaign add designations by December 2023?
+    outcome: listed_entities
+    kind: binary
+    month: 2023-12
+    effect: {portfolio: sanctions_listing}
+    condition: {op: ">", value: 0}
+    resolution: true
+    resolved_on: 2023-12-31
+    source: A test episode.
+  - id: listings_cut_shipments
+    text: How many rounds did the listings keep from Russia by December 2023?
+    outcome: munitions_shipped
+    kind: numeric
+    month: 2023-12
+    effect: {portfolio: sanctions_listing, versus: status_quo}
+    resolution: -50000
+    resolved_on: 2023-12-31
+    source: A test episode.
+"""
+    path = tmp_path / "effects.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = score(short_baseline, path, runs=RUNS, seed=SEED)
+    from axis_sim.api import run
+
+    direct = run(short_baseline, runs=RUNS, seed=SEED, options=["sanctions_listing"],
+                 sample_worlds=RUNS).trajectories
+    k = 3  # December 2023
+    at = direct[direct["month"] == k].sort_values("world")
+    diff = (at[at["portfolio"] == "sanctions_listing"]["listed_entities"].to_numpy()
+            - at[at["portfolio"] == "status_quo"]["listed_entities"].to_numpy())
+    binary = result.binary().iloc[0]
+    assert binary["forecast"] == pytest.approx(np.mean(diff > 0))
+    assert binary["forecast"] > 0.5  # the campaign lists more in most worlds
+    shipped = (at[at["portfolio"] == "sanctions_listing"]["munitions_shipped"].to_numpy()
+               - at[at["portfolio"] == "status_quo"]["munitions_shipped"].to_numpy())
+    numeric = result.numeric().iloc[0]
+    assert numeric["p50"] == pytest.approx(np.median(shipped), rel=1e-5, abs=1.0)
+
+
+def test_an_effect_on_an_unknown_portfolio_is_located(short_baseline: Scenario,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("""questions:
+  - id: q
+    text: A question.
+    outcome: listed_entities
+    kind: binary
+    month: 2023-12
+    effect: {portfolio: sanction_listing}
+    condition: {op: ">", value: 0}
+    resolution: true
+    resolved_on: 2023-12-31
+    source: A test episode.
+""", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        score(short_baseline, path, runs=20, seed=1)
+    assert f"{path}:7:" in str(caught.value) and "effect.portfolio" in str(caught.value)

@@ -115,10 +115,13 @@ def score(scenario: Scenario | str | Path, questions: QuestionSet | str | Path, 
     if problems:
         raise ScenarioError(problems)
     runs = scenario.experiment.runs if runs is None else runs
-    result = run(scenario, runs=runs, options=list(portfolio or []), seed=seed, jobs=jobs,
-                 sample_worlds=runs)
-    return score_run(result, questions,
-                     portfolio=result.portfolios[-1] if portfolio else STATUS_QUO)
+    # Effect questions compare further portfolios on the same worlds: run them too.
+    scored = portfolio[-1] if portfolio else STATUS_QUO
+    compared = [p for q in questions.questions if q.effect is not None
+                for p in (q.effect.portfolio, q.effect.versus)]
+    options = list(dict.fromkeys([*(portfolio or []), *compared]))
+    result = run(scenario, runs=runs, options=options, seed=seed, jobs=jobs, sample_worlds=runs)
+    return score_run(result, questions, portfolio=scored)
 
 
 def score_run(result: RunResult, questions: QuestionSet, *,
@@ -137,17 +140,30 @@ def score_run(result: RunResult, questions: QuestionSet, *,
     if portfolio not in set(trajectories["portfolio"]):
         raise ValueError(f"portfolio {portfolio!r} is not in the run "
                          f"(it has {', '.join(result.portfolios)})")
-    rows = trajectories[trajectories["portfolio"] == portfolio]
-    kept = rows["world"].nunique()
+    kept = trajectories.loc[trajectories["portfolio"] == portfolio, "world"].nunique()
     if kept < runs:
         raise ValueError(f"the run kept the trajectories of {kept} of its {runs} worlds; "
                          "scoring needs all of them: run it with sample_worlds=runs")
-    by_month = {m: frame.sort_values("world") for m, frame in rows.groupby("month")}
+    months: dict[str, dict[int, pd.DataFrame]] = {}
+
+    def values_of(name: str, k: int, outcome: str) -> np.ndarray:
+        """Every world's value of `outcome` at month `k` under portfolio `name`, by world."""
+        if name not in months:
+            if name not in set(trajectories["portfolio"]):
+                raise ValueError(f"portfolio {name!r} is not in the run "
+                                 f"(it has {', '.join(result.portfolios)})")
+            rows = trajectories[trajectories["portfolio"] == name]
+            months[name] = {m: f.sort_values("world") for m, f in rows.groupby("month")}
+        return months[name][k][outcome].to_numpy(np.float64)
 
     records = []
     for question in questions.questions:
         k = month_index(scenario.meta.start, question.month)
-        values = by_month[k][question.outcome].to_numpy(np.float64)
+        if question.effect is None:
+            values = values_of(portfolio, k, question.outcome)
+        else:  # the difference the action made, world by world on the same draws
+            values = (values_of(question.effect.portfolio, k, question.outcome)
+                      - values_of(question.effect.versus, k, question.outcome))
         records.append(_score_question(question, k, values))
     frame = pd.DataFrame.from_records(records, columns=list(QUESTION_COLUMNS))
     frame = frame.sort_values("badness", ascending=False, kind="stable", ignore_index=True)

@@ -14,6 +14,8 @@ A questions file is YAML::
         resolved_on: 2024-01-15
         source: ROK Ministry of National Defense briefing, 2023-11
         base_rate: 0.3                    # optional, binary only: the reference forecast
+        effect: {portfolio: sanctions_listing, versus: status_quo}  # optional: ask about the
+                                          #   difference an action made (same worlds, paired)
         history:                          # optional: the record before the origin; references
           count: 4                        #   are then computed from it (Poisson): base rate =
           months: 120                     #   count / months over the question's window,
@@ -64,6 +66,7 @@ from axis_sim.scenario.loader import (
     read_yaml,
     read_yaml_text,
 )
+from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.positions import mark_near as _mark_near
 from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import Month, Scenario, Slug, Source, Text, month_index, month_label
@@ -135,6 +138,15 @@ class History(_Strict):
     source: Source
 
 
+class Effect(_Strict):
+    """A question about the difference an action made: the outcome under `portfolio` minus
+    under `versus`, world by world on the same worlds and draws (a historical episode with and
+    without the action)."""
+
+    portfolio: str
+    versus: str = "status_quo"
+
+
 class Question(_Strict):
     """One resolved question: what was asked, about which outcome and month, and the answer."""
 
@@ -150,6 +162,10 @@ class Question(_Strict):
     base_rate: float | None = Field(
         default=None, ge=0.0, le=1.0,
         description="Binary only: a reference probability (e.g. a historical base rate).")
+    effect: Effect | None = Field(
+        default=None,
+        description="Ask about the paired difference an action made (portfolio minus versus) "
+                    "instead of the level under the pursued policy.")
     history: History | None = Field(
         default=None,
         description="Counts of the record before the origin: the base-rate and persistence "
@@ -174,10 +190,14 @@ class Question(_Strict):
 
     @property
     def label(self) -> str:
-        """What the question asks of the model, e.g. `cooperation_level >= 1 at 2023-12`."""
+        """What the question asks of the model, e.g. `cooperation_level >= 1 at 2023-12`, or
+        for an effect `Δ listed_entities (pursued − status_quo) > 0 at 2023-08`."""
+        what = self.outcome
+        if self.effect is not None:
+            what = f"Δ {self.outcome} ({self.effect.portfolio} − {self.effect.versus})"
         if self.condition is not None:
-            return f"{self.outcome} {self.condition} at {self.month}"
-        return f"{self.outcome} at {self.month}"
+            return f"{what} {self.condition} at {self.month}"
+        return f"{what} at {self.month}"
 
 
 class QuestionsMeta(_Strict):
@@ -209,7 +229,7 @@ class QuestionSet(_Strict):
 
     def problem(self, index: int, field: str, message: str) -> Problem:
         """A `Problem` about field `field` of question `index`, located in the file if known."""
-        loc: Loc = ("questions", index, field) if field else ("questions", index)
+        loc: Loc = ("questions", index, *field.split(".")) if field else ("questions", index)
         if self._data is None:
             return Problem(self._file, None, None, dotted(loc), message)
         path, _ = _existing(loc, self._data)
@@ -230,6 +250,12 @@ class QuestionSet(_Strict):
                            + did_you_mean(question.outcome, reported)
                            + "; add it to the scenario's `outcomes:` section")
                 problems.append(self.problem(i, "outcome", message))
+            if question.effect is not None:
+                for field in ("portfolio", "versus"):
+                    try:
+                        resolve_portfolios(scenario, [getattr(question.effect, field)])
+                    except ValueError as err:
+                        problems.append(self.problem(i, f"effect.{field}", str(err)))
             offset = month_index(start, question.month)
             if not 0 <= offset < horizon:
                 message = (f"month {question.month} is outside the horizon of scenario "
