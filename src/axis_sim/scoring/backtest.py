@@ -22,9 +22,9 @@ from axis_sim.io import atomic_write_text
 from axis_sim.scenario.errors import Problem, ScenarioError
 from axis_sim.scenario.loader import load_scenario, read_yaml
 from axis_sim.scenario.schema import Scenario
-from axis_sim.scoring.forecast import ScoreResult, _summary, score
+from axis_sim.scoring.forecast import ScoreResult, score, summarize_questions
 from axis_sim.scoring.questions import QuestionSet, load_questions
-from axis_sim.scoring.report import _json_ready, render_score_text
+from axis_sim.scoring.report import json_ready, render_score_text
 
 REGISTRY = Path("questions") / "origins.yaml"
 
@@ -69,7 +69,7 @@ class BacktestResult:
 
     def summary(self) -> dict[str, Any]:
         """Everything as JSON-ready data."""
-        return _json_ready({
+        return json_ready({
             "origins": {o.origin.id: {"held_out": o.origin.held_out, **o.result.summary}
                         for o in self.origins},
             "pooled": None if self.pooled is None else self.pooled.summary,
@@ -115,7 +115,7 @@ def _pool(origins: list[OriginResult]) -> ScoreResult | None:
     frame = pd.concat([o.result.questions.assign(origin=o.origin.id) for o in origins],
                       ignore_index=True)
     notes = [f"{o.origin.id}: {note}" for o in origins for note in o.result.summary["notes"]]
-    summary = {**_summary(frame, notes), "origins": [o.origin.id for o in origins]}
+    summary = {**summarize_questions(frame, notes), "origins": [o.origin.id for o in origins]}
     return ScoreResult(questions=frame, summary=summary)
 
 
@@ -164,7 +164,7 @@ def render_backtest_html(result: BacktestResult) -> str:
     """One offline page: the pooled and held-out scores with their reliability diagrams, and a
     link to each origin's own report."""
     from axis_sim.report.common import esc, html_head
-    from axis_sim.scoring.report import CSS, HTML_FILE, _reliability_section, _summary_section
+    from axis_sim.scoring.report import CSS, HTML_FILE, reliability_section, summary_section
 
     parts = [html_head("Backtest", CSS), "<header><h1>Backtest</h1><p>Every origin of the "
              "registry scored on its resolved questions; the pooled scores hold the questions "
@@ -176,7 +176,7 @@ def render_backtest_html(result: BacktestResult) -> str:
             parts.append('<p class="muted">No such origin.</p>')
             continue
         parts.append(f"<p>Origins: {esc(', '.join(pooled.summary['origins']))}</p>")
-        parts += [_summary_section(pooled), _reliability_section(pooled)]
+        parts += [summary_section(pooled), reliability_section(pooled)]
     parts.append("<h2>Each origin</h2><ul>" + "".join(
         f'<li><a href="{esc(o.origin.id)}/{HTML_FILE}">{esc(o.origin.id)}</a>: '
         f"{esc(o.scenario.meta.title)}" + (" (held out)" if o.origin.held_out else "") + "</li>"

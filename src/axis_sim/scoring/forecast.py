@@ -174,7 +174,7 @@ def score_run(result: RunResult, questions: QuestionSet, *,
                         f"after its as_of {scenario.meta.as_of} (e.g. "
                         f"{', '.join(f for f, _ in late[:4])}), so these scores are not a clean "
                         "out-of-sample test.")
-    summary = _summary(frame, notes)
+    summary = summarize_questions(frame, notes)
     summary.update({
         "questions_name": questions.name,
         "questions_file": questions.file,
@@ -269,7 +269,7 @@ def _notes(questions: QuestionSet) -> list[str]:
     return notes
 
 
-def _summary(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
+def summarize_questions(frame: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
     """The overall numbers: JSON-ready, None where a number does not apply."""
     binary = frame[frame["kind"] == "binary"]
     numeric = frame[frame["kind"] == "numeric"]
