@@ -68,3 +68,35 @@ def test_the_command_writes_one_report(tmp_path: Path) -> None:
     html = (out / "backtest.html").read_text(encoding="utf-8")
     assert "reliability-figure" in html and 'href="a/score.html"' in html
     assert (out / "a" / "score.html").exists()
+
+
+def test_the_origins_table_has_every_origin_and_pool_with_intervals(tmp_path: Path) -> None:
+    from axis_sim.scoring.backtest import origin_table, table_rows
+
+    result = backtest(registry(tmp_path, ("a", False), ("b", True)), runs=40, seed=3)
+    table = origin_table(result)
+    assert list(table["origin"]) == ["a", "b (held out)", "pooled: tuning origins",
+                                     "pooled: held out", "all origins"]
+    every = table.set_index("origin").loc["all origins"]
+    assert every["questions"] == 2 * table.set_index("origin").loc["a", "questions"]
+    assert every["Brier low"] <= every["Brier"] <= every["Brier high"]
+    _, rows = table_rows(table)
+    assert all("[" in row[2] for row in rows)  # every Brier carries its interval
+
+
+def test_the_page_escapes_scenario_text_and_keeps_ids_unique(tmp_path: Path) -> None:
+    """Text from a scenario reaches the page only escaped (the template autoescapes), and the
+    several reliability diagrams on one page do not share an element id."""
+    import re
+
+    from axis_sim.scoring.backtest import render_backtest_html
+
+    result = backtest(registry(tmp_path, ("a", False), ("b", True)), runs=40, seed=3)
+    meta = result.origins[0].scenario.meta
+    result.origins[0].scenario = result.origins[0].scenario.model_copy(
+        update={"meta": meta.model_copy(update={"title": "<script>alert(1)</script>"})})
+    html = render_backtest_html(result)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

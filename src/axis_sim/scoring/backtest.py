@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from axis_sim.io import atomic_write_text
 from axis_sim.scenario.errors import Problem, ScenarioError
 from axis_sim.scenario.loader import load_scenario, read_yaml
-from axis_sim.scenario.schema import Scenario
+from axis_sim.scenario.schema import Scenario, month_label
 from axis_sim.scoring.forecast import ScoreResult, score, summarize_questions
 from axis_sim.scoring.questions import QuestionSet, load_questions
 from axis_sim.scoring.report import json_ready, render_score_text
@@ -66,14 +66,19 @@ class BacktestResult:
     origins: list[OriginResult]
     pooled: ScoreResult | None  # origins not held out, their questions together
     held_out: ScoreResult | None
+    overall: ScoreResult | None = None  # every origin's questions together
 
     def summary(self) -> dict[str, Any]:
-        """Everything as JSON-ready data."""
+        """Everything as JSON-ready data, with the table of every origin's headline scores."""
         return json_ready({
-            "origins": {o.origin.id: {"held_out": o.origin.held_out, **o.result.summary}
+            "origins": {o.origin.id: {"held_out": o.origin.held_out,
+                                      "as_of": str(o.scenario.meta.as_of),
+                                      "window": _window(o), **o.result.summary}
                         for o in self.origins},
             "pooled": None if self.pooled is None else self.pooled.summary,
             "held_out": None if self.held_out is None else self.held_out.summary,
+            "overall": None if self.overall is None else self.overall.summary,
+            "table": origin_table(self).to_dict(orient="records"),
         })
 
 
@@ -105,7 +110,92 @@ def backtest(registry: str | Path = REGISTRY, *, runs: int | None = None,
                        portfolio=[origin.portfolio])
         done.append(OriginResult(origin, scenario, questions, result))
     return BacktestResult(done, _pool([o for o in done if not o.origin.held_out]),
-                          _pool([o for o in done if o.origin.held_out]))
+                          _pool([o for o in done if o.origin.held_out]), _pool(done))
+
+
+def _window(o: OriginResult) -> str:
+    """The months an origin's questions can ask about, e.g. "2016-01 to 2017-12"."""
+    meta = o.scenario.meta
+    return f"{meta.start} to {month_label(meta.start, meta.horizon_months - 1)}"
+
+
+# The columns of the origins table: label, summary key, and which bootstrap interval goes with it.
+_TABLE_SCORES: tuple[tuple[str, str, str | None], ...] = (
+    ("Brier", "brier", "brier"),
+    ("skill vs 50%", "brier_skill_uniform", "brier_skill_uniform"),
+    ("skill vs base rates", "brier_skill_base_rate", "brier_skill_base_rate"),
+    ("log score", "log_score", "log_score"),
+)
+
+
+def origin_table(result: BacktestResult) -> pd.DataFrame:
+    """One row per origin and per pool (tuning, held out, all): questions by kind, Brier and
+    log score and Brier skill against always-50%, the base rates and persistence, each with
+    its 90% bootstrap interval, numeric CRPS skill and interval coverage. Numbers, not text:
+    the Markdown and HTML reports format them."""
+    rows = []
+    named = [(o.origin.id + (" (held out)" if o.origin.held_out else ""), o.result,
+              sum(q.effect is not None for q in o.questions.questions)) for o in result.origins]
+    effects = sum(n for _, _, n in named)
+    held_effects = sum(sum(q.effect is not None for q in o.questions.questions)
+                       for o in result.origins if o.origin.held_out)
+    pools = [("pooled: tuning origins", result.pooled, effects - held_effects),
+             ("pooled: held out", result.held_out, held_effects),
+             ("all origins", result.overall, effects)]
+    for label, scored, n_effects in [*named, *pools]:
+        if scored is None:
+            continue
+        s = scored.summary
+        row: dict[str, Any] = {"origin": label, "questions": s["questions"],
+                               "binary": s["binary"], "numeric": s["numeric"],
+                               "effect": n_effects}
+        for name, key, interval in _TABLE_SCORES:
+            row[name] = s.get(key)
+            low, high = (s.get("intervals") or {}).get(interval, (None, None))
+            row[f"{name} low"], row[f"{name} high"] = low, high
+        persistence = s.get("persistence") or {}
+        row["skill vs persistence"] = persistence.get("brier_skill")
+        row["persistence questions"] = persistence.get("questions", 0)
+        row["CRPS skill vs base rates"] = s.get("crps_skill_base_rate")
+        row["CRPS skill vs persistence"] = s.get("crps_skill_persistence")
+        covered = s.get("coverage_90_count")
+        row["in 90% interval"] = f"{covered[0]}/{covered[1]}" if covered else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cell(value: Any, signed: bool = False) -> str:
+    """A score for people: three decimals, a sign on skills, a dash when it does not apply."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, int | str):
+        return str(value)
+    return f"{value:+.2f}" if signed else f"{value:.3f}"
+
+
+def table_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The origins table as header and rows of text: each score with its 90% interval."""
+    header = ["origin", "questions (binary / numeric / effect)",
+              *(name for name, _, _ in _TABLE_SCORES), "skill vs persistence",
+              "CRPS skill vs base rates", "numeric in 90% interval"]
+    rows = []
+    for rec in table.to_dict(orient="records"):
+        row = [rec["origin"],
+               f"{rec['questions']} ({rec['binary']} / {rec['numeric']} / {rec['effect']})"]
+        for name, _, _ in _TABLE_SCORES:
+            signed = name.startswith("skill")
+            text = _cell(rec[name], signed)
+            if rec[f"{name} low"] is not None and text != "–":
+                text += (f" [{_cell(rec[f'{name} low'], signed)}, "
+                         f"{_cell(rec[f'{name} high'], signed)}]")
+            row.append(text)
+        persistence = _cell(rec["skill vs persistence"], True)
+        if persistence != "–":
+            persistence += f" (on {rec['persistence questions']})"
+        row += [persistence, _cell(rec["CRPS skill vs base rates"], True),
+                rec["in 90% interval"] or "–"]
+        rows.append(row)
+    return header, rows
 
 
 def _pool(origins: list[OriginResult]) -> ScoreResult | None:
@@ -121,9 +211,15 @@ def _pool(origins: list[OriginResult]) -> ScoreResult | None:
 
 def render_backtest_markdown(result: BacktestResult) -> str:
     """The report as Markdown: pooled first, then held out, then each origin in full."""
-    lines = ["# Backtest", ""]
+    lines = ["# Backtest", "", "Every origin, and the origins pooled; 90% bootstrap intervals in "
+             "brackets; a skill above 0 beats that reference.", ""]
+    header, rows = table_rows(origin_table(result))
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines.append("")
     for title, pooled in (("Pooled (origins used for tuning)", result.pooled),
-                          ("Held out (scored once, never tuned on)", result.held_out)):
+                          ("Held out (scored once, never tuned on)", result.held_out),
+                          ("All origins", result.overall)):
         lines += [f"## {title}", ""]
         if pooled is None:
             lines += ["No such origin.", ""]
@@ -161,25 +257,26 @@ def write_backtest_report(result: BacktestResult, folder: str | Path) -> Path:
 
 
 def render_backtest_html(result: BacktestResult) -> str:
-    """One offline page: the pooled and held-out scores with their reliability diagrams, and a
-    link to each origin's own report."""
-    from axis_sim.report.common import esc, html_head
+    """One offline page (a Jinja2 template, autoescaped): the origins table, the pooled,
+    held-out and all-origin scores with their reliability diagrams, and a link to each
+    origin's own report."""
+    from axis_sim.report.common import html_head
+    from axis_sim.report.templates import markup, render
     from axis_sim.scoring.report import CSS, HTML_FILE, reliability_section, summary_section
 
-    parts = [html_head("Backtest", CSS), "<header><h1>Backtest</h1><p>Every origin of the "
-             "registry scored on its resolved questions; the pooled scores hold the questions "
-             "of the origins used for tuning, the held-out ones are scored apart.</p></header>"]
-    for title, pooled in (("Pooled: origins used for tuning", result.pooled),
-                          ("Held out: scored once, never tuned on", result.held_out)):
-        parts.append(f"<h2>{esc(title)}</h2>")
-        if pooled is None:
-            parts.append('<p class="muted">No such origin.</p>')
-            continue
-        parts.append(f"<p>Origins: {esc(', '.join(pooled.summary['origins']))}</p>")
-        parts += [summary_section(pooled), reliability_section(pooled)]
-    parts.append("<h2>Each origin</h2><ul>" + "".join(
-        f'<li><a href="{esc(o.origin.id)}/{HTML_FILE}">{esc(o.origin.id)}</a>: '
-        f"{esc(o.scenario.meta.title)}" + (" (held out)" if o.origin.held_out else "") + "</li>"
-        for o in result.origins) + "</ul>")
-    parts += ["</body>", "</html>", ""]
-    return "\n".join(parts)
+    header, rows = table_rows(origin_table(result))
+    pools = [{"title": title, "origins": None if pooled is None else pooled.summary["origins"],
+              "summary": None if pooled is None else markup(summary_section(pooled, key)),
+              "reliability": None if pooled is None else markup(reliability_section(pooled,
+                                                                                    key))}
+             for key, title, pooled in (
+                 ("tuning", "Pooled: origins used for tuning", result.pooled),
+                 ("held-out", "Held out: scored once, never tuned on", result.held_out),
+                 ("all", "All origins together", result.overall))]
+    origins = [{"id": o.origin.id, "href": f"{o.origin.id}/{HTML_FILE}",
+                "title": o.scenario.meta.title, "as_of": str(o.scenario.meta.as_of),
+                "window": _window(o), "held_out": o.origin.held_out,
+                "reliability": markup(reliability_section(o.result, f"origin-{o.origin.id}"))}
+               for o in result.origins]
+    return render("backtest.html", head=markup(html_head("Backtest", CSS)), header=header,
+                  rows=rows, pools=pools, origins=origins)

@@ -313,10 +313,11 @@ def _family_lines(s: dict[str, Any]) -> list[str]:
     return lines
 
 
-def summary_section(result: ScoreResult) -> str:
-    """The overall scores against both reference forecasters, and any caveats."""
+def summary_section(result: ScoreResult, key: str = "") -> str:
+    """The overall scores against both reference forecasters, and any caveats; `key` keeps
+    the section's id unique when a page shows several."""
     s = result.summary
-    out = ['<section id="summary"><h2>Summary</h2>']
+    out = [f'<section id="summary{"-" + key if key else ""}"><h2>Summary</h2>']
     if s["binary"]:
         out.append(f"<p>{s['binary']} binary question(s). The model's probability is the share "
                    "of worlds meeting the question's condition at the end of its month. Lower "
@@ -357,14 +358,17 @@ def summary_section(result: ScoreResult) -> str:
     return "\n".join(out)
 
 
-def reliability_section(result: ScoreResult) -> str:
-    """The reliability diagram with its caption."""
+def reliability_section(result: ScoreResult, key: str = "") -> str:
+    """The reliability diagram with its caption; `key` keeps element ids unique when a page
+    shows several (the backtest: one per origin and pool)."""
     fig = reliability_figure(result)
-    out = ['<section id="reliability"><h2>Reliability</h2>']
+    suffix = f"-{key}" if key else ""
+    out = [f'<section id="reliability{suffix}"><h2>Reliability</h2>']
     if fig is None:
         out.append('<p class="muted">No binary questions, so no reliability diagram.</p>')
     else:
-        out.append(f"<figure>{figure_html(fig, 'reliability-figure')}<figcaption>Binary questions "
+        figure = figure_html(fig, f"reliability-figure{suffix}")
+        out.append(f"<figure>{figure}<figcaption>Binary questions "
                    f"grouped into {RELIABILITY_BINS} bins of the model's probability: each "
                    "marker is a bin's mean probability against the share of its questions that "
                    "resolved yes, labelled with how many questions it holds (bars below). A "
