@@ -38,7 +38,13 @@ from axis_sim.experiment.compare import (
     relative_precision,
     standard_error,
 )
-from axis_sim.experiment.discovery import describe_box, failure_conditions
+from axis_sim.experiment.discovery import (
+    BOX_COLUMNS,
+    box_record,
+    describe_box,
+    failure_conditions,
+    portfolios_to_explain,
+)
 from axis_sim.experiment.finals import SPILL_BYTES, Finals
 from axis_sim.experiment.monthly import RELATIVE_ACCURACY, MonthlySummary
 from axis_sim.experiment.plan import Plan
@@ -49,7 +55,7 @@ from axis_sim.experiment.sensitivity import rank_correlations
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.parameters import parameter_labels
-from axis_sim.scenario.schema import OPTIONS, STATUS_QUO
+from axis_sim.scenario.schema import STATUS_QUO
 
 ROW_GROUP_WORLDS = 50_000  # worlds per Parquet row group when a per-world table is spilled
 
@@ -136,7 +142,8 @@ class Collector:
         effects = effect_table(plan, names, outcome_names, finals, scores, analysed)
         result.drivers = (rank_correlations(sample, effects) if len(self.paths) and len(effects)
                           else pd.DataFrame())
-        result.failures = failure_table(plan, result.comparison, sample, effects)
+        result.failures = failure_table(plan, result.comparison, sample, effects,
+                                        result.ranking)
         self.finals.close()
         if self.folder is not None:
             # The scratch folder goes when the result does (it holds the result's big tables).
@@ -262,15 +269,18 @@ def effect_table(plan: Plan, names: list[str], outcome_names: list[str], finals:
 
 
 def failure_table(plan: Plan, comparison: pd.DataFrame, parameters: pd.DataFrame,
-                  effects: pd.DataFrame) -> pd.DataFrame:
-    """Where each single option fails: for the composite score and every headline outcome the
-    option usually improves (mean effect's 90% interval clear of 0, better in at least half the
-    worlds), the boxes of parameter space in which it does not improve on status quo."""
+                  effects: pd.DataFrame, ranking: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Where each single option, and each of the best-ranked combinations, fails: for the
+    composite score and every headline outcome the portfolio usually improves (mean effect's
+    90% interval clear of 0, better in at least half the worlds), the PRIM boxes of the
+    parameters that can affect it in which it does not improve on status quo (see
+    `experiment/discovery.py`)."""
     scenario = plan.scenario
     labels = parameter_labels(scenario)
     rows = []
-    for option in (o for o in OPTIONS if o in plan.portfolios):
-        option_label = scenario.options[option].label  # type: ignore[index]
+    for option in portfolios_to_explain(plan.portfolios, ranking):
+        option_label = " + ".join(scenario.options[o].label  # type: ignore[index]
+                                  for o in plan.portfolios[option])
         mine = effects[effects["portfolio"] == option]
         for outcome, frame in mine.groupby("outcome", sort=False):
             if outcome == COMPOSITE:
@@ -285,16 +295,13 @@ def failure_table(plan: Plan, comparison: pd.DataFrame, parameters: pd.DataFrame
                     continue  # it does not usually improve this outcome: no failure to explain
                 subject = f"{option_label} fails to improve “{spec.label}”"
             failed = (sign * frame.sort_values("world")["effect"].to_numpy()) <= 0
-            for box in failure_conditions(parameters, failed):
+            for box in failure_conditions(parameters, failed,
+                                          options=plan.portfolios[option]):
                 rows.append({"portfolio": option, "outcome": outcome,
                              "sentence": describe_box(box, subject=subject, labels=labels),
-                             "support": box.support, "density": box.density,
-                             "coverage": box.coverage, "base_rate": box.base_rate,
-                             "conditions": "; ".join(f"{c.parameter} {c.op} {c.threshold:.6g}"
-                                                     for c in box.conditions)})
-    return pd.DataFrame.from_records(rows, columns=[
-        "portfolio", "outcome", "sentence", "support", "density", "coverage", "base_rate",
-        "conditions"])
+                             **box_record(box)})
+    return pd.DataFrame.from_records(rows, columns=["portfolio", "outcome", "sentence",
+                                                    *BOX_COLUMNS])
 
 
 def trajectory_table(plan: Plan, names: list[str], outcome_names: list[str],
