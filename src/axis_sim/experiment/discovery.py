@@ -171,7 +171,7 @@ class Discovery:
     reports). `trajectories` holds one peeling trajectory per PRIM run (one per covering
     round), including a last run that found nothing. `parameters` are the parameters PRIM was
     offered; `excluded` those left out because they belong to options not in the portfolio.
-    `note` says why there is no box when there is none.
+    `note` says why discovery stopped: why there is no box, or no further box.
     """
 
     boxes: list[Box]

@@ -74,9 +74,13 @@ class RunResult:
       composite): Δ(a+b) − Δ(a) − Δ(b) with its interval and a verdict.
     - `drivers`: per (portfolio, outcome) and uncertain parameter, Spearman's rank correlation
       between the parameter and the portfolio's per-world effect; `rank` 1 is the strongest.
-    - `failures`: per single option and outcome it usually improves (and the composite), the
-      boxes of parameter space where it fails: `portfolio`, `outcome`, `sentence`, `support`,
-      `density`, `coverage`, `conditions`.
+    - `failures`: per single option and top-ranked combination, and per outcome it usually
+      improves (and the composite), the PRIM boxes where it fails (see
+      `experiment/discovery.py`; statistics on held-out worlds): `portfolio`, `outcome`,
+      `sentence`, `support`, `density`, `coverage`, `base_rate`, `p_value` (box vs base rate),
+      `conditions`, `quasi_p` (JSON: parameter → quasi-p-value), `trajectory` (JSON: the
+      peeling trajectory's support, coverage, density and restricted parameters per step) and
+      `chosen_step`.
     - `sensitivity` (only when asked for): SALib Morris or Sobol' indices of each portfolio's
       effect, per outcome and parameter (see `axis_sim.api.sensitivity`).
     - `channels` (only when asked for, `--explain`): each option's effect in each portfolio
