@@ -17,17 +17,21 @@ from axis_sim.experiment.compare import (
 )
 from axis_sim.scenario.overrides import apply_overrides
 from axis_sim.scenario.portfolios import all_subsets, resolve_portfolios
-from axis_sim.scenario.schema import OPTIONS, Fixed, Scenario
+from axis_sim.scenario.schema import OPTIONS, Fixed, MinimalDifference, Scenario, Swing
 
 
 def two_outcome_scenario(baseline: Scenario, threshold: float | None = None) -> Scenario:
-    """The baseline with two outcomes: shipments (lower better, weight 1) and cohesion (higher
-    better, weight 2, optional threshold)."""
+    """The baseline with two scored outcomes: shipments (lower better, swing 200 → 0 rounds,
+    weight 1) and cohesion (higher better, swing 0 → 1, weight 2, optional threshold)."""
     outcomes = {
         "munitions_shipped": baseline.outcomes["munitions_shipped"].model_copy(
-            update={"weight": 1.0}),
+            update={"weight": 1.0, "outweighs": [],
+                    "swing": Swing(worst=200, best=0, source="Judgement: test"),
+                    "mmd": MinimalDifference(value=5, source="Judgement: test")}),
         "alliance_cohesion": baseline.outcomes["alliance_cohesion"].model_copy(
-            update={"weight": 2.0, "threshold": threshold}),
+            update={"weight": 2.0, "threshold": threshold,
+                    "swing": Swing(worst=0, best=1, source="Judgement: test"),
+                    "mmd": MinimalDifference(value=0.02, source="Judgement: test")}),
     }
     return baseline.model_copy(update={"outcomes": outcomes})
 
@@ -45,9 +49,9 @@ def test_composite_score_by_hand(baseline: Scenario) -> None:
                        [[90.0, 100.0], [0.6, 0.5]]])
     scores = composite_scores(scenario, ["munitions_shipped", "alliance_cohesion"],
                               ["status_quo", "sanctions_listing"], finals)
-    spread_m = finals[:, 0].std()
-    spread_c = finals[:, 1].std()
-    expected = 1.0 * 10 / spread_m + 2.0 * 0.1 / spread_c
+    # Value on the swings, weights normalised to sum 1: 10 rounds of a 200-round swing, 0.1 of
+    # a 0-1 swing; no dependence on how much the outcomes vary over worlds.
+    expected = (1.0 * 10 / 200 + 2.0 * 0.1 / 1) / 3
     assert scores[0].tolist() == [0.0, 0.0]
     assert scores[1, 0] == pytest.approx(expected)
     assert scores[1, 1] == pytest.approx(0.0)
@@ -97,11 +101,21 @@ def test_interaction_is_zero_for_additive_effects_and_flags_synergy(baseline: Sc
                               finals, scores)
     row = table[table["outcome"] == "munitions_shipped"].iloc[0]
     assert row.interaction_mean == pytest.approx(0.0) and row.verdict == "additive"
-    finals[names.index("sanctions_listing+warn_beijing"), 0] -= 1.0 + rng.normal(0, 0.1, 200)
+    together = finals[names.index("sanctions_listing+warn_beijing"), 0].copy()
+    # One round more cut together than the two cuts added: sure (the interval is tight) but
+    # below the 5-round MMD, so no synergy.
+    finals[names.index("sanctions_listing+warn_beijing"), 0] = \
+        together - 1.0 - rng.normal(0, 0.1, 200)
     table = interaction_table(scenario, ["munitions_shipped", "alliance_cohesion"], portfolios,
                               finals, scores)
     row = table[table["outcome"] == "munitions_shipped"].iloc[0]
-    assert row.verdict == "synergy"  # a bigger cut together than the two cuts added
+    assert row.ci_high < 0 and row.mmd == 5 and row.verdict == "additive"
+    finals[names.index("sanctions_listing+warn_beijing"), 0] = \
+        together - 8.0 - rng.normal(0, 0.1, 200)
+    table = interaction_table(scenario, ["munitions_shipped", "alliance_cohesion"], portfolios,
+                              finals, scores)
+    row = table[table["outcome"] == "munitions_shipped"].iloc[0]
+    assert row.verdict == "synergy"  # a cut beyond the MMD together than the two cuts added
 
 
 def test_interval_covers_a_zero_effect_about_90_percent_of_the_time() -> None:

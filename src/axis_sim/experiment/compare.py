@@ -5,15 +5,18 @@ outcomes, worlds)), whose worlds are the same in every portfolio (common random 
 every comparison is a per-world paired difference. They read one outcome at a time, so a
 million-world run never needs every outcome in memory at once.
 
-- **Composite score** of a portfolio in a world: the sum over outcomes of weight × (improvement
-  on status quo) / (the outcome's spread across all portfolios and worlds). Improvement is signed
-  by the outcome's `better` direction, so status quo scores 0 and higher is better. Outcomes with
-  weight 0 or no spread do not count.
+- **Composite score** of a portfolio in a world: its value minus status quo's in that world on
+  the scenario's value model (`experiment/value.py`): the sum over scored outcomes of the swing
+  weight (normalised to sum 1) × the change in the outcome's partial value (0 at its swing's
+  worst, 1 at its best). Status quo scores 0, higher is better, and 1 would be moving every
+  scored outcome from worst to best. The scale is the swings the scenario states, not the
+  outcomes' spread over worlds.
 - **Regret** of a portfolio in a world: the best portfolio's score in that world minus its own.
 - **Satisficing rate**: the share of worlds in which every outcome with a `threshold` meets it.
 - **Interaction** of options a and b: Δ(a+b) − Δ(a) − Δ(b), world by world (Δ = paired
-  difference from status quo). Positive on the composite score is synergy: together they do
-  more than the sum of their parts.
+  difference from status quo). Its verdict reads the interval against the outcome's minimal
+  meaningful difference (`experiment/significance.py`): synergy only when together they do
+  meaningfully more than the sum of their parts.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from axis_sim.experiment.finals import Finals, as_finals
+from axis_sim.experiment.significance import interaction_verdict, verdict
+from axis_sim.experiment.value import composite_mmd, value_differences, value_model
 from axis_sim.scenario.portfolios import portfolio_name
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
@@ -55,20 +60,28 @@ def direction(scenario: Scenario, outcome_names: list[str]) -> np.ndarray:
 
 def composite_scores(scenario: Scenario, outcome_names: list[str], names: list[str],
                      finals: Finals | np.ndarray) -> np.ndarray:
-    """Each portfolio's composite score in each world, shape (portfolios, worlds)."""
+    """Each portfolio's composite score in each world, shape (portfolios, worlds): its change
+    in value from status quo on the scenario's value model."""
     finals = as_finals(finals)
-    signs = direction(scenario, outcome_names)
+    model = value_model(scenario)
     base = names.index(STATUS_QUO)
     scores = np.zeros((len(names), finals.worlds))
-    for i, name in enumerate(outcome_names):
-        weight = scenario.outcomes[name].weight
-        if weight <= 0:
+    for k, name in enumerate(model.outcomes):
+        if model.weights[k] <= 0 or name not in outcome_names:
             continue
-        values = finals.outcome(i)
-        spread = values.std()
-        if spread > 0:
-            scores += weight * signs[i] / spread * (values - values[base])
+        values = finals.outcome(outcome_names.index(name))
+        scores += model.weights[k] * value_differences(values, base, model.worst[k],
+                                                        model.best[k])
     return scores
+
+
+def outcome_mmd(scenario: Scenario, outcome: str) -> float:
+    """An outcome's minimal meaningful difference, or the composite score's (see
+    `value.composite_mmd`); NaN when none is stated."""
+    if outcome == COMPOSITE:
+        return composite_mmd(value_model(scenario))
+    spec = scenario.outcomes[outcome].mmd
+    return spec.value if spec is not None else float("nan")
 
 
 def regret(scores: np.ndarray) -> np.ndarray:
@@ -95,9 +108,11 @@ def satisficing(scenario: Scenario, outcome_names: list[str],
 
 def ranking_table(scenario: Scenario, outcome_names: list[str], names: list[str],
                   finals: Finals | np.ndarray, scores: np.ndarray) -> pd.DataFrame:
-    """One row per portfolio, best composite score first: score, regret, satisficing."""
+    """One row per portfolio, best composite score first: score, regret, satisficing, and the
+    verdict on the score against status quo (read against the composite's MMD)."""
     regrets = regret(scores)
     satisfied = satisficing(scenario, outcome_names, finals)
+    mmd = outcome_mmd(scenario, COMPOSITE)
     rows = []
     for p, name in enumerate(names):
         low, high = mean_interval(scores[p])
@@ -110,6 +125,7 @@ def ranking_table(scenario: Scenario, outcome_names: list[str], names: list[str]
             "regret_median": np.median(regrets[p]), "regret_p90": np.quantile(regrets[p], 0.9),
             "regret_max": regrets[p].max(), "p_best": (regrets[p] == 0).mean(),
             "satisficing": np.nan if satisfied is None else satisfied[p],
+            "verdict": "" if name == STATUS_QUO else verdict(low, high, mmd),
         })
     table = pd.DataFrame.from_records(rows)
     table = table.sort_values(["score_mean", "regret_median"], ascending=[False, True],
@@ -123,8 +139,9 @@ def interaction_table(scenario: Scenario, outcome_names: list[str],
                       scores: np.ndarray) -> pd.DataFrame:
     """For each pair of options run alone and together: the interaction on each outcome.
 
-    `verdict` reads the 90% interval: "synergy" (together better than the sum of parts),
-    "interference" (worse), or "additive" (the interval covers 0).
+    `verdict` reads the 90% interval against the outcome's MMD (`significance`): "synergy"
+    (together meaningfully better than the sum of the parts), "interference" (meaningfully
+    worse), "additive" (within ±MMD of the sum), "uncertain"; empty for an outcome with no MMD.
     """
     finals = as_finals(finals)
     names = list(portfolios)
@@ -134,6 +151,7 @@ def interaction_table(scenario: Scenario, outcome_names: list[str],
               by_options[frozenset((b,))]) for a, b in combinations(singles, 2)
              if frozenset((a, b)) in by_options]
     signs = np.append(direction(scenario, outcome_names), 1.0)
+    mmds = [outcome_mmd(scenario, o) for o in [*outcome_names, COMPOSITE]]
     base = names.index(STATUS_QUO)
     rows = []
     for k, outcome in enumerate([*outcome_names, COMPOSITE] if pairs else []):
@@ -143,19 +161,18 @@ def interaction_table(scenario: Scenario, outcome_names: list[str],
             effect = (values[both] - values[base]) - (values[ia] - values[base]) \
                 - (values[ib] - values[base])
             low, high = mean_interval(effect)
-            towards_better = signs[k] * np.array([low, high])
-            verdict = ("synergy" if towards_better.min() > 0 else
-                       "interference" if towards_better.max() < 0 else "additive")
+            mmd = mmds[k]
             rows.append({"pair": portfolio_name((a, b)), "option_a": a, "option_b": b,
                          "outcome": outcome, "interaction_mean": effect.mean(),
                          "ci_low": low, "ci_high": high, "se": standard_error(effect),
-                         "verdict": verdict})
+                         "mmd": mmd, "verdict": interaction_verdict(low, high, mmd, signs[k])
+                         if np.isfinite(mmd) else ""})
     # Pair by pair, outcomes in scenario order, as readers expect.
     order = {(a, b): n for n, (a, b, *_rest) in enumerate(pairs)}
     rows.sort(key=lambda row: order[(row["option_a"], row["option_b"])])
     return pd.DataFrame.from_records(rows, columns=[
         "pair", "option_a", "option_b", "outcome", "interaction_mean", "ci_low", "ci_high", "se",
-        "verdict"])
+        "mmd", "verdict"])
 
 
 def relative_precision(scenario: Scenario, outcome_names: list[str], names: list[str],

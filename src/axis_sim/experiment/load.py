@@ -28,7 +28,9 @@ TABLES: tuple[str, ...] = (
     "outcomes", "parameters", "monthly", "trajectories", "events", "comparison", "scores",
     "ranking", "interactions", "drivers", "failures",
 )
-OPTIONAL_TABLES: tuple[str, ...] = ("sensitivity", "channels")
+# The decision tables (issue 15) are optional so that folders written before them still load.
+OPTIONAL_TABLES: tuple[str, ...] = ("sensitivity", "channels", "acceptability", "central_weights",
+                                    "pareto", "tradeoffs", "overlaps")
 # Tables with a row per world, left on disk (read on access) when their file is large.
 WORLD_TABLES: tuple[str, ...] = ("outcomes", "parameters", "scores")
 LAZY_BYTES = 64 * 2**20

@@ -93,7 +93,9 @@ CSV_MAX_ROWS = 2_000_000  # a larger CSV copy would take minutes to write and gi
 
 # Every table of a run, and whether it also gets a CSV copy.
 TABLES: dict[str, bool] = {
-    "outcomes": True, "comparison": True, "ranking": True, "interactions": True,
+    "outcomes": True, "comparison": True, "ranking": True, "acceptability": True,
+    "central_weights": True, "pareto": True, "tradeoffs": True, "overlaps": True,
+    "interactions": True,
     "drivers": True, "failures": True, "sensitivity": True, "channels": True, "scores": False,
     "monthly": True, "parameters": False, "trajectories": False, "events": False,
 }

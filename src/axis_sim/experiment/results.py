@@ -66,12 +66,27 @@ class RunResult:
       (spread of the per-world difference); `p_better` (share of worlds where the portfolio does
       strictly better than status quo, by the outcome's `better` direction) and `p_worse`;
       Monte Carlo standard errors `se` and `diff_se`; `p_event`, the share of worlds where a
-      cumulative outcome has happened at all by the horizon (value > 0; NaN for levels).
-    - `scores`: `portfolio`, `world`, `composite_score` (see `experiment/compare.py`).
+      cumulative outcome has happened at all by the horizon (value > 0; NaN for levels);
+      `mmd`, the outcome's minimal meaningful difference, and `verdict` (better, worse, no
+      practical difference, uncertain; empty without an MMD).
+    - `scores`: `portfolio`, `world`, `composite_score`: the change in value from status quo
+      on the scenario's swings and weights (see `experiment/compare.py`, `experiment/value.py`).
     - `ranking`: one row per portfolio, best first: composite score with interval and standard
-      error, P(better), regret (median, 90th percentile, maximum), P(best), satisficing rate.
+      error, P(better), regret (median, 90th percentile, maximum), P(best), satisficing rate,
+      and `verdict` against status quo (read against the composite's MMD).
     - `interactions`: per pair of options run alone and together, and per outcome (and the
-      composite): Δ(a+b) − Δ(a) − Δ(b) with its interval and a verdict.
+      composite): Δ(a+b) − Δ(a) − Δ(b) with its interval, the MMD and a verdict.
+    - `acceptability`: SMAA-2 rank acceptability over weight space: `portfolio`, `rank`,
+      `share` (the share of weight vectors, paired with worlds, under which it ranks there;
+      see `experiment/acceptability.py`).
+    - `central_weights`: per portfolio, `first` (share ranked first), `confidence` (confidence
+      factor) and its central weight vector, one column per scored outcome.
+    - `pareto`: per portfolio, `pareto` (no other portfolio is meaningfully better on one scored
+      outcome and not meaningfully worse on any) and `dominated_by`.
+    - `tradeoffs`: what each Pareto member gives up: `portfolio`, `outcome`, `versus` (the member
+      better on it by most), `diff_mean`, `ci_low`, `ci_high` (versus − portfolio), `mmd`.
+    - `overlaps`: headline outcome pairs whose per-world effects correlate above 0.9:
+      `outcome_a`, `outcome_b`, `correlation`, `double_counted` (both scored).
     - `drivers`: per (portfolio, outcome) and uncertain parameter, Spearman's rank correlation
       between the parameter and the portfolio's per-world effect; `rank` 1 is the strongest.
     - `failures`: per single option and top-ranked combination, and per outcome it usually
@@ -99,6 +114,11 @@ class RunResult:
     scores: pd.DataFrame = WorldTable(required=False)  # type: ignore[assignment]
     ranking: pd.DataFrame = field(default_factory=pd.DataFrame)
     interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    acceptability: pd.DataFrame = field(default_factory=pd.DataFrame)
+    central_weights: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tradeoffs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    overlaps: pd.DataFrame = field(default_factory=pd.DataFrame)
     drivers: pd.DataFrame = field(default_factory=pd.DataFrame)
     failures: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)

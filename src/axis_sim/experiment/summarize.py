@@ -34,9 +34,16 @@ from axis_sim.experiment.compare import (
     composite_scores,
     interaction_table,
     mean_interval,
+    outcome_mmd,
     ranking_table,
     relative_precision,
     standard_error,
+)
+from axis_sim.experiment.decision import (
+    acceptability_tables,
+    leading,
+    overlap_table,
+    pareto_tables,
 )
 from axis_sim.experiment.discovery import (
     BOX_COLUMNS,
@@ -52,6 +59,7 @@ from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.experiment.sampling import uncertain_paths
 from axis_sim.experiment.sensitivity import rank_correlations
+from axis_sim.experiment.significance import verdict
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.parameters import parameter_labels
@@ -139,7 +147,12 @@ class Collector:
             interactions=interaction_table(scenario, outcome_names, plan.portfolios, finals,
                                            scores),
         )
+        result.acceptability, result.central_weights = acceptability_tables(
+            scenario, outcome_names, names, finals, analysed, seed=plan.seed)
+        result.pareto, result.tradeoffs = pareto_tables(
+            scenario, outcome_names, names, finals, leading(result.central_weights))
         effects = effect_table(plan, names, outcome_names, finals, scores, analysed)
+        result.overlaps = overlap_table(scenario, effects)
         result.drivers = (rank_correlations(sample, effects) if len(self.paths) and len(effects)
                           else pd.DataFrame())
         result.failures = failure_table(plan, result.comparison, sample, effects,
@@ -333,7 +346,8 @@ def event_table(names: list[str], chunks: list[list[pd.DataFrame]]) -> pd.DataFr
 
 def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
                      finals: Finals) -> pd.DataFrame:
-    """Per portfolio and outcome: distribution, and paired difference from status quo."""
+    """Per portfolio and outcome: distribution, paired difference from status quo, and the
+    verdict on that difference against the outcome's MMD (`significance.verdict`)."""
     base = names.index(STATUS_QUO)
     records: dict[tuple[int, int], dict[str, Any]] = {}
     for i, outcome in enumerate(outcome_names):
@@ -344,6 +358,7 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
             better = diff < 0 if lower_better else diff > 0
             worse = diff > 0 if lower_better else diff < 0
             low, high = mean_interval(diff)
+            mmd = outcome_mmd(plan.scenario, outcome)
             cumulative = METRICS[outcome].cumulative
             records[p, i] = {
                 "portfolio": name, "outcome": outcome,
@@ -353,7 +368,10 @@ def comparison_table(plan: Plan, names: list[str], outcome_names: list[str],
                 "diff_mean": diff.mean(), "diff_ci_low": low, "diff_ci_high": high,
                 "diff_se": standard_error(diff),
                 "diff_p05": np.quantile(diff, 0.05), "diff_p95": np.quantile(diff, 0.95),
-                "p_better": better.mean(), "p_worse": worse.mean(),
+                "p_better": better.mean(), "p_worse": worse.mean(), "mmd": mmd,
+                # No MMD, no practical verdict: the outcome is shown, not judged.
+                "verdict": "" if p == base or not np.isfinite(mmd) else
+                verdict(low, high, mmd, -1.0 if lower_better else 1.0),
             }
     # Read outcome by outcome, listed portfolio by portfolio as readers expect.
     return pd.DataFrame.from_records([records[key] for key in sorted(records)])

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from axis_sim.model.catalogue import required_parameters
@@ -100,7 +101,82 @@ def _outcome_problems(scenario: Scenario) -> list[Problem]:
                              f"unit must be {METRICS[name].unit!r}, the unit the model "
                              f"reports {name} in; got {spec.unit!r}"))
         problems += _restatement_problems(scenario, name)
+        problems += _value_problems(scenario, name)
+    return problems + _judgement_cycles(scenario)
+
+
+def _value_problems(scenario: Scenario, name: str) -> list[Problem]:
+    """A headline or weighted outcome needs a swing and an MMD (the value model and the
+    verdicts read them); an ordinal judgement must name another scored outcome, and the
+    scenario's own weights must respect it."""
+    spec, problems = scenario.outcomes[name], []
+    if spec.headline or spec.weight > 0:
+        for field, what in (("swing", "swing: {worst: ..., best: ..., source: ...} (the worst "
+                                      "and best plausible values at the horizon)"),
+                            ("mmd", "mmd: {value: ..., source: ...} (the smallest difference "
+                                    "that matters, in " + spec.unit + ")")):
+            if getattr(spec, field) is None:
+                problems.append((("outcomes", name),
+                                 f"{name} is {'headline' if spec.headline else 'weighted'}, so "
+                                 f"it needs {what}"))
+    if spec.swing is not None:
+        # A swing written the wrong way round would make every improvement count as harm.
+        lower = spec.better == "lower"
+        worst, best = spec.swing.worst, spec.swing.best
+        if (worst > best) != lower:
+            problems.append((("outcomes", name, "swing", "worst"),
+                             f"{spec.better} is better, so worst ({worst:g}) must be "
+                             f"{'above' if lower else 'below'} best ({best:g})"))
+        if spec.mmd is not None and spec.mmd.value >= abs(best - worst):
+            problems.append((("outcomes", name, "mmd", "value"),
+                             f"{spec.mmd.value:g} is not smaller than the swing ({worst:g} to "
+                             f"{best:g}): no effect could matter"))
+    if spec.outweighs and not spec.scored:
+        problems.append((("outcomes", name, "outweighs"),
+                         f"{name} is not scored (not headline or weighted, or it restates "
+                         "others), so it cannot outweigh another outcome"))
+    for i, other in enumerate(spec.outweighs):
+        target = scenario.outcomes.get(other)
+        if target is None or other == name or not target.scored:
+            allowed = ", ".join(o for o in scenario.scored_outcomes if o != name)
+            problems.append((("outcomes", name, "outweighs", i),
+                             f"{other!r} is not another scored outcome of this scenario; "
+                             f"allowed: {allowed or 'none'}"))
+        elif spec.weight < target.weight:
+            problems.append((("outcomes", name, "weight"),
+                             f"{name} outweighs {other} (outweighs: [{other}]), but its weight "
+                             f"{spec.weight:g} is below {other}'s {target.weight:g}"))
     return problems
+
+
+def _judgement_cycles(scenario: Scenario) -> list[Problem]:
+    """Ordinal judgements that go round in a circle (a over b over a) leave no weight space
+    to sample: only equal weights would satisfy them."""
+    above = {name: list(spec.outweighs) for name, spec in scenario.outcomes.items()}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        state[name] = 1
+        for other in above.get(name, []):
+            if state.get(other) == 1:
+                return [*path[path.index(other):], other] if other in path else [name, other]
+            if other in above and state.get(other) is None:
+                found = visit(other, [*path, other])
+                if found:
+                    return found
+        state[name] = 2
+        return None
+
+    for name in above:
+        if state.get(name) is None:
+            cycle = visit(name, [name])
+            if cycle:
+                # Each judgement of the circle is located, so the one a variant added shows.
+                text = ("the ordinal judgements go round in a circle ("
+                        + " outweighs ".join(cycle) + "); drop one of them")
+                return [(("outcomes", a, "outweighs", above[a].index(b)), text)
+                        for a, b in pairwise(cycle)]
+    return []
 
 
 def _restatement_problems(scenario: Scenario, name: str) -> list[Problem]:

@@ -374,6 +374,33 @@ class OptionSpec(Strict):
         return self
 
 
+class Swing(Strict):
+    """The worst and best plausible values of an outcome at the horizon, in its natural units.
+
+    The outcome's partial value is 0 at `worst` and 1 at `best`, linear between (and held at 0
+    or 1 beyond them), so a swing weight says how much moving the outcome from worst to best is
+    worth; the exchange rates between outcomes follow from the swings and the weights.
+    """
+
+    worst: float
+    best: float
+    source: Source = Field(description="Where the range comes from, or 'Judgement: ...'.")
+
+    @model_validator(mode="after")
+    def _apart(self) -> Swing:
+        if self.worst == self.best:
+            raise ValueError(f"worst and best are both {self.worst:g}: a swing needs a range")
+        return self
+
+
+class MinimalDifference(Strict):
+    """The smallest change in an outcome, in its natural units, that a decision maker would act
+    on: a smaller effect is "no practical difference", however sure the estimate."""
+
+    value: float = Field(gt=0.0)
+    source: Source = Field(description="Why this size matters, or 'Judgement: ...'.")
+
+
 class OutcomeSpec(Strict):
     """How a model outcome is reported and scored."""
 
@@ -381,7 +408,24 @@ class OutcomeSpec(Strict):
     unit: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     better: Literal["lower", "higher"]
     headline: bool = False
-    weight: float = Field(default=0.0, ge=0.0, description="Weight in the composite score.")
+    weight: float = Field(
+        default=0.0, ge=0.0,
+        description="Swing weight: how much moving this outcome from its swing's worst to its "
+                    "best value counts, relative to the other outcomes' swings (normalised to "
+                    "sum 1 over the scored outcomes).")
+    swing: Swing | None = Field(
+        default=None,
+        description="Worst and best plausible values at the horizon; required for headline and "
+                    "weighted outcomes.")
+    mmd: MinimalDifference | None = Field(
+        default=None,
+        description="Minimal meaningful difference in the outcome's units; required for "
+                    "headline and weighted outcomes.")
+    outweighs: list[str] = Field(
+        default_factory=list,
+        description="Ordinal judgements: scored outcomes whose swing weight must not exceed "
+                    "this one's (the scenario's weights and every weight vector of the "
+                    "rank-acceptability analysis respect them).")
     threshold: float | None = Field(
         default=None,
         description="Satisficing threshold at the horizon: at most this if lower is better, at "
@@ -391,6 +435,12 @@ class OutcomeSpec(Strict):
         description="Outcomes whose harm this one restates (e.g. Russia's supply share restates "
                     "the munitions shipped): it is shown but never scored, so its weight must "
                     "be 0.")
+
+    @property
+    def scored(self) -> bool:
+        """Whether the outcome is a criterion of the value model: headline or weighted, and not
+        a restatement of other outcomes (which would count the same harm twice)."""
+        return (self.headline or self.weight > 0) and not self.restates
 
 
 Sampling = Literal["random", "latin_hypercube", "sobol"]
@@ -431,6 +481,11 @@ class Scenario(Strict):
     def headline_outcomes(self) -> list[str]:
         """Outcomes marked `headline: true`, or every outcome if none is."""
         return [o for o, s in self.outcomes.items() if s.headline] or list(self.outcomes)
+
+    @property
+    def scored_outcomes(self) -> list[str]:
+        """The value model's criteria: headline or weighted outcomes that restate nothing."""
+        return [o for o, s in self.outcomes.items() if s.scored]
 
     @model_validator(mode="after")
     def _unique_event_ids(self) -> Scenario:
