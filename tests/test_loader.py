@@ -807,6 +807,19 @@ def test_extends_deep_merge(tmp_path: Path) -> None:
     assert ("portfolios", "a", 1) not in positions
 
 
+def test_extends_replaces_a_distribution_whole(tmp_path: Path) -> None:
+    """A child's `dist` replaces its parent's: a triangular parent's `mode` must not survive
+    into the child's uniform distribution (it would then be refused, or worse, mean something)."""
+    write(tmp_path, "base.yaml", {"context": {"p": {
+        "value": 1, "unit": "x", "dist": {"kind": "triangular", "low": 0, "mode": 1, "high": 2}}}})
+    child, _ = write(tmp_path, "child.yaml", {"extends": "base.yaml", "context": {"p": {
+        "value": 1.5, "dist": {"kind": "uniform", "low": 1, "high": 2}}}})
+    data, positions = resolve(child)
+    assert data["context"]["p"] == {"value": 1.5, "unit": "x",
+                                    "dist": {"kind": "uniform", "low": 1, "high": 2}}
+    assert ("context", "p", "dist", "mode") not in positions
+
+
 def test_extends_multi_level_and_subfolders(tmp_path: Path) -> None:
     write(tmp_path, "shared/root.yaml", {"a": {"x": 1, "y": 1, "z": 1}})
     write(tmp_path, "shared/mid.yaml", {"extends": "root.yaml", "a": {"y": 2}})

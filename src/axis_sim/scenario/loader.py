@@ -374,8 +374,8 @@ def resolve(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Positions]:
 
     `extends:` is a path or a list of paths, relative to the extending file's folder. Parents
     are resolved first (recursively) and merged in order, later parents over earlier ones;
-    the child is merged over them all. Mappings merge key by key; lists and scalars from the
-    merged-over side replace. Positions follow whichever file supplied each value. The result
+    the child is merged over them all. Mappings merge key by key, except a parameter's `dist`,
+    which the child replaces whole; lists and scalars from the merged-over side replace. Positions follow whichever file supplied each value. The result
     has no `extends` key.
     """
     name = str(path)
@@ -462,11 +462,18 @@ def _merge(
     return merged, out
 
 
+# Mappings a child replaces whole instead of merging key by key: a distribution's keys belong
+# together (its `kind` decides which apply), so a parent's triangular `mode` must not survive
+# into a child's uniform distribution.
+REPLACED_WHOLE = frozenset({"dist"})
+
+
 def _merge_value(
     loc: Loc, base: Any, base_positions: Positions, over: Any, over_positions: Positions,
     out: Positions,
 ) -> Any:
-    if not (isinstance(base, dict) and isinstance(over, dict)):
+    whole = bool(loc) and loc[-1] in REPLACED_WHOLE
+    if whole or not (isinstance(base, dict) and isinstance(over, dict)):
         _copy_positions(loc, over, over_positions, out)
         return over
     for source in (base_positions, over_positions):  # the overriding file wins
