@@ -603,12 +603,43 @@ def test_schema_has_as_of_and_dates() -> None:
 
 # --- a declared in-sample backtest ----------------------------------------------------------
 
-def test_the_shipped_backtest_is_declared_in_sample_and_says_so(tmp_path: Path) -> None:
-    """The February 2022 backtest inherits evidence from after its as_of: it loads only because
-    it says so (`in_sample: true`), `validate` counts the items, and its scores are labelled."""
+IN_SAMPLE = """\
+extends: baseline.yaml
+meta:
+  name: in_sample_backtest
+  title: An in-sample backtest
+  description: Starts in February 2022 but inherits the baseline's later evidence.
+  start: 2022-02
+  as_of: 2022-02-24
+  horizon_months: 19
+  in_sample: true
+"""
+
+QUESTION = """\
+meta: {name: one, description: One question}
+questions:
+  - id: icbm_by_2022_03
+    text: Does the DPRK launch an ICBM by the end of March 2022?
+    outcome: icbm_launches
+    kind: binary
+    month: 2022-03
+    condition: {op: ">=", value: 1}
+    resolution: true
+    resolved_on: 2022-03-24
+    source: Japanese and ROK defence ministries reported an ICBM launch on 24 March 2022.
+"""
+
+
+def test_an_in_sample_backtest_is_declared_and_says_so(tmp_path: Path) -> None:
+    """A backtest that inherits evidence from after its as_of loads only because it says so
+    (`in_sample: true`), `validate` counts the items, and its scores are labelled. (The shipped
+    origins are all clean: tests/test_origins.py.)"""
     from axis_sim.scoring.forecast import score
 
-    backtest = BASELINE.parent / "backtest_2022_02.yaml"
+    (tmp_path / "baseline.yaml").write_text(BASELINE.read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    backtest = tmp_path / "backtest.yaml"
+    backtest.write_text(IN_SAMPLE, encoding="utf-8")
     scenario = load_scenario(backtest)
     late = checks.late_items(scenario)
     assert scenario.meta.in_sample and len(late) > 50
@@ -617,17 +648,14 @@ def test_the_shipped_backtest_is_declared_in_sample_and_says_so(tmp_path: Path) 
     out = CliRunner().invoke(main, ["validate", str(backtest)])
     assert out.exit_code == 0 and f"in-sample: {len(late)} inherited items" in out.output
     # Without the declaration the same file is refused, naming every item to override.
-    text = backtest.read_text(encoding="utf-8").replace("  in_sample: true\n", "")
-    undeclared = tmp_path / "backtest_2022_02.yaml"
-    undeclared.write_text(text, encoding="utf-8")
-    (tmp_path / "baseline.yaml").write_text(BASELINE.read_text(encoding="utf-8"),
-                                            encoding="utf-8")
+    backtest.write_text(IN_SAMPLE.replace("  in_sample: true\n", ""), encoding="utf-8")
     with pytest.raises(ScenarioError) as caught:
-        load_scenario(undeclared)
+        load_scenario(backtest)
     assert f"{len(late)} inherited items rest on evidence dated after as_of 2022-02-24" in str(
         caught.value)
-    questions = BASELINE.parent.parent / "questions" / "2022_02_to_2023_08.yaml"
-    result = score(scenario, questions, runs=40, seed=1, portfolio=["pursued"])
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(QUESTION, encoding="utf-8")
+    result = score(scenario, questions, runs=40, seed=1)
     assert result.summary["late_items"] == len(late)
     assert result.summary["notes"][0].startswith(f"IN-SAMPLE: {len(late)} of the scenario's")
 
