@@ -355,6 +355,11 @@ def test_references_computed_from_the_record(short_baseline: Scenario, tmp_path:
     numeric = result.numeric().iloc[0]
     assert numeric["crps_base_rate"] > 0 and numeric["crps_persistence"] > 0
     assert result.summary["crps_base_rate_questions"] == 1
+    # An outcome that stands above 0 at the origin: the references count from its level.
+    path.write_text(text.replace("previous: 2,", "previous: 2, level: 3,"), encoding="utf-8")
+    lifted = score(short_baseline, path, runs=RUNS, seed=SEED).binary().iloc[0]
+    assert lifted["base_rate"] == pytest.approx(1 - stats.poisson.cdf(2, window))
+    assert lifted["persistence"] == pytest.approx(1 - stats.poisson.cdf(2, 2.5))
 
 
 def test_effect_questions_score_the_paired_difference(short_baseline: Scenario,

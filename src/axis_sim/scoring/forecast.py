@@ -213,14 +213,14 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
         # them, else the question's stated base rate, else 50%.
         if history is not None:
             reference = poisson_reference(history.count / history.months, window,
-                                          question.condition.holds)
+                                          question.condition.holds, history.level)
             source = "history"
         elif question.base_rate is not None:
             reference, source = question.base_rate, "stated"
         else:
             reference, source = UNIFORM_FORECAST, "none (50%)"
         persistence = (poisson_reference((history.previous + 0.5) / window, window,
-                                         question.condition.holds)
+                                         question.condition.holds, history.level)
                        if history is not None and history.previous is not None else np.nan)
         b = brier([p], [y])
         row.update({
@@ -248,10 +248,10 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
         if history is not None:
             rng = np.random.default_rng(0)  # fixed: a reference forecast is not random
             row["crps_base_rate"] = float(crps_ensemble(
-                rng.poisson(history.count / history.months * window, 4000), y))
+                history.level + rng.poisson(history.count / history.months * window, 4000), y))
             if history.previous is not None:
                 row["crps_persistence"] = float(crps_ensemble(
-                    rng.poisson(history.previous + 0.5, 4000), y))
+                    history.level + rng.poisson(history.previous + 0.5, 4000), y))
     return row
 
 

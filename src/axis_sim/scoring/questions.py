@@ -20,6 +20,7 @@ A questions file is YAML::
           count: 4                        #   are then computed from it (Poisson): base rate =
           months: 120                     #   count / months over the question's window,
           previous: 1                     #   persistence = the previous equal window's count
+          level: 0                        #   the outcome's value at the origin (default 0)
           source: CSIS Missile Threat database, launches 2012–2021
         note: optional free text
 
@@ -135,6 +136,10 @@ class History(_Strict):
     count: int = Field(ge=0)
     months: int = Field(ge=1)
     previous: int | None = Field(default=None, ge=0)
+    level: float = Field(
+        default=0.0, ge=0.0,
+        description="The outcome's value at the origin, for a cumulative outcome that does not "
+                    "start at 0 (e.g. entities already listed); references count from it.")
     source: Source
 
 

@@ -253,11 +253,12 @@ def _log_rows(p: np.ndarray, y: np.ndarray, eps: float) -> np.ndarray:
 
 
 def poisson_reference(rate: float, months: int, condition: Callable[[np.ndarray], np.ndarray],
-                      ) -> float:
-    """P(condition holds for N), N ~ Poisson(rate × months): a reference forecast computed from
-    a historical rate for a question about a count over the next `months`."""
+                      level: float = 0.0) -> float:
+    """P(condition holds for level + N), N ~ Poisson(rate × months): a reference forecast
+    computed from a historical rate for a question about a count over the next `months`, of an
+    outcome that stands at `level` at the origin (e.g. entities already listed)."""
     mean = max(rate * months, 0.0)
     top = int(mean + 12 * np.sqrt(mean) + 30)
     k = np.arange(top + 1)
     pmf = stats.poisson.pmf(k, mean)
-    return float(np.clip(pmf[condition(k.astype(np.float64))].sum(), 0.0, 1.0))
+    return float(np.clip(pmf[condition(k.astype(np.float64) + level)].sum(), 0.0, 1.0))
