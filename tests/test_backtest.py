@@ -30,7 +30,8 @@ def registry(tmp_path: Path, *origins: tuple[str, bool]) -> Path:
 
 def test_the_shipped_registry_loads() -> None:
     reg, _ = load_registry(QUESTIONS / "origins.yaml")
-    assert [o.id for o in reg.origins] == ["2022_02"]
+    assert [o.id for o in reg.origins] == ["2016_01", "2019_01", "2022_02"]
+    assert [o.id for o in reg.origins if o.held_out] == ["2022_02"]  # the newest
 
 
 def test_a_bad_registry_names_file_line_and_field(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "listings and sanctions": ("listed_entities", "sanctioning_parties", "evasion_capacity",
                                "covert_share", "transfer_detection", "public_exposure"),
     "UN actions": ("un_actions_blocked",),
+    "alliance and warning": ("alliance_cohesion", "warning_quality", "extended_deterrence",
+                             "allied_exercises"),
     "China's stance": ("china_alignment", "china_naval_exercise", "china_enforcement_months"),
 }
 OTHER = "other"
