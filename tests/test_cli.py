@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from axis_sim.cli import main
+from axis_sim.scenario.schema import Scenario
 from tests.conftest import BASELINE, ROOT
 
 
@@ -145,20 +147,62 @@ def test_compare_ranks_portfolios_and_writes_the_brief(short_file: Path, tmp_pat
         "--set", "sanctions_listing:start=2023-10,intensity=1.5", "--weight",
         "lethal_incidents=4", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Portfolios ranked by composite score" in result.output
+    assert "Rank acceptability over weight space" in result.output
+    assert "Portfolios ranked by value over status quo" in result.output
     ranking = pd.read_csv(out / "ranking.csv")
     assert ranking["rank"].tolist() == [1, 2, 3, 4]
     assert set(pd.read_csv(out / "interactions.csv")["pair"]) == {
         "sanctions_listing+public_disclosure"}
     brief = (out / "brief.md").read_text()
     assert brief.startswith("# Brief:") and "## Bottom line" in brief
-    assert "Lethal incidents on the peninsula 4" in brief  # the weight override is stated
+    # The weight override is stated, normalised: 4 of 8.8 (the baseline's 5.8 with 4 for 1).
+    assert "| Lethal incidents on the peninsula | incidents | 5 → 0 | 45% | 0.02 |" in brief
     # Status quo is the policy in force, and the brief says so with the in-force levels.
     assert "Status quo is the policy already in force" in brief
     assert "Sanctions listings of Russian entities at 0.1 of the option's intensity" in brief
     assert "restates Munitions shipped to Russia: it is shown but not scored" in brief
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["options"]["sanctions_listing"]["intensity"] == 1.5
+
+
+def test_compare_all_writes_the_decision_tables(short_file: Path, tmp_path: Path,
+                                                baseline: Scenario) -> None:
+    """`compare --portfolios all` on a small run: acceptability.csv, the Pareto set, verdicts
+    with MMDs, and a brief whose first paragraph says what is robust."""
+    out = tmp_path / "all"
+    result = CliRunner().invoke(main, ["compare", str(short_file), "--runs", "40",
+                                       "--portfolios", "all", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    acceptability = pd.read_csv(out / "acceptability.csv")
+    assert {"portfolio", "rank", "share"} <= set(acceptability.columns)
+    assert len(acceptability) == 32 * 32
+    shares = acceptability.pivot(index="portfolio", columns="rank", values="share")
+    assert shares.sum(axis=0).to_numpy() == pytest.approx(1.0)  # each rank shared out once
+    assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    central = pd.read_csv(out / "central_weights.csv")
+    assert {"first", "confidence", "munitions_shipped"} <= set(central.columns)
+    pareto = pd.read_csv(out / "pareto.csv")
+    assert pareto["pareto"].any() and len(pareto) == 32
+    assert {"portfolio", "versus", "outcome", "diff_mean"} <= set(
+        pd.read_csv(out / "tradeoffs.csv").columns)
+    comparison = pd.read_csv(out / "comparison.csv")
+    headline = comparison[comparison["outcome"] == "munitions_shipped"]
+    assert (headline["mmd"] == 300_000).all()
+    judged = headline[headline["portfolio"] != "status_quo"]
+    assert set(judged["verdict"]) <= {"better", "worse", "no practical difference", "uncertain"}
+    # No "better" for an effect whose interval reaches inside the MMD.
+    better = comparison[comparison["verdict"] == "better"]
+    signs = better["outcome"].map(lambda o: -1 if baseline.outcomes[o].better == "lower" else 1)
+    assert (np.minimum(signs * better["diff_ci_low"], signs * better["diff_ci_high"])
+            >= better["mmd"]).all()
+    brief = (out / "brief.md").read_text()
+    first = brief.split("\n\n")[1]
+    assert "of the weight space" in first and "Pareto set" in first
+    assert ("robust choice" in first) or ("depends on the weights" in first)
+    assert "standard deviation" not in brief and "SD" not in brief.split()
+    assert "counts as much as" in brief
+    assert brief.index("## Rank acceptability") < brief.index("## Ranking at the scenario")
+    assert "of the weight space" in result.output.split("\n\n")[0]
 
 
 @pytest.mark.parametrize(("args", "message"), [

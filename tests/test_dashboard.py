@@ -18,12 +18,14 @@ from axis_sim.experiment.compare import (
     interaction_table,
     ranking_table,
 )
+from axis_sim.experiment.decision import acceptability_tables, leading, pareto_tables
 from axis_sim.experiment.results import RunResult
 from axis_sim.report.analysis import (
     distribution_kind,
     is_binary,
     is_rare_count,
     representative_worlds,
+    score_from_model,
     weight_model,
     wilson_interval,
 )
@@ -47,8 +49,8 @@ SINGLES = ["sanctions_listing", "warn_beijing", "public_disclosure"]
 WORLDS = 50
 MONTHS = 6
 SAMPLE_WORLDS = 5
-SECTION_IDS = ["headline", "ranking", "tradeoffs", "distributions", "summary", "interactions",
-               "sensitivity", "failures", "story", "monthly", "assumptions"]
+SECTION_IDS = ["decision", "headline", "ranking", "tradeoffs", "distributions", "summary",
+               "interactions", "sensitivity", "failures", "story", "monthly", "assumptions"]
 
 
 def _param(value: float, unit: str, source: str, dist: dict | None = None) -> dict:
@@ -110,9 +112,14 @@ def _scenario() -> Scenario:
         "portfolios": {"pressure": ["sanctions_listing", "warn_beijing"]},
         "outcomes": {
             "shells_delivered": {"label": f"Shells {PROBE}", "unit": "million shells",
-                                 "better": "lower", "headline": True, "weight": 1.0},
+                                 "better": "lower", "headline": True, "weight": 1.0,
+                                 "swing": {"worst": 6, "best": 0,
+                                           "source": f"Judgement: swing {PROBE}"},
+                                 "mmd": {"value": 0.1, "source": f"Judgement: mmd {PROBE}"}},
             "alignment": {"label": "Alignment index", "unit": "index", "better": "lower",
-                          "weight": 0.5},
+                          "weight": 0.5,
+                          "swing": {"worst": 100, "best": 0, "source": "Judgement: whole index"},
+                          "mmd": {"value": 1, "source": "Judgement: a point"}},
         },
     })
 
@@ -194,7 +201,13 @@ def _analysis_tables(scenario: Scenario, outcomes: pd.DataFrame,
                                    "actor": "Russia", "event": "leader_summit", "value": 1.0})
                 trajectories.append({"portfolio": p, "world": world, "month": month,
                                      "shells_delivered": float(month), "alignment": 50.0})
+    acceptability, central = acceptability_tables(scenario, outcome_names, portfolios, finals,
+                                                  finals.shape[2], draws=2000)
+    pareto, tradeoffs = pareto_tables(scenario, outcome_names, portfolios, finals,
+                                      leading(central))
     return {
+        "acceptability": acceptability, "central_weights": central, "pareto": pareto,
+        "tradeoffs": tradeoffs,
         "scores": pd.concat([pd.DataFrame({"portfolio": p, "world": worlds,
                                            COMPOSITE: scores[i]})
                              for i, p in enumerate(portfolios)], ignore_index=True),
@@ -302,6 +315,7 @@ def _expected_figures(result: RunResult) -> dict[str, int]:
     headline = [k for k, o in result.scenario.outcomes.items() if o.headline]
     stories = len(representative_worlds(result)) * 2  # status quo and the best-ranked
     return {
+        "decision": 0,  # tables and sentences only
         "headline": 2 * len(headline),  # level chart and forest plot
         "ranking": 1,  # score and regret
         "tradeoffs": 2,  # scatter and heatmap
@@ -487,11 +501,13 @@ def test_weight_json_reproduces_ranking(page: str, result: RunResult) -> None:
     weights = np.array(model["defaults"])
     assert model["outcomes"] == ["shells_delivered", "alignment"]
     assert list(weights) == [1.0, 0.5]
+    assert model["swings"] == [6, 100]
     for i, name in enumerate(model["portfolios"]):
-        mean = float(np.dot(weights, model["effects"][i]))
+        # The swing weights are normalised to sum 1, as compare.py does.
+        mean = float(np.dot(weights, model["effects"][i])) / weights.sum()
         assert mean == pytest.approx(ranking.loc[name, "score_mean"], rel=1e-9, abs=1e-12)
         cov = np.array(model["cov"][i], dtype=float)
-        half = model["t"] * np.sqrt(weights @ cov @ weights / model["n"])
+        half = model["t"] * np.sqrt(weights @ cov @ weights / model["n"]) / weights.sum()
         assert mean - half == pytest.approx(ranking.loc[name, "score_ci_low"], abs=1e-6)
         assert mean + half == pytest.approx(ranking.loc[name, "score_ci_high"], abs=1e-6)
     assert _data(page)["defaultRank"] == {str(p): int(r) for p, r in
@@ -512,8 +528,11 @@ def test_weight_json_reweights_exactly(result: RunResult) -> None:
     finals = _finals(result.outcomes, names, list(scenario.outcomes))
     scores = composite_scores(scenario, list(scenario.outcomes), names, finals)
     for i in range(len(names)):
-        assert np.dot(weights, model["effects"][i]) == pytest.approx(scores[i].mean(),
-                                                                     abs=1e-12)
+        assert np.dot(weights, model["effects"][i]) / 2.0 == pytest.approx(scores[i].mean(),
+                                                                           abs=1e-12)
+    twin = score_from_model(model, weights)
+    assert [twin[n] for n in names] == pytest.approx([scores[i].mean()
+                                                      for i in range(len(names))], abs=1e-12)
 
 
 def test_json_block_cannot_break_out(page: str) -> None:
@@ -710,3 +729,24 @@ def test_renders_from_a_sample_of_worlds(result: RunResult) -> None:
     assert {world for _, world, _ in representative_worlds(sample)} <= {1, 4}
     for figure in _page_figures(page).values():
         assert figure["data"], "an empty figure was drawn"
+
+
+def test_decision_section_comes_first_and_says_what_is_robust(page: str) -> None:
+    assert re.findall(r'<section id="([^"]+)"', page)[0] == "decision"
+    decision = _section(page, "decision")
+    assert "of the weight space" in decision.split("</p>")[0]  # the bottom line, first
+    for heading in ("Rank acceptability over weight space", "The Pareto set",
+                    "What the weights imply"):
+        assert heading in decision
+    # Exchange rates from the swings: 10 points of alignment (weight 0.5 over a swing of 100)
+    # count as much as 10 × (0.5 / 100) / (1 / 6) = 0.3 million shells.
+    assert "10 on “Alignment index” (index) counts as much as 0.3 million shells" in decision
+    # The swing's source is scenario text: escaped by the template, never raw.
+    assert PROBE not in decision and html.escape(PROBE) in decision
+
+
+def test_no_scientific_notation_in_what_a_person_reads(page: str) -> None:
+    visible = re.sub(r"<(script|style).*?</\1>", "", page, flags=re.S)
+    assert re.search(r"\d\.\d+", visible)  # there are numbers to read
+    assert not re.search(r"(?<![#\w])\d+(\.\d+)?e[-+]?\d+\b", visible)
+    assert format_number(1.23e-5) == "0.0000123" and format_number(-0.000123456) == "-0.000123"

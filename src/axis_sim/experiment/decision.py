@@ -34,7 +34,7 @@ from axis_sim.experiment.value import ValueModel, value_differences, value_model
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 SMAA_DRAWS = 20_000  # Monte Carlo error of a share ≤ 0.4 percentage points
-LEADERS = 3  # portfolios most often first whose trade-offs are listed even off the Pareto set
+LEADERS = 5  # portfolios most often first whose trade-offs are listed even off the Pareto set
 TRADEOFF_COLUMNS = ["portfolio", "versus", "outcome", "diff_mean", "ci_low", "ci_high", "mmd",
                     "both_pareto"]
 

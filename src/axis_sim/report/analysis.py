@@ -1,14 +1,12 @@
 """The numbers the dashboard derives from a run's tables (no HTML, no plotly).
 
-- `outcome_spreads` and `standardised_effects`: each portfolio's mean paired effect on each
-  outcome in standard-deviation units, signed so that better is positive — the same scaling as
-  the composite score in `axis_sim.experiment.compare.composite_scores` (the spread is the
-  standard deviation of the outcome over every portfolio and world of `outcomes`).
-- `weight_model`: what the page needs to re-rank portfolios under other outcome weights: per
-  portfolio and outcome the standardised mean effect (the composite mean is linear in the
-  weights) and the covariance of the per-world standardised effects (for the interval).
-- `representative_worlds`: the sample worlds whose status-quo composite level is median, best
-  and worst.
+- `value_effects`: each portfolio's mean paired effect on each outcome in partial-value units
+  (the change as a share of the outcome's swing, better positive) — the units of the value model
+  (`axis_sim.experiment.value`) the composite score adds up with the swing weights.
+- `weight_model`: what the page needs to re-rank portfolios under other swing weights: per
+  portfolio and scored outcome the mean change in partial value (the composite mean is linear in
+  the normalised weights) and the covariance of the per-world changes (for the interval).
+- `representative_worlds`: the sample worlds whose status-quo value is median, best and worst.
 """
 
 from __future__ import annotations
@@ -21,7 +19,8 @@ from scipy import stats
 
 from axis_sim.experiment.compare import CONFIDENCE
 from axis_sim.experiment.results import RunResult
-from axis_sim.report.common import better_sign, key_is, world_table
+from axis_sim.experiment.value import partial_value, value_model
+from axis_sim.report.common import key_is, world_table
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 Z90 = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))  # 1.645, for intervals of a share
@@ -53,47 +52,45 @@ def paired_finals(result: RunResult, outcomes: list[str]) -> tuple[list[str], np
     return names, np.stack(blocks) if blocks else np.empty((0, len(outcomes), len(worlds)))
 
 
-def outcome_spreads(result: RunResult, outcomes: list[str] | None = None) -> dict[str, float]:
-    """Each outcome's standard deviation over all portfolios and worlds (population, ddof 0)."""
-    outcomes = outcome_columns(result) if outcomes is None else outcomes
-    frame = world_table(result, "outcomes")
-    return {o: float(np.nanstd(frame[o].to_numpy(np.float64))) for o in outcomes
-            if o in frame.columns and len(frame)}
+def swing_of(scenario: Scenario, outcome: str) -> tuple[float, float] | None:
+    """(worst, best) of an outcome's swing, or None when the scenario states none."""
+    swing = scenario.outcomes[outcome].swing
+    return None if swing is None else (swing.worst, swing.best)
 
 
-def _standardised(result: RunResult, outcomes: list[str]
-                  ) -> tuple[list[str], np.ndarray, dict[str, float]]:
-    """Per-world effects (portfolio minus status quo) in SD units, better positive:
-    (names, array (portfolios, outcomes, worlds), spreads). Zero where an outcome has no
-    spread (it cannot tell portfolios apart, as in the composite score)."""
+def _valued(result: RunResult, outcomes: list[str]) -> tuple[list[str], np.ndarray]:
+    """Per-world changes in partial value (portfolio minus status quo in the same world),
+    better positive: (names, array (portfolios, outcomes, worlds)). NaN for an outcome with
+    no swing (the value model does not value it)."""
     names, finals = paired_finals(result, outcomes)
-    spreads = outcome_spreads(result, outcomes)
     if not names or STATUS_QUO not in names:
-        return [], np.empty((0, len(outcomes), 0)), spreads
-    scale = np.array([
-        better_sign(result.scenario.outcomes[o]) / spreads[o] if spreads.get(o, 0) > 0 else 0.0
-        for o in outcomes])
-    effects = (finals - finals[names.index(STATUS_QUO)][None]) * scale[None, :, None]
-    return names, effects, spreads
+        return [], np.empty((0, len(outcomes), 0))
+    effects = np.full(finals.shape, np.nan)
+    base = names.index(STATUS_QUO)
+    for k, outcome in enumerate(outcomes):
+        swing = swing_of(result.scenario, outcome)
+        if swing is not None:
+            partial = partial_value(finals[:, k], *swing)
+            effects[:, k] = partial - partial[base]
+    return names, effects
 
 
-def standardised_effects(result: RunResult, outcomes: list[str]) -> pd.DataFrame:
-    """Mean paired effect of each portfolio on each outcome in SD units, better positive.
-
-    Rows are portfolios (status quo first, all zero), columns the outcomes.
-    """
-    names, effects, _ = _standardised(result, outcomes)
+def value_effects(result: RunResult, outcomes: list[str]) -> pd.DataFrame:
+    """Mean paired change in each outcome's partial value (a share of its swing, better
+    positive). Rows are portfolios (status quo first, all zero), columns the outcomes; NaN for
+    an outcome without a swing."""
+    names, effects = _valued(result, outcomes)
     if not names:
         return pd.DataFrame(columns=outcomes, dtype=float)
     with np.errstate(invalid="ignore"):
-        means = np.nanmean(effects, axis=2) if effects.shape[2] else np.zeros(effects.shape[:2])
+        means = (np.nanmean(effects, axis=2) if effects.shape[2]
+                 else np.zeros(effects.shape[:2]))
     return pd.DataFrame(means, index=names, columns=outcomes)
 
 
 def weight_outcomes(scenario: Scenario) -> list[str]:
-    """The outcomes a reader may re-weight: the headline ones and any with a weight."""
-    return [o for o, spec in scenario.outcomes.items()
-            if spec.headline or spec.weight > 0 or o in scenario.headline_outcomes]
+    """The outcomes a reader may re-weight: the value model's criteria (scored, with a swing)."""
+    return value_model(scenario).outcomes
 
 
 def _sig(value: float, digits: int = 8) -> float:
@@ -102,16 +99,17 @@ def _sig(value: float, digits: int = 8) -> float:
 
 
 def weight_model(result: RunResult) -> dict | None:
-    """Everything the page needs to recompute the composite ranking under other weights.
+    """Everything the page needs to recompute the value ranking under other swing weights.
 
-    For weights w (one per outcome in `outcomes`), portfolio p's mean composite score is
-    `sum(w[k] * effects[p][k])` — exactly `ranking.score_mean` for the scenario's weights — and
-    its 90% interval is that ± `t * sqrt(w' cov[p] w / n)` (the same Student-t interval as
-    `compare.mean_interval`). None when the run has no outcomes table.
+    For weights w (one per outcome in `outcomes`, as written in the scenario), portfolio p's
+    mean value over status quo is `sum(w[k] * effects[p][k]) / sum(w)` — exactly
+    `ranking.score_mean` for the scenario's weights — and its 90% interval is that ±
+    `t * sqrt(w' cov[p] w / n) / sum(w)` (the same Student-t interval as
+    `compare.mean_interval`). None when the run has no outcomes table or no value model.
     """
     columns = world_table(result, "outcomes").columns
     outcomes = [o for o in weight_outcomes(result.scenario) if o in columns]
-    names, effects, spreads = _standardised(result, outcomes)
+    names, effects = _valued(result, outcomes)
     if not names or not outcomes or effects.shape[2] == 0:
         return None
     n = effects.shape[2]
@@ -122,6 +120,7 @@ def weight_model(result: RunResult) -> dict | None:
                else np.full((len(outcomes), len(outcomes)), np.nan))
         covariances.append([[_sig(v) if np.isfinite(v) else None for v in row] for row in cov])
     specs = result.scenario.outcomes
+    swings = [swing_of(result.scenario, o) for o in outcomes]
     return {
         "outcomes": outcomes,
         "labels": [specs[o].label for o in outcomes],
@@ -129,7 +128,7 @@ def weight_model(result: RunResult) -> dict | None:
         "better": [specs[o].better for o in outcomes],
         "headline": [o in result.scenario.headline_outcomes for o in outcomes],
         "defaults": [float(specs[o].weight) for o in outcomes],
-        "spreads": [spreads.get(o, 0.0) for o in outcomes],
+        "swings": [abs(b - w) for w, b in swings],  # type: ignore[misc]
         "portfolios": names,
         "effects": [[float(v) for v in row] for row in means],
         "cov": covariances,
@@ -138,23 +137,28 @@ def weight_model(result: RunResult) -> dict | None:
     }
 
 
+def _weights(model: dict, weights: list[float] | None) -> np.ndarray:
+    w = np.asarray(model["defaults"] if weights is None else weights, dtype=np.float64)
+    return np.where(np.isfinite(w) & (w > 0), w, 0.0)
+
+
 def score_from_model(model: dict, weights: list[float] | None = None) -> dict[str, float]:
-    """The mean composite score of each portfolio under `weights` (default: the scenario's).
+    """The mean value over status quo of each portfolio under `weights` (default: the
+    scenario's), normalised to sum 1 as the composite score is.
 
     The Python twin of the page's re-ranking (used by the tests and the default table)."""
-    w = np.asarray(model["defaults"] if weights is None else weights, dtype=np.float64)
-    usable = np.asarray(model["spreads"], dtype=np.float64) > 0
-    w = np.where(usable, w, 0.0)
-    return {name: float(np.dot(w, row)) for name, row in
+    w = _weights(model, weights)
+    total = w.sum()
+    return {name: float(np.dot(w, row) / total) if total > 0 else 0.0 for name, row in
             zip(model["portfolios"], model["effects"], strict=True)}
 
 
 def interval_from_model(model: dict, weights: list[float] | None = None
                         ) -> dict[str, tuple[float, float, float]]:
-    """Each portfolio's mean composite score and its 90% interval under `weights` (default: the
-    scenario's): (mean, low, high), as the page computes them."""
-    w = np.asarray(model["defaults"] if weights is None else weights, dtype=np.float64)
-    w = np.where(np.asarray(model["spreads"], dtype=np.float64) > 0, w, 0.0)
+    """Each portfolio's mean value over status quo and its 90% interval under `weights`
+    (default: the scenario's): (mean, low, high), as the page computes them."""
+    w = _weights(model, weights)
+    total = w.sum()
     means = score_from_model(model, list(w))
     out = {}
     for name, cov in zip(model["portfolios"], model["cov"], strict=True):
@@ -162,8 +166,8 @@ def interval_from_model(model: dict, weights: list[float] | None = None
                           dtype=np.float64).reshape(len(w), len(w))
         used = w > 0
         variance = float(w[used] @ matrix[np.ix_(used, used)] @ w[used]) if used.any() else 0.0
-        half = (model["t"] * np.sqrt(max(variance, 0.0) / model["n"])
-                if model["t"] is not None else float("nan"))
+        half = (model["t"] * np.sqrt(max(variance, 0.0) / model["n"]) / total
+                if model["t"] is not None and total > 0 else float("nan"))
         out[name] = (means[name], means[name] - half, means[name] + half)
     return out
 
@@ -254,30 +258,27 @@ def sample_worlds(result: RunResult) -> list[int]:
 
 
 def status_quo_levels(result: RunResult, worlds: list[int]) -> pd.Series:
-    """Each world's composite level under status quo, indexed by world.
+    """Each world's value under status quo on the scenario's value model, indexed by world.
 
     The composite score compares a portfolio with status quo in the same world, so status quo
-    scores 0 everywhere; its level is the same weighted, standardised, direction-signed sum
-    taken against the average status-quo world instead: higher means the world goes better
-    for the US without new policy. Uses the scenario's weights (or, if none is positive, the
-    headline outcomes equally).
+    scores 0 everywhere; its level is the weighted sum of its partial values instead (0 = every
+    scored outcome at its swing's worst, 1 = at its best): higher means the world goes better
+    for the US without new policy. Uses the scenario's swing weights (or, if none is positive,
+    the scored outcomes equally).
     """
     outcomes = outcome_columns(result)
     frame = world_table(result, "outcomes")
-    if not outcomes or frame.empty:
+    model = value_model(result.scenario)
+    valued = [k for k, o in enumerate(model.outcomes) if o in outcomes]
+    if not valued or frame.empty:
         return pd.Series(dtype=float)
-    specs = result.scenario.outcomes
-    weights = {o: specs[o].weight for o in outcomes if specs[o].weight > 0}
-    if not weights:
-        weights = {o: 1.0 for o in result.scenario.headline_outcomes if o in outcomes}
-    spreads = outcome_spreads(result, list(weights))
-    base = frame[frame["portfolio"].astype(str) == STATUS_QUO].drop_duplicates("world")
+    weights = model.weights if model.weights.sum() > 0 else np.ones(len(model.outcomes))
+    base = frame[key_is(frame["portfolio"], STATUS_QUO)].drop_duplicates("world")
     base = base.set_index("world")
     level = pd.Series(0.0, index=base.index)
-    for o, w in weights.items():
-        if spreads.get(o, 0) > 0:
-            column = base[o].astype(float)
-            level += w * better_sign(specs[o]) * (column - column.mean()) / spreads[o]
+    for k in valued:
+        column = base[model.outcomes[k]].to_numpy(np.float64)
+        level += weights[k] * partial_value(column, model.worst[k], model.best[k])
     return level[level.index.isin(worlds)]
 
 

@@ -10,9 +10,10 @@ and wires the controls panel:
 - outcome checkboxes (`input[type=checkbox][data-outcome]`): hide/show every block with that
   `data-outcome` and the heatmap columns whose `meta.cols` name it;
 - weight inputs (`input.weight[data-outcome]`): re-rank the portfolios in `#reweighted-table`
-  and the short list `#weights-top`: a portfolio's mean composite score is Σ w·effect (the
-  effects are per outcome, in SD units, better positive) and its 90% interval is
-  ± t·sqrt(w'Cw / n), C being the covariance of the per-world effects;
+  and the short list `#weights-top`: a portfolio's mean value over status quo is Σ w·effect / Σ w
+  (the effects are per outcome, changes in partial value on its swing, better positive) and
+  its 90% interval is ± t·sqrt(w'Cw / n) / Σ w, C being the covariance of the per-world
+  effects;
 - the trade-off selects (`#tradeoff-x`, `#tradeoff-y`) move the scatter's points;
 - the story selects (`#story-world`, `#story-portfolio`) show one pre-rendered timeline.
 
@@ -304,7 +305,9 @@ CONTROLS_JS = r"""
     if (m >= 1000) { return x.toLocaleString('en-US', {maximumFractionDigits: 0}); }
     if (m >= 10) { return x.toFixed(1); }
     if (m >= 1) { return x.toFixed(2); }
-    return String(Number(x.toPrecision(3)));
+    // Three significant digits in plain decimals: never "1.2e-5" (String() would write that).
+    var places = Math.min(20, 2 - Math.floor(Math.log10(m)));
+    return x.toFixed(places).replace(/0+$/, '').replace(/\.$/, '');
   }
   var M = DATA.weights;
   var weightInputs = all('#controls input.weight[data-outcome]');
@@ -315,10 +318,12 @@ CONTROLS_JS = r"""
     });
     return M.outcomes.map(function (o, k) {
       var w = o in byOutcome ? byOutcome[o] : M.defaults[k];
-      return (isFinite(w) && w > 0 && M.spreads[k] > 0) ? w : 0;
+      return (isFinite(w) && w > 0 && M.swings[k] > 0) ? w : 0;
     });
   }
   function rescore(w) {
+    // The value model's weights are normalised to sum 1, so scores are divided by the total.
+    var total = w.reduce(function (a, b) { return a + b; }, 0);
     return M.portfolios.map(function (p, i) {
       var mean = 0;
       var variance = 0;
@@ -333,6 +338,7 @@ CONTROLS_JS = r"""
         }
       }
       var half = finite ? M.t * Math.sqrt(Math.max(variance, 0) / M.n) : NaN;
+      if (total > 0) { mean /= total; half /= total; } else { mean = 0; half = 0; }
       return {p: p, mean: mean, low: mean - half, high: mean + half,
               base: p in DATA.defaultRank ? DATA.defaultRank[p] : 1e9};
     });
@@ -369,7 +375,7 @@ CONTROLS_JS = r"""
       return a.base - b.base;
     });
     var changed = M.outcomes.some(function (o, k) {
-      var d = M.spreads[k] > 0 ? M.defaults[k] : 0;
+      var d = M.swings[k] > 0 ? M.defaults[k] : 0;
       return Math.abs(w[k] - d) > 1e-12;
     });
     var table = document.getElementById('reweighted-table');

@@ -1,8 +1,10 @@
 """The self-contained HTML dashboard of a run: one file that opens from disk with no network.
 
-The page holds a controls panel (which portfolios and headline outcomes to show; the composite
-score's outcome weights) beside, in order: the scenario and run header; the headline
-comparison (level chart and forest plot per headline outcome); the ranking with regret and a
+The page holds a controls panel (which portfolios and headline outcomes to show; the swing
+weights of the value model) beside, in order: the scenario and run header; the decision (the
+bottom line, rank acceptability over weight space, the Pareto set, exchange rates and double
+counting; `dashboard_decision`, from a Jinja2 template); the headline comparison (level chart
+and forest plot per headline outcome); the ranking at the scenario's weights with regret and a
 live re-ranking under the reader's weights; trade-offs (a two-outcome scatter and a portfolio ×
 outcome heatmap); distributions over worlds; the summary table; interactions of option pairs;
 sensitivity (tornado charts of rank correlations, SALib indices when present); failure
@@ -40,6 +42,7 @@ from axis_sim.report.common import (
     portfolio_colours,
     portfolio_label,
 )
+from axis_sim.report.dashboard_decision import decision_section
 from axis_sim.report.figures import better_corner, tradeoff_axis_title, tradeoff_points
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.report.sections import (
@@ -130,6 +133,7 @@ def render_dashboard(result: RunResult) -> str:
     meta = result.scenario.meta
     body = "\n".join([
         header_html(page),
+        decision_section(result),
         headline_section(page),
         ranking_section(page, model),
         tradeoffs_section(page),

@@ -25,9 +25,9 @@ from axis_sim.experiment.compare import COMPOSITE
 from axis_sim.report.analysis import (
     box_stats,
     distribution_kind,
-    outcome_spreads,
     small_scale_levels,
-    standardised_effects,
+    swing_of,
+    value_effects,
     wilson_interval,
 )
 from axis_sim.report.common import (
@@ -38,7 +38,6 @@ from axis_sim.report.common import (
     add_annotation,
     add_vline,
     base_layout,
-    better_sign,
     comparison_rows,
     key_is,
     long_table,
@@ -69,7 +68,7 @@ ACTOR_ORDER = ["US", "ROK", "Japan", "China", "Russia", "DPRK", "World"]
 TRADEOFF_LABELS = 10  # more portfolios than this: names in the hover only (labels would pile up)
 HEATMAP_BASE = 250  # title, the angled outcome labels below and margins
 HEATMAP_MIN = 380
-INTERACTION_SCALE_FLOOR = 0.1  # SD units: smaller interactions stay pale
+INTERACTION_SCALE_FLOOR = 1.0  # % of a swing: smaller interactions stay pale
 
 
 def _tag(name: str) -> dict[str, str]:
@@ -528,11 +527,12 @@ def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> Figure | None
 
 
 def effect_heatmap(page: Page) -> Figure | None:
-    """Portfolio × headline outcome, coloured by the mean paired difference in SD units,
-    signed so that better than status quo is blue; the hover gives the real difference."""
+    """Portfolio × headline outcome, coloured by the mean paired difference as a share of the
+    outcome's swing (the value model's units), signed so that better than status quo is blue;
+    the hover gives the real difference and its verdict against the MMD."""
     columns = world_table(page.result, "outcomes").columns
     outcomes = [o for o in page.headline if o in columns]
-    effects = standardised_effects(page.result, outcomes)
+    effects = value_effects(page.result, outcomes)
     rows = [p for p in page.ranked() if p != STATUS_QUO and p in effects.index]
     if not rows or not outcomes:
         return None
@@ -544,40 +544,41 @@ def effect_heatmap(page: Page) -> Figure | None:
         for o in outcomes:
             spec = page.scenario.outcomes[o]
             value = effects.loc[name, o]
-            z_row.append(None if is_missing(value) else round(float(value), 4))
+            z_row.append(None if is_missing(value) else round(100 * float(value), 3))
             text = f"{page.hover_name(name)}<br>{plot_text(short(spec.label, 60))}"
             if name in comparison[o].index:
                 row = comparison[o].loc[name]
                 text += (f"<br>difference {_fmt(row['diff_mean'])} {plot_text(spec.unit)} "
                          f"[90% CI {_fmt(row['diff_ci_low'])}, {_fmt(row['diff_ci_high'])}]")
+                if str(row.get("verdict", "")):
+                    text += f"<br>verdict: {plot_text(row['verdict'])}"
             if not is_missing(value):
-                verdict = "better" if value > 0 else "worse" if value < 0 else "no change"
-                text += f"<br>= {float(value):+.3f} SD ({verdict})"
+                text += f"<br>= {100 * float(value):+.1f}% of the swing"
             hover_row.append(text)
         z.append(z_row)
         hover.append(hover_row)
     finite = [abs(v) for r in z for v in r if v is not None]
-    return _sd_heatmap(
+    return _diverging_heatmap(
         page, z, rows, outcomes, [page.scenario.outcomes[o].label for o in outcomes], hover,
-        top=max(finite, default=0.0) or 1.0, cell="%{z:+.2f}", blue="better",
+        top=max(finite, default=0.0) or 1.0, cell="%{z:+.1f}", blue="better",
         title="Every portfolio on every headline outcome",
-        subtitle="Mean paired difference from status quo in standard deviations of the outcome;"
-                 " blue = better, red = worse")
+        subtitle="Mean paired difference from status quo, as % of the outcome's swing (worst to "
+                 "best plausible); blue = better, red = worse")
 
 
-def _sd_heatmap(page: Page, z: list[list[float | None]], rows: list[str], cols: list[str],
-                labels: list[str], hover: list[list[str]], *, top: float, cell: str,
-                blue: str, title: str, subtitle: str,
-                text: list[list[str]] | None = None) -> Figure:
-    """Rows × columns of values in SD units on a diverging scale centred on 0 (±`top`), blue
-    meaning `blue`; `cell` is the text template written in each cell."""
+def _diverging_heatmap(page: Page, z: list[list[float | None]], rows: list[str],
+                       cols: list[str], labels: list[str], hover: list[list[str]], *,
+                       top: float, cell: str, blue: str, title: str, subtitle: str,
+                       text: list[list[str]] | None = None) -> Figure:
+    """Rows × columns of values in % of a swing on a diverging scale centred on 0 (±`top`),
+    blue meaning `blue`; `cell` is the text template written in each cell."""
     fig = new_figure(trace(
         "heatmap",
         z=z, x=[plot_text(short(label, 26)) for label in labels], y=[page.tick(p) for p in rows],
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         texttemplate=cell, textfont={"size": 10}, colorscale=named_colorscale(DIVERGING),
         zmid=0, zmin=-top, zmax=top, xgap=1, ygap=1,
-        colorbar={"title": {"text": f"SD units<br>blue = {blue}"}, "thickness": 12},
+        colorbar={"title": {"text": f"% of swing<br>blue = {blue}"}, "thickness": 12},
         meta={"rows": rows, "cols": cols}, **({} if text is None else {"text": text}),
     ))
     _row_figure(fig, title, subtitle, len(rows), base=HEATMAP_BASE, minimum=HEATMAP_MIN)
@@ -598,7 +599,7 @@ def ranking_figure(page: Page) -> Figure | None:
     if ranking.empty:
         return None
     fig, ((score_x, score_y), (regret_x, regret_y)) = _subplots(
-        1, 2, ["Composite score (higher is better)", "Regret (lower is better)"],
+        1, 2, ["Value over status quo (higher is better)", "Regret (lower is better)"],
         h_spacing=0.04, share_y=True)
     for row in ranking.itertuples(index=False):
         name = str(row.portfolio)
@@ -619,8 +620,8 @@ def ranking_figure(page: Page) -> Figure | None:
             customdata=[[_num(row.score_ci_low), _num(row.score_ci_high), _num(low),
                          _num(high), int(row.rank)]],
             hovertemplate=page.hover_name(name) + "<br>rank %{customdata[4]}"
-            "<br>mean score %{x:.3f} [90% CI %{customdata[0]:.3f}, %{customdata[1]:.3f}]"
-            "<br>5–95% over worlds: %{customdata[2]:.3f} to %{customdata[3]:.3f}<extra></extra>",
+            "<br>mean value %{x:.4f} [90% CI %{customdata[0]:.4f}, %{customdata[1]:.4f}]"
+            "<br>5–95% over worlds: %{customdata[2]:.4f} to %{customdata[3]:.4f}<extra></extra>",
             showlegend=False, meta=_tag(name), xaxis=score_x, yaxis=score_y,
         ))
         regrets = [_num(row.regret_median), _num(row.regret_p90), _num(row.regret_max)]
@@ -631,18 +632,19 @@ def ranking_figure(page: Page) -> Figure | None:
                     "symbol": ["circle", "diamond", "x-thin-open"],
                     "line": {"color": colour, "width": 2}},
             text=["median", "90th percentile", "maximum"],
-            hovertemplate=page.hover_name(name) + "<br>regret %{text}: %{x:.3f}<extra></extra>",
+            hovertemplate=page.hover_name(name) + "<br>regret %{text}: %{x:.4f}<extra></extra>",
             showlegend=False, meta=_tag(name), xaxis=regret_x, yaxis=regret_y,
         ))
     add_vline(fig, 0, {"color": "#333", "width": 1}, xref=score_x, yref=score_y)
     _row_figure(fig, "Ranking and regret",
-                "Score: dot = mean, thick bar = 90% CI, thin line = 5–95% of worlds. Regret: "
+                "Value: dot = mean, thick bar = 90% CI, thin line = 5–95% of worlds. Regret: "
                 "dot = median, ◆ = 90th percentile, × = worst world", len(ranking),
                 base=ROW_BASE + 50, minimum=300)
     update(fig["layout"], {"margin": {"t": 110}})
-    update_axes(fig, "x", {"title": {"text": "composite score (SD-weighted units)"}},
+    update_axes(fig, "x", {"title": {"text": "value over status quo (1 = every scored outcome "
+                                             "from worst to best)"}},
                 only=[_axis_key(score_x)])
-    update_axes(fig, "x", {"title": {"text": "regret (score units behind the best)"},
+    update_axes(fig, "x", {"title": {"text": "regret (value behind the best)"},
                            "rangemode": "tozero"}, only=[_axis_key(regret_x)])
     return fig
 
@@ -651,14 +653,16 @@ def ranking_figure(page: Page) -> Figure | None:
 
 
 def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
-    """Option pair × outcome: the interaction Δ(a+b) − Δ(a) − Δ(b), coloured in SD units signed
-    so that synergy (together better than the sum of the parts) is blue."""
+    """Option pair × outcome: the interaction Δ(a+b) − Δ(a) − Δ(b), coloured in % of the
+    outcome's swing (the value's full range for the composite), signed so that synergy
+    (together better than the sum of the parts) is blue; cells say synergy or interference
+    only beyond the MMD."""
     table = page.result.interactions
     if table.empty or not {"pair", "outcome", "interaction_mean"} <= set(table.columns):
         return None
     pairs = list(dict.fromkeys(table["pair"].astype(str)))
-    spreads = outcome_spreads(page.result, [o for o in outcomes if o != COMPOSITE])
-    cols = [o for o in outcomes if o == COMPOSITE or spreads.get(o, 0) > 0]
+    swings = {o: swing_of(page.scenario, o) for o in outcomes if o != COMPOSITE}
+    cols = [o for o in outcomes if o == COMPOSITE or swings.get(o) is not None]
     lookup = {(str(r.pair), str(r.outcome)): r for r in table.itertuples(index=False)}
     z, text, hover = [], [], []
     for pair in pairs:
@@ -671,11 +675,12 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
                 hover_row.append("")
                 continue
             if o == COMPOSITE:
-                value = float(row.interaction_mean)
-                label, unit = "Composite score", "score units"
+                value = 100 * float(row.interaction_mean)
+                label, unit = "Value over status quo", "value"
             else:
                 spec = page.scenario.outcomes[o]
-                value = better_sign(spec) * float(row.interaction_mean) / spreads[o]
+                worst, best = swings[o]  # type: ignore[misc]
+                value = 100 * float(row.interaction_mean) / (best - worst)
                 label, unit = spec.label, spec.unit
             verdict = str(getattr(row, "verdict", ""))
             z_row.append(round(value, 4))
@@ -690,13 +695,13 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
         hover.append(hover_row)
     finite = [abs(v) for r in z for v in r if v is not None]
     top = max([*finite, INTERACTION_SCALE_FLOOR])
-    labels = ["Composite score" if o == COMPOSITE else page.scenario.outcomes[o].label
+    labels = ["Value over status quo" if o == COMPOSITE else page.scenario.outcomes[o].label
               for o in cols]
-    return _sd_heatmap(
+    return _diverging_heatmap(
         page, z, pairs, cols, labels, hover, top=top, cell="%{text}", blue="synergy",
         text=text, title="Do options work better together?",
-        subtitle="Together minus the sum of each alone, in SD units (composite: score units); "
-                 "blue = synergy, red = interference")
+        subtitle="Together minus the sum of each alone, in % of the outcome's swing; "
+                 "blue = synergy, red = interference (labelled only beyond the MMD)")
 
 
 # --- sensitivity -------------------------------------------------------------------------------

@@ -622,13 +622,13 @@ def ranking_section(a: RunResult, b: RunResult, labels: tuple[str, str]) -> str:
     by_a = {str(r["portfolio"]): r for r in a.ranking.to_dict("records")}
     by_b = {str(r["portfolio"]): r for r in b.ranking.to_dict("records")}
     order = list(dict.fromkeys([*by_a, *by_b]))
-    notes = ["Scores are each run's own composite (weighted, standardised outcomes; higher is "
-             "better; status quo scores 0)."]
-    weights_a = {o: s.weight for o, s in a.scenario.outcomes.items()}
-    weights_b = {o: s.weight for o, s in b.scenario.outcomes.items()}
+    notes = ["Scores are each run's own value over status quo (the scored outcomes on their "
+             "swings, weighted by the swing weights; higher is better; status quo scores 0)."]
+    weights_a = {o: (s.weight, s.swing) for o, s in a.scenario.outcomes.items()}
+    weights_b = {o: (s.weight, s.swing) for o, s in b.scenario.outcomes.items()}
     if weights_a != weights_b:
-        notes.append("The two scenarios weight the outcomes differently, so their scores measure "
-                     "different things.")
+        notes.append("The two scenarios weight the outcomes or draw their swings differently, so "
+                     "their scores measure different things.")
     if set(by_a) != set(by_b):
         notes.append("The runs ranked different sets of portfolios, so ranks are not directly "
                      "comparable.")

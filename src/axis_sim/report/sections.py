@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from axis_sim.experiment.compare import COMPOSITE
+from axis_sim.report import decision
 from axis_sim.report.analysis import (
     distribution_kind,
     interval_from_model,
@@ -56,6 +57,7 @@ from axis_sim.scenario.parameters import flat_parameters, parameter_labels
 from axis_sim.scenario.schema import STATUS_QUO, Parameter, Scenario, month_index, month_label
 
 SECTIONS: list[tuple[str, str]] = [
+    ("decision", "Decision"),
     ("headline", "Headline comparison"),
     ("ranking", "Ranking"),
     ("tradeoffs", "Trade-offs"),
@@ -162,16 +164,18 @@ def glance_html(page: Page) -> str:
         items.append(
             f"<li{data_attr('portfolio', name)}>{swatch(page.colour(name))}"
             f"<strong>{esc(portfolio_label(page.scenario, name))}</strong> "
-            f"(<code>{esc(name)}</code>): composite score "
+            f"(<code>{esc(name)}</code>): value over status quo "
             f"{_interval(row.score_mean, row.score_ci_low, row.score_ci_high)}, better than "
             f"status quo in {esc(format_probability(row.p_better))} of worlds</li>")
-    return ('<div class="glance"><strong>At a glance — best-ranked portfolios</strong> '
-            '<span class="muted">(composite score, 90% CI; higher is better; status quo = 0)'
+    return ('<div class="glance"><strong>At the scenario\'s weights — best-ranked '
+            'portfolios</strong> <span class="muted">(value over status quo on the swings, 90% '
+            'CI; higher is better; status quo = 0; see the decision section for every '
+            'weighting)'
             f"</span>\n<ol>\n{chr(10).join(items)}\n</ol></div>\n")
 
 
 def controls_html(page: Page, model: dict[str, Any] | None) -> str:
-    """The controls panel: which portfolios and outcomes to show, and the composite weights."""
+    """The controls panel: which portfolios and outcomes to show, and the swing weights."""
     scenario = page.scenario
     boxes = []
     for name in page.portfolios:
@@ -218,24 +222,27 @@ def controls_html(page: Page, model: dict[str, Any] | None) -> str:
 
 
 def weights_controls(page: Page, model: dict[str, Any] | None) -> str:
-    """Number inputs for the composite score's outcome weights (scenario defaults)."""
+    """Number inputs for the swing weights of the value model (scenario defaults)."""
     if model is None:
         return ""
     rows = []
     for k, outcome in enumerate(model["outcomes"]):
         spec = page.scenario.outcomes[outcome]
-        disabled = "" if model["spreads"][k] > 0 else " disabled"
-        note = "" if model["spreads"][k] > 0 else ' <span class="muted">(no spread)</span>'
+        swing = spec.swing
+        note = ("" if swing is None else
+                f' <span class="muted">({esc(format_number(swing.worst))} → '
+                f"{esc(format_number(swing.best))})</span>")
         rows.append(
             f'<tr><td><label for="weight-{k}">{esc(spec.label)}</label>{note}</td>'
-            f'<td><input type="number" class="weight" id="weight-{k}" min="0" step="0.5" '
+            f'<td><input type="number" class="weight" id="weight-{k}" min="0" step="0.1" '
             f'value="{model["defaults"][k]:g}"{data_attr("outcome", outcome)}'
-            f'{data_attr("default", f"{model["defaults"][k]:g}")}{disabled}></td></tr>')
+            f'{data_attr("default", f"{model["defaults"][k]:g}")}></td></tr>')
     return "\n".join([
         '<details open id="controls-weights">',
-        "<summary>Composite score weights</summary>",
-        '<p class="muted">How much each outcome counts in the composite score (the scenario\'s '
-        "weights to start with). Change them to re-rank the portfolios.</p>",
+        "<summary>Swing weights</summary>",
+        '<p class="muted">How much moving each outcome from its worst to its best plausible '
+        "value (in brackets) counts, relative to the others (the scenario's weights to start "
+        "with; they are normalised to sum 1). Change them to re-rank the portfolios.</p>",
         f'<table class="weights">\n<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>',
         '<button type="button" id="weights-reset">Reset to scenario weights</button>',
         '<p class="weights-state muted" id="weights-state">Scenario weights.</p>',
@@ -283,21 +290,21 @@ def headline_section(page: Page) -> str:
 
 
 def _weights_sentence(page: Page) -> str:
-    """"Munitions shipped × 1, Escalation crises × 2, …" for the weighted outcomes."""
-    weighted = [(spec.label, spec.weight) for spec in page.scenario.outcomes.values()
-                if spec.weight > 0]
-    if not weighted:
+    """"Munitions shipped 17%, Lethal incidents 17%, …": the normalised swing weights."""
+    rows = decision.value_rows(page.result)
+    if not rows or all(r["weight"] == "0%" for r in rows):
         return "No outcome has a weight in this scenario, so every score is 0."
-    return "Weights: " + ", ".join(f"{esc(label)} × {weight:g}" for label, weight in weighted) + "."
+    return "Swing weights: " + ", ".join(f"{esc(r['label'])} {esc(r['weight'])}"
+                                         for r in rows) + "."
 
 
 def ranking_table(page: Page) -> str:
-    """Rank, composite score [90% CI], P(better), regret median / p90 / max, P(best),
+    """Rank, value over status quo [90% CI], verdict, P(better), regret median / p90 / max, P(best),
     satisficing (when any outcome has a threshold)."""
     ranking = page.result.ranking
     satisficing = "satisficing" in ranking.columns and ranking["satisficing"].notna().any()
-    headers = ["Rank", "Portfolio", "Composite score: mean [90% CI]", "P(better)",
-               "Regret: median / 90th pct / max", "P(best)"]
+    headers = ["Rank", "Portfolio", "Value over status quo: mean [90% CI]", "Verdict",
+               "P(better)", "Regret: median / 90th pct / max", "P(best)"]
     if satisficing:
         headers.append("Satisficing")
     rows, attrs = [], []
@@ -307,6 +314,7 @@ def ranking_table(page: Page) -> str:
             esc(row.rank),
             portfolio_cell(page.scenario, name, page.colours),
             _interval(row.score_mean, row.score_ci_low, row.score_ci_high),
+            esc(getattr(row, "verdict", "") or MISSING),
             esc(format_probability(row.p_better)),
             f"{_n(row.regret_median)} / {_n(row.regret_p90)} / {_n(row.regret_max)}",
             esc(format_probability(row.p_best)),
@@ -329,7 +337,7 @@ def reweighted_table(page: Page, model: dict[str, Any]) -> str:
         rows.append([esc(i), portfolio_cell(page.scenario, name, page.colours),
                      _interval(*scores[name]), '<span class="muted">–</span>'])
         attrs.append(data_attr("portfolio", name))
-    headers = ["Rank", "Portfolio", "Mean composite score [90% CI]",
+    headers = ["Rank", "Portfolio", "Mean value over status quo [90% CI]",
                "Change from the scenario's ranking"]
     table = html_table(headers, rows, "reweighted num", row_attrs=attrs)
     return table.replace('<table class="reweighted num">',
@@ -343,8 +351,8 @@ def ranking_section(page: Page, model: dict[str, Any] | None) -> str:
         return _section("ranking", "Ranking and robustness",
                         '<p class="muted no-data">This run has no ranking table.</p>')
     ranking_caption = (
-        "<strong>Higher score is better; lower regret is better.</strong> Regret in a world: "
-        "how far the portfolio's score falls behind the best portfolio in that world; a "
+        "<strong>Higher value is better; lower regret is better.</strong> Regret in a world: "
+        "how far the portfolio's value falls behind the best portfolio in that world; a "
         "robust choice has low regret in most worlds, not only a high average.")
     parts = [
         ranking_table(page),
@@ -353,17 +361,21 @@ def ranking_section(page: Page, model: dict[str, Any] | None) -> str:
     if model is not None:
         parts += [
             '<h3 id="reweighted">Re-ranked with your weights</h3>',
-            '<p class="muted">Change the weights in the controls panel. The mean score and '
+            '<p class="muted">Change the weights in the controls panel. The mean value and '
             "its 90% interval are recomputed exactly from the same worlds; P(better), "
             "regret and P(best) need every world and are shown for the scenario's weights "
             "only (table above).</p>",
             reweighted_table(page, model),
         ]
     intro = (
-        "The composite score adds up each outcome's paired improvement on status quo, in "
-        "standard deviations of that outcome (its spread over all portfolios and worlds), "
-        f"times the outcome's weight. Status quo scores 0. {_weights_sentence(page)} "
-        "P(better): share of worlds where the score is above 0; P(best): share of worlds "
+        "A portfolio's value over status quo adds up, world by world, the change in each "
+        "scored outcome's partial value (0 at its swing's worst plausible value, 1 at its "
+        "best) times the outcome's swing weight, the weights normalised to sum 1: 0.01 is a "
+        "hundredth of moving every scored outcome from worst to best. This is one weighting; "
+        "the decision section ranks over all of them. Status quo scores 0. "
+        f"{_weights_sentence(page)} Verdict: the score's 90% interval against its minimal "
+        "meaningful difference. P(better): share of worlds where the value is above 0; "
+        "P(best): share of worlds "
         "where the portfolio is the best of all; satisficing: share of worlds where every "
         "outcome with a threshold meets it.")
     return _section("ranking", "Ranking and robustness", *parts, intro=intro)
@@ -414,10 +426,11 @@ def tradeoffs_section(page: Page) -> str:
             "portfolios, tick a few in the controls panel to compare them.")
         parts.append(figure_block(tradeoff_figure(page, x, y), "fig-tradeoff", caption))
     heat_caption = (
-        "Each cell: the portfolio's mean paired difference from status quo in standard "
-        "deviations of the outcome (its spread over all portfolios and worlds), signed so that "
-        "blue is better and red worse; white is no change. Hover for the real difference and "
-        "its 90% interval. Rows are in composite-score rank order.")
+        "Each cell: the portfolio's mean paired difference from status quo as a share of the "
+        "outcome's swing (its worst to best plausible value, as the value model counts it), "
+        "signed so that blue is better and red worse; white is no change. Hover for the real "
+        "difference, its 90% interval and its verdict against the MMD. Rows are in rank order "
+        "at the scenario's weights.")
     parts.append("<h3>Every portfolio on every headline outcome</h3>")
     parts.append(figure_block(effect_heatmap(page), "fig-heatmap", heat_caption))
     return _section("tradeoffs", "Trade-offs", *parts,
@@ -457,9 +470,10 @@ def distributions_section(page: Page) -> str:
 
 
 def summary_table(page: Page) -> str:
-    """Per headline outcome × portfolio: median [5%, 95%], mean difference [90% CI], P(better)."""
+    """Per headline outcome × portfolio: median [5%, 95%], mean difference [90% CI], its
+    verdict against the MMD, P(better)."""
     headers = ["Portfolio", "Median [5%, 95%]", "Difference from status quo: mean [90% CI]",
-               "Per-world difference [5%, 95%]", "P(better)", "P(worse)"]
+               "Verdict", "Per-world difference [5%, 95%]", "P(better)", "P(worse)"]
     parts: list[str] = []
     for outcome in page.headline:
         spec = page.scenario.outcomes[outcome]
@@ -471,16 +485,19 @@ def summary_table(page: Page) -> str:
             level = f"{_n(row.median)} [{_n(row.p05)}, {_n(row.p95)}]"
             if name == STATUS_QUO:
                 diff = spread = p_better = p_worse = '<span class="muted">reference</span>'
+                verdict = ""
             else:
                 diff = _interval(row.diff_mean, row.diff_ci_low, row.diff_ci_high)
+                verdict = esc(getattr(row, "verdict", "") or MISSING)
                 spread = f"[{_n(row.diff_p05)}, {_n(row.diff_p95)}]"
                 p_better = esc(format_probability(row.p_better))
                 p_worse = esc(format_probability(getattr(row, "p_worse", None)))
             rows.append([portfolio_cell(page.scenario, name, page.colours), level, diff,
-                         spread, p_better, p_worse])
+                         verdict, spread, p_better, p_worse])
             attrs.append(data_attr("portfolio", name))
+        mmd = f"; MMD {format_number(spec.mmd.value)}" if spec.mmd is not None else ""
         caption = (f'{esc(spec.label)} <span class="muted">({esc(spec.unit)}; '
-                   f"{esc(better_phrase(spec).lower())})</span>")
+                   f"{esc(better_phrase(spec).lower())}{esc(mmd)})</span>")
         parts.append(_outcome_block(
             outcome, html_table(headers, rows, "summary num", caption, row_attrs=attrs)))
     return "\n".join(parts)
@@ -493,7 +510,8 @@ def summary_section(page: Page) -> str:
 # --- interactions ------------------------------------------------------------------------------
 
 
-VERDICT_CLASS = {"synergy": "syn", "interference": "int", "additive": "add"}
+VERDICT_CLASS = {"synergy": "syn", "interference": "int", "additive": "add",
+                 "uncertain": "add"}
 
 
 def interactions_section(page: Page) -> str:
@@ -507,7 +525,7 @@ def interactions_section(page: Page) -> str:
     outcomes = [o for o in [COMPOSITE, *page.headline] if o in present]
     lookup = {(str(r.pair), str(r.outcome)): r for r in table.itertuples(index=False)}
     pairs = list(dict.fromkeys(table["pair"].astype(str)))
-    headers = ["Pair", *("Composite score" if o == COMPOSITE
+    headers = ["Pair", *("Value over status quo" if o == COMPOSITE
                          else esc(page.scenario.outcomes[o].label) for o in outcomes)]
     rows, attrs = [], []
     for pair in pairs:
@@ -526,9 +544,11 @@ def interactions_section(page: Page) -> str:
         rows.append(cells)
         attrs.append(data_attr("portfolio", pair))
     caption = (
-        "Blue cells: synergy (together the options do better than the sum of each alone); red: "
-        "interference; pale: additive (the 90% interval of the interaction covers 0). Values "
-        "in SD units of each outcome; the composite score column in score units.")
+        "Blue cells: synergy (together the options do meaningfully better than the sum of "
+        "each alone: the whole 90% interval beyond the outcome's minimal meaningful "
+        "difference); red: interference; additive: the interval lies within ± the MMD; "
+        "uncertain: neither. Colours in % of each outcome's swing (the value's full range for "
+        "the value column).")
     return _section(
         "interactions", "Interactions",
         figure_block(interaction_heatmap(page, outcomes), "fig-interactions", caption),
@@ -561,7 +581,7 @@ def sensitivity_section(page: Page) -> str:
         figures = []
         for name in _sensitivity_portfolios(page, available, TORNADO_LIMIT):
             caption = (f"<code>{esc(name)}</code>: the uncertain assumptions its overall "
-                       "effect (composite score vs status quo) moves with most, by Spearman "
+                       "effect (value over status quo) moves with most, by Spearman "
                        "rank correlation over worlds.")
             figures.append(figure_block(
                 tornado_figure(page, name, labels), f"fig-tornado-{len(figures)}", caption,
@@ -618,7 +638,7 @@ def failures_section(page: Page) -> str:
         for outcome in outcomes:
             rows = mine[mine["outcome"].astype(str) == outcome] if outcome else mine
             if outcome == COMPOSITE:
-                what = "Overall (composite score)"
+                what = "Overall (value over status quo)"
             elif outcome in page.scenario.outcomes:
                 what = page.scenario.outcomes[outcome].label
             else:
@@ -689,8 +709,8 @@ def story_section(page: Page) -> str:
     return _section(
         "story", "A world's story", controls, *views,
         intro="What happens month by month in one simulated world. The sample worlds are "
-              "ranked by how well things go for the US under status quo (the composite score's "
-              "weighted, standardised outcomes): the median one, the best and the worst. Pick "
+              "ranked by how well things go for the US under status quo (their value on the "
+              "scenario's swings and weights): the median one, the best and the worst. Pick "
               "one, and see it without new policy or under the best-ranked portfolio.")
 
 
