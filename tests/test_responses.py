@@ -96,3 +96,19 @@ def test_pyongyang_ships_less_as_its_reserve_runs_down(baseline: Scenario) -> No
             m.step()
         shipped[concern] = m.trade.shipped_total.mean()
     assert shipped[4.0] < 0.95 * shipped[0.0]
+
+
+def test_russia_opens_the_arms_trade_only_while_its_war_outruns_its_factories(
+        baseline: Scenario) -> None:
+    """Rung 1 is arms for food and energy: from rung 0, Moscow proposes it only while its war
+    consumes more artillery than it produces (the 2016 and 2019 backtests climbed it in peace,
+    when no arms trade happened). Same worlds, only the war's demand changed."""
+    climbed = {}
+    for use in (50_000.0, 300_000.0):  # below and above the baseline's shell production
+        m = model(baseline, **{"actors__Russia__initial_cooperation_level": 0.0,
+                               "context__russia_artillery_use": use})
+        for _ in range(24):
+            m.step()
+        climbed[use] = (m.russia.cooperation > 0).mean()
+    assert climbed[50_000.0] == 0.0
+    assert climbed[300_000.0] > 0.3

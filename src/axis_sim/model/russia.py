@@ -155,11 +155,17 @@ class Russia(Actor):
         "russia.base_gain": ("context.munitions_gap", "context.demand", "russia.trust",
                              "now.summit", "context.western_aid", "trade.friction",
                              "levers.moscow_exposure_cost"),
-        "russia.proposes": ("russia.base_gain", "russia.cooperation"),
+        "russia.proposes": ("russia.base_gain", "russia.cooperation", "context.deficit"),
     })
     def _propose(self, month: int) -> None:
         """Moscow's gain from the next rung: need, trust, a summit, retaliation, minus the costs
-        of sanctions and of being exposed in public."""
+        of sanctions and of being exposed in public.
+
+        The first rung is an arms-for-food-and-energy trade, so Moscow opens it only while its
+        war consumes more artillery than its factories make (a deficit, even one its reserve
+        still covers): without a war's demand there is nothing to buy. (The analysis traces the
+        alignment to Russia's wartime need for munitions; before 2022 no arms trade was known
+        despite decades of ties.)"""
         model, ctx = self.model, self.model.context
         need = self.needs()[0]
         self.base_gain = (
@@ -171,8 +177,10 @@ class Russia(Actor):
             - model.levers.moscow_exposure_cost
         )
         gain = self.base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
-        self.proposes = model.directed("Russia.propose", model.draws["russia_ladder"]
-                                       < logit_probability(gain, self.par("ladder_temperature")))
+        wants = (model.draws["russia_ladder"]
+                 < logit_probability(gain, self.par("ladder_temperature")))
+        opens = (self.cooperation > 0) | (ctx.deficit > 0)
+        self.proposes = model.directed("Russia.propose", wants & opens)
 
     @rule(writes={
         "russia.cooperation": ("russia.cooperation", "russia.proposes", "dprk.accepts_deeper_ties",

@@ -65,6 +65,7 @@ class Context:
     ceasefire: np.ndarray = field(init=False)
     demand: np.ndarray = field(init=False)
     munitions_gap: np.ndarray = field(init=False)
+    deficit: np.ndarray = field(init=False)  # demand beyond Russia's own production, before reserve
     western_aid: np.ndarray = field(init=False)
     russia_reserve: np.ndarray = field(init=False)  # rounds left in Russia's war reserve
 
@@ -72,6 +73,7 @@ class Context:
         self.ceasefire = np.zeros(self.worlds, dtype=bool)
         self.demand = np.zeros(self.worlds)
         self.munitions_gap = np.zeros(self.worlds)
+        self.deficit = np.zeros(self.worlds)
         self.western_aid = np.zeros(self.worlds)
         self.russia_reserve = np.zeros(self.worlds)
 
@@ -209,6 +211,7 @@ class AxisModel(mesa.Model):
         "context.demand": ("context.ceasefire",),
         "context.russia_reserve": ("context.russia_reserve", "context.demand"),
         "context.munitions_gap": ("context.demand", "context.russia_reserve"),
+        "context.deficit": ("context.demand",),
         "context.western_aid": ("context.ceasefire",),
     })
     def _context(self, month: int) -> None:
@@ -220,10 +223,10 @@ class AxisModel(mesa.Model):
             ctx.ceasefire, p["context.demand_after_ceasefire"], 1.0)
         # Russia covers what its factories cannot from its war reserve, but releases only a share
         # of it a month (it keeps a reserve; calibres and depots do not match the front's needs).
-        deficit = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
-        release = np.minimum(ctx.russia_reserve * p["context.reserve_release_share"], deficit)
+        ctx.deficit = np.maximum(ctx.demand - p["context.russia_shell_production"], 0.0)
+        release = np.minimum(ctx.russia_reserve * p["context.reserve_release_share"], ctx.deficit)
         ctx.russia_reserve = ctx.russia_reserve - release
-        ctx.munitions_gap = deficit - release
+        ctx.munitions_gap = ctx.deficit - release
         ctx.western_aid = p["context.western_aid_to_ukraine"] * np.where(
             ctx.ceasefire, p["context.aid_after_ceasefire"], 1.0)
 

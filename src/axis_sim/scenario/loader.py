@@ -375,8 +375,8 @@ def resolve(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Positions]:
     `extends:` is a path or a list of paths, relative to the extending file's folder. Parents
     are resolved first (recursively) and merged in order, later parents over earlier ones;
     the child is merged over them all. Mappings merge key by key, except a parameter's `dist`,
-    which the child replaces whole; lists and scalars from the merged-over side replace. Positions follow whichever file supplied each value. The result
-    has no `extends` key.
+    which the child replaces whole; lists and scalars from the merged-over side replace.
+    Positions follow whichever file supplied each value. The result has no `extends` key.
     """
     name = str(path)
     data, positions = read_yaml(path)

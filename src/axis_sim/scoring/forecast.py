@@ -258,14 +258,17 @@ def _score_question(question: Question, k: int, values: np.ndarray) -> dict[str,
 def _notes(questions: QuestionSet) -> list[str]:
     """Caveats a reader of the scores should see."""
     binary = [q for q in questions.questions if q.kind == "binary"]
-    missing = [q.id for q in binary if q.base_rate is None]
+    # A question's base-rate reference comes from its `history` counts, else its stated
+    # `base_rate`; only one with neither falls back to 50%.
+    missing = [q.id for q in binary if q.base_rate is None and q.history is None]
     notes = []
     if missing and len(missing) == len(binary):
-        notes.append("No binary question gives a base_rate, so the base-rate reference is the "
-                     "same as the 50% reference.")
+        notes.append("No binary question gives a history or a base_rate, so the base-rate "
+                     "reference is the same as the 50% reference.")
     elif missing:
-        notes.append(f"{len(missing)} of {len(binary)} binary questions give no base_rate; the "
-                     f"base-rate reference uses 50% for them ({', '.join(missing)}).")
+        notes.append(f"{len(missing)} of {len(binary)} binary questions give neither a history "
+                     f"nor a base_rate; the base-rate reference uses 50% for them "
+                     f"({', '.join(missing)}).")
     return notes
 
 
