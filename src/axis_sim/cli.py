@@ -230,13 +230,16 @@ def _explain_run(result: RunResult, planned: Plan, jobs: int, executor: str,
 
 
 def _footer(result: RunResult, folder: Path) -> None:
+    from axis_sim.report.formatting import significant
+
     m = result.manifest
     click.echo(f"\n{m['runs']} worlds × {len(m['portfolios'])} portfolios × {m['months']} months, "
                f"seed {m['seed']}, {m['wall_seconds']:.1f} s")
     if "until_precise" in m:
         p = m["until_precise"]
         state = "reached" if p["met"] else f"NOT reached within {p['max_runs']} worlds"
-        click.echo(f"Precision target ±{p['target']:g} SD {state} (widest ±{p['reached']:.3g} SD)")
+        click.echo(f"Precision target ±{significant(p['target'], 3)} SD {state} "
+                   f"(widest ±{significant(p['reached'], 3)} SD)")
     click.echo(f"Results:   {folder}/")
     click.echo(f"Brief:     {folder / 'brief.md'}")
     click.echo(f"Dashboard: {folder / 'dashboard.html'}")

@@ -174,8 +174,8 @@ def level_figure(page: Page, outcome: str) -> Figure | None:
                      "arrayminus": [median - p05], "thickness": 2.5, "width": 5,
                      "color": colour},
             customdata=[[p05, p95]],
-            hovertemplate=page.hover_name(name) + "<br>median %{x:.4g}"
-            "<br>5%: %{customdata[0]:.4g}<br>95%: %{customdata[1]:.4g}<extra></extra>",
+            hovertemplate=page.hover_name(name) + "<br>median %{x:,.4~r}"
+            "<br>5%: %{customdata[0]:,.4~r}<br>95%: %{customdata[1]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
     status_quo = rows[rows["portfolio"] == STATUS_QUO]
@@ -243,9 +243,9 @@ def difference_figure(page: Page, outcome: str) -> Figure | None:
             marker={"color": "white", "size": 9, "line": {"color": colour, "width": 2.5}},
             customdata=[[_num(row.diff_ci_low), _num(row.diff_ci_high),
                          _num(row.diff_p05), _num(row.diff_p95)]],
-            hovertemplate=page.hover_name(name) + "<br>mean difference %{x:.4g}"
-            "<br>90% CI %{customdata[0]:.4g} to %{customdata[1]:.4g}"
-            "<br>per-world 5–95%: %{customdata[2]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            hovertemplate=page.hover_name(name) + "<br>mean difference %{x:,.4~r}"
+            "<br>90% CI %{customdata[0]:,.4~r} to %{customdata[1]:,.4~r}"
+            "<br>per-world 5–95%: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
         add_annotation(
@@ -311,16 +311,16 @@ def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
                 "scatter", x=[plot_text(v) for v in reference["month_label"]],
                 y=reference["p50"].tolist(), mode="lines", name=plot_text(STATUS_QUO),
                 line={"color": STATUS_QUO_COLOUR, "width": 1.5, "dash": "dash"},
-                hovertemplate="status quo median %{y:.4g}<extra></extra>", showlegend=False,
+                hovertemplate="status quo median %{y:,.4~r}<extra></extra>", showlegend=False,
                 meta=_tag(name), **axes,
             ))
         fig["data"].append(trace(
             "scatter", x=x, y=frame["p50"].tolist(), mode="lines", name=plot_text(name),
             line={"color": colour, "width": 2.5},
             customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy().tolist(),
-            hovertemplate=page.hover_name(name) + "<br>%{x}: median %{y:.4g}"
-            "<br>25–75%: %{customdata[1]:.4g} to %{customdata[2]:.4g}"
-            "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            hovertemplate=page.hover_name(name) + "<br>%{x}: median %{y:,.4~r}"
+            "<br>25–75%: %{customdata[1]:,.4~r} to %{customdata[2]:,.4~r}"
+            "<br>5–95%: %{customdata[0]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name), **axes,
         ))
     update(fig["layout"], base_layout(plot_text(short(spec.label)), "Month by month",
@@ -393,9 +393,10 @@ def distribution_figure(page: Page, outcome: str) -> Figure | None:
             "scatter", x=[stats.median], y=[tick], mode="markers",
             marker={"color": colour, "size": 14, "opacity": 0},
             customdata=[[stats.p05, stats.q1, stats.q3, stats.p95, stats.mean]],
-            hovertemplate=page.hover_name(name) + "<br>median %{x:.4g}, mean "
-            "%{customdata[4]:.4g}<br>middle half: %{customdata[1]:.4g} to %{customdata[2]:.4g}"
-            "<br>5–95%: %{customdata[0]:.4g} to %{customdata[3]:.4g}<extra></extra>",
+            hovertemplate=page.hover_name(name) + "<br>median %{x:,.4~r}, mean "
+            "%{customdata[4]:,.4~r}<br>middle half: %{customdata[1]:,.4~r} to "
+            "%{customdata[2]:,.4~r}"
+            "<br>5–95%: %{customdata[0]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
     if not fig["data"]:
@@ -507,8 +508,9 @@ def tradeoff_figure(page: Page, x_outcome: str, y_outcome: str) -> Figure | None
                      "thickness": 1.5, "width": 3},
             customdata=[[xl, xh, yl, yh]],
             hovertemplate=page.hover_name(name)
-            + "<br>x: %{x:.4g} [90% CI %{customdata[0]:.4g}, %{customdata[1]:.4g}]"
-            "<br>y: %{y:.4g} [90% CI %{customdata[2]:.4g}, %{customdata[3]:.4g}]<extra></extra>",
+            + "<br>x: %{x:,.4~r} [90% CI %{customdata[0]:,.4~r}, %{customdata[1]:,.4~r}]"
+            "<br>y: %{y:,.4~r} [90% CI %{customdata[2]:,.4~r}, %{customdata[3]:,.4~r}]"
+            "<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
     x_spec, y_spec = page.scenario.outcomes[x_outcome], page.scenario.outcomes[y_outcome]
@@ -744,7 +746,7 @@ def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]
         customdata=[[plot_text(n), plot_text(p), plot_text(u), pv]
                     for n, p, u, pv in zip(names, paths, units, p_values, strict=True)],
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]})"
-        "<br>rank correlation %{x:+.2f}, p = %{customdata[3]:.2g}<extra></extra>",
+        "<br>rank correlation %{x:+.2f}, p = %{customdata[3]:.2~r}<extra></extra>",
         showlegend=False, meta=_tag(portfolio),
     ))
     extent = min(1.0, max(abs(v) for v in rho) * 1.15 + 0.02)

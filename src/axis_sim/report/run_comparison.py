@@ -192,8 +192,8 @@ def outcome_figure(
                 level_values += [median, p05, p95]
                 fig.add_trace(_interval_point(
                     median, p05, p95, i + offset, colour, symbol, text, [_num(p05), _num(p95)],
-                    "%{text}<br>median %{x:.4g}<br>5–95%: %{customdata[0]:.4g} "
-                    "to %{customdata[1]:.4g}<extra></extra>"), row=1, col=1)
+                    "%{text}<br>median %{x:,.4~r}<br>5–95%: %{customdata[0]:,.4~r} "
+                    "to %{customdata[1]:,.4~r}<extra></extra>"), row=1, col=1)
             mean = row.get("diff_mean")
             if name == STATUS_QUO or is_missing(mean):
                 continue
@@ -202,8 +202,8 @@ def outcome_figure(
             fig.add_trace(_interval_point(
                 mean, low, high, i + offset, colour, symbol, text,
                 [_num(low), _num(high), plot_text(format_probability(row.get("p_better")))],
-                "%{text}<br>mean difference %{x:.4g}<br>90% CI %{customdata[0]:.4g} to "
-                "%{customdata[1]:.4g}<br>P(better) %{customdata[2]}<extra></extra>"),
+                "%{text}<br>mean difference %{x:,.4~r}<br>90% CI %{customdata[0]:,.4~r} to "
+                "%{customdata[1]:,.4~r}<br>P(better) %{customdata[2]}<extra></extra>"),
                 row=1, col=2)
     for k, (label, _) in enumerate(runs):  # legend entries: one marker shape per run
         fig.add_trace(go.Scatter(

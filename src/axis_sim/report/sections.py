@@ -829,7 +829,8 @@ def events_table(scenario: Scenario) -> str:
     rows = [
         [f"<code>{esc(e.id)}</code>", esc(e.name), esc(e.kind.replace("_", " ")),
          esc(e.month), esc(f"every {e.every_months} months" if e.every_months else "once"),
-         esc(f"{e.probability.value:g} ({describe_distribution(e.probability)})"),
+         esc(f"{format_number(e.probability.value)} "
+             f"({describe_distribution(e.probability)})"),
          esc(e.source)]
         for e in scenario.events
     ]

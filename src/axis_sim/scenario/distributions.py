@@ -59,6 +59,8 @@ def _compact(x: float) -> str:
     for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if magnitude >= scale:
             return f"{x / scale:.4g}{suffix}"
+    if 0 < magnitude < 1e-4:  # .4g would write 5e-05; a person reads 0.00005
+        return f"{x:.12f}".rstrip("0")
     return f"{x:.4g}"
 
 
