@@ -127,7 +127,8 @@ def sensitivity(scenario: Scenario | str | Path, *, method: Method = "morris",
 
     Runs the worlds of a SALib design (Morris: `samples` trajectories, default 20; Sobol:
     `samples` base samples, default 64, times parameters + 2) under every portfolio, then
-    analyses each portfolio's paired effect on the composite score and each headline outcome.
+    analyses each portfolio's paired effect on the value score (`composite_score`: value over
+    status quo on the scenario's swings) and each headline outcome.
     The model is stochastic, so each design is run `replicates` times; within a replicate every
     world shares the same random draws, and effects are averaged over replicates.
     Returns long rows: method, portfolio, outcome, parameter, and the method's indices.

@@ -99,7 +99,8 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                           "named portfolios, 'a+b' combinations, or 'all' for all 32. Repeatable."),
         SET_OPTION,
         click.option("--weight", "weights", multiple=True, metavar="OUTCOME=WEIGHT",
-                     help="Weight of an outcome in the composite score. Repeatable."),
+                     help="Swing weight of a scored outcome (relative, normalised to sum 1; "
+                          "it must keep the scenario's `outweighs:` judgements). Repeatable."),
         SAMPLING_OPTION,
         click.option("--until-precise", type=click.FloatRange(min=0, min_open=True),
                      metavar="SD",
@@ -268,9 +269,13 @@ def run(**kwargs: Any) -> None:
 @click.option("--sensitivity-samples", type=click.IntRange(min=2), metavar="N",
               help="Morris trajectories (default 20) or Sobol' base samples (default 64).")
 def compare(**kwargs: Any) -> None:
-    """Rank portfolios on SCENARIO by composite score, with regret, interactions and failures.
+    """Which portfolio on SCENARIO holds whatever the weights: rank acceptability, Pareto set.
 
-    Writes the same files as `run` (ranking.csv, interactions.csv, brief.md among them).
+    Prints the bottom line (the robust choice, or the trade-off the choice depends on), the
+    rank acceptability over every weighting of the scored outcomes (SMAA-2), and the ranking
+    by value over status quo at the scenario's swing weights, with regret and interactions.
+    Writes the same files as `run` (acceptability.csv, central_weights.csv, pareto.csv,
+    tradeoffs.csv, ranking.csv, interactions.csv, brief.md among them).
     """
     from axis_sim.report.table import ranking_text
 
