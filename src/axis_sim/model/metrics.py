@@ -210,7 +210,9 @@ def catalogue_markdown() -> str:
         "Every quantity the model records for every world at the end of every month. *Cumulative*",
         "outcomes only grow, so “has X happened by month k” is `value > 0` at month k; the others",
         "are current levels. A scenario's `outcomes:` section chooses which to report, how to",
-        "label them, which direction is better and their weight in a composite score.", "",
+        "label them, which direction is better and how the headline ones are valued (a swing",
+        "from worst to best plausible value, a swing weight, a minimal meaningful difference).",
+        "",
         "| name | unit | kind | meaning |", "|---|---|---|---|",
     ]
     lines += [f"| `{name}` | {m.unit} | {'cumulative' if m.cumulative else 'level'} | {m.meaning} |"
