@@ -1,16 +1,33 @@
-"""The backtest keeps beating both reference forecasts (docs/calibration.md)."""
+"""docs/calibration.md states the scores the model gets now: a change to the model that moves a
+backtest origin's score must be logged there (the tuning discipline of issue 14)."""
 
 from __future__ import annotations
 
-from axis_sim.scoring import score
+import re
+
+import pytest
+
+from axis_sim.scoring.backtest import backtest
 from tests.conftest import ROOT
 
+DOC = ROOT / "docs" / "calibration.md"
+SECTION = "## Scores after the change"
 
-def test_backtest_beats_always_half_and_base_rates() -> None:
-    result = score(ROOT / "scenarios" / "backtest_2022_02.yaml",
-                   ROOT / "questions" / "2022_02_to_2023_08.yaml", runs=600,
-                   portfolio=["pursued"])
-    s = result.summary
-    assert s["binary"] >= 20
-    assert s["brier"] < min(s["brier_uniform"], s["brier_base_rate"])
-    assert s["log_score"] < min(s["log_score_uniform"], s["log_score_base_rate"])
+
+def documented_brier() -> dict[str, float]:
+    """Each origin's Brier in the doc's current-scores table."""
+    text = DOC.read_text(encoding="utf-8").split(SECTION, 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (\d{4}_\d{2})[^|]*\| ([0-9.]+) \[", text, flags=re.MULTILINE)
+    return {origin: float(brier) for origin, brier in rows}
+
+
+def test_the_documented_scores_are_the_models_scores() -> None:
+    documented = documented_brier()
+    result = backtest(ROOT / "questions" / "origins.yaml", runs=500)
+    scored = {o.origin.id: o.result.summary["brier"] for o in result.origins}
+    assert set(documented) == set(scored), "every origin's current score is in the doc"
+    for origin, brier in scored.items():
+        # 500 worlds against the doc's 2,000: Monte Carlo noise moves a Brier by ~0.01.
+        assert brier == pytest.approx(documented[origin], abs=0.025), (
+            f"{origin}: Brier {brier:.3f} now, {documented[origin]:.3f} in docs/calibration.md; "
+            "log the change there (what, why, which origins, before and after)")
