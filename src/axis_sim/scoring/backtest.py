@@ -170,7 +170,8 @@ def _cell(value: Any, signed: bool = False) -> str:
         return "–"
     if isinstance(value, int | str):
         return str(value)
-    return f"{value:+.2f}" if signed else f"{value:.3f}"
+    text = f"{value:+.2f}" if signed else f"{value:.3f}"
+    return text.replace("-", "−")  # the typographic minus, as in the per-origin reports
 
 
 def table_rows(table: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
