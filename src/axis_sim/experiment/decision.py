@@ -23,6 +23,8 @@ at once; the Pareto intervals read every world, one outcome at a time.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -30,7 +32,7 @@ from axis_sim.experiment.acceptability import smaa
 from axis_sim.experiment.finals import Finals, as_finals
 from axis_sim.experiment.overlap import double_counting, effect_correlations
 from axis_sim.experiment.pareto import dominance, paired_intervals, pareto_members, trade_offs
-from axis_sim.experiment.value import ValueModel, value_differences, value_model
+from axis_sim.experiment.value import ValueModel, outside_swing, value_differences, value_model
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 SMAA_DRAWS = 20_000  # Monte Carlo error of a share ≤ 0.4 percentage points
@@ -117,3 +119,22 @@ def overlap_table(scenario: Scenario, effects: pd.DataFrame) -> pd.DataFrame:
     headline = [o for o in scenario.headline_outcomes if o in set(effects["outcome"])]
     wide = {o: effects.loc[effects["outcome"] == o, "effect"].to_numpy() for o in headline}
     return double_counting(effect_correlations(wide), scenario.scored_outcomes)
+
+
+def value_model_manifest(scenario: Scenario, outcome_names: list[str],
+                         finals: Finals | np.ndarray, worlds: int) -> dict[str, Any]:
+    """How the decision tables were made, for the manifest: the normalised swing weights, the
+    ordinal judgements, the SMAA draws and worlds, and per scored outcome the share of values
+    (every portfolio and world) outside its swing, where the partial value is held at 0 or 1 —
+    a swing drawn too narrow for what the model produces."""
+    finals = as_finals(finals)
+    model = value_model(scenario)
+    return {
+        "weights": {o: float(w) for o, w in zip(model.outcomes, model.weights, strict=True)},
+        "judgements": [[model.outcomes[i], model.outcomes[j]] for i, j in model.order],
+        "smaa_draws": SMAA_DRAWS, "smaa_worlds": worlds,
+        "outside_swing": {
+            o: outside_swing(finals.outcome(outcome_names.index(o)), model.worst[k],
+                             model.best[k])
+            for k, o in enumerate(model.outcomes) if o in outcome_names},
+    }

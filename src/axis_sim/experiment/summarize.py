@@ -44,6 +44,7 @@ from axis_sim.experiment.decision import (
     leading,
     overlap_table,
     pareto_tables,
+    value_model_manifest,
 )
 from axis_sim.experiment.discovery import (
     BOX_COLUMNS,
@@ -153,6 +154,8 @@ class Collector:
             scenario, outcome_names, names, finals, leading(result.central_weights))
         effects = effect_table(plan, names, outcome_names, finals, scores, analysed)
         result.overlaps = overlap_table(scenario, effects)
+        result.manifest["value_model"] = value_model_manifest(scenario, outcome_names, finals,
+                                                              analysed)
         result.drivers = (rank_correlations(sample, effects) if len(self.paths) and len(effects)
                           else pd.DataFrame())
         result.failures = failure_table(plan, result.comparison, sample, effects,

@@ -19,6 +19,7 @@ from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, Scenario
 
 COMPOSITE = "composite_score"
+SWING_TOLERANCE = 0.01  # more of an outcome's values outside its swing than this: say so
 
 
 def _score(result: RunResult, value: object, signed: bool = True) -> str:
@@ -113,8 +114,9 @@ def _bottom_bullets(result: RunResult) -> list[str]:
             f"{format_probability(best['p_best'])} of worlds.")
     members = decision.pareto_names(result)
     if members:
+        dominated = decision.dominated_count(result)
         lines.append(f"- **Pareto set:** {len(members)} of {len(result.pareto)} portfolios; "
-                     f"the other {decision.dominated_count(result)} are dominated (another "
+                     f"{dominated} {'is' if dominated == 1 else 'are'} dominated (another "
                      "portfolio is meaningfully better on one outcome and not meaningfully "
                      "worse on any).")
     counted = result.overlaps[result.overlaps["double_counted"].astype(bool)] \
@@ -122,6 +124,15 @@ def _bottom_bullets(result: RunResult) -> list[str]:
     if len(counted):
         lines.append(f"- **Double counting:** {len(counted)} pair(s) of scored outcomes move "
                      "together; see “Outcomes that move together”.")
+    narrow = {o: share for o, share in
+              result.manifest.get("value_model", {}).get("outside_swing", {}).items()
+              if share > SWING_TOLERANCE and o in s.outcomes}
+    if narrow:
+        lines.append("- **Swings drawn too narrow:** " + "; ".join(
+            f"{format_probability(share)} of values of “{s.outcomes[o].label}”"
+            for o, share in narrow.items())
+            + " fall outside the swing, where the partial value is held at its worst or best; "
+            "widen the swing in the scenario.")
     return lines or ["- No ranking: the run compared no portfolio with status quo."]
 
 

@@ -20,6 +20,7 @@ from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 ROBUST_SHARE = 0.5  # first in at least half the weight space (and on the Pareto set): robust
 CONTENDER_SHARE = 0.05  # first in less than this: not named as a contender
+RIVAL_SHARE = 0.2  # a runner-up first this often: the robust choice's trade-off is stated too
 BINARY = "0/1"
 # Units read as "one <singular>" in exchange rates; others as "<step> <unit>".
 SINGULAR = {"rounds": "round", "incidents": "incident", "crises": "crisis",
@@ -34,11 +35,10 @@ def label(scenario: Scenario, name: str) -> str:
     set ("allied package"), or its options joined ("sanctions listing + warn beijing")."""
     if name == STATUS_QUO:
         return "status quo"
-    options = frozenset(name.split("+"))
-    for named, members in scenario.portfolios.items():
-        if frozenset(members) == options:
-            return named.replace("_", " ")
     members = scenario.portfolios.get(name) or name.split("+")
+    for named, theirs in scenario.portfolios.items():
+        if frozenset(theirs) == frozenset(members):
+            return named.replace("_", " ")
     return " + ".join(m.replace("_", " ") for m in members)
 
 
@@ -138,10 +138,15 @@ def bottom_line(result: RunResult) -> str:
                    f"{'' if len(members) == 1 else 's'}")
     if top.first >= ROBUST_SHARE and top.pareto and not (
             len(ranked) > 1 and tied(top.first, ranked[1].first)):
+        runner_up = (f"; next is {label(s, ranked[1].portfolio)}, first in "
+                     f"{format_probability(ranked[1].first)}" if len(ranked) > 1 else "")
         text = (f"The robust choice is {label(s, top.portfolio)}: it ranks first in "
                 f"{format_probability(top.first)} {space}, and in the first three in "
-                f"{format_probability(top.top3)}. {pareto_text}"
+                f"{format_probability(top.top3)}{runner_up}. {pareto_text}"
                 + (f"; the others are {', '.join(others)}." if others else ": this one."))
+        if len(ranked) > 1 and ranked[1].first >= RIVAL_SHARE:
+            # A strong second still leaves a trade-off some weightings decide the other way.
+            text += _trade_off(result, [r.portfolio for r in ranked if r.first > 0][:LEADERS])
         return text
     contenders = [r for r in ranked if r.first >= CONTENDER_SHARE][:3] or ranked[:2]
     shares = "; ".join(f"{label(s, r.portfolio)} in {format_probability(r.first)}"
