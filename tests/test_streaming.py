@@ -101,10 +101,10 @@ def test_drivers_and_failures_read_only_the_analysed_worlds(short_baseline: Scen
     assert result.manifest["analysis_worlds"] == 64
     assert len(result.outcomes) == 4 * 200  # every world is still reported
     few = _collect(replace(the_plan, runs=64))
-    # The composite score's scale comes from every world; the headline effects do not.
-    def headline(drivers: pd.DataFrame) -> pd.DataFrame:
-        return drivers[drivers["outcome"] != COMPOSITE].reset_index(drop=True)
-    pd.testing.assert_frame_equal(headline(result.drivers), headline(few.drivers))
+    # The composite is valued on the scenario's swings, not scaled by the spread of every world
+    # run, so the first 64 worlds' drivers are the same whether or not more worlds follow.
+    assert (result.drivers["outcome"] == COMPOSITE).any()
+    pd.testing.assert_frame_equal(result.drivers, few.drivers)
 
 
 def test_sketched_monthly_quantiles_are_within_one_percent(
