@@ -303,3 +303,19 @@ def test_sentence_falls_back_to_paths_and_handles_two_sided_bounds() -> None:
 ])
 def test_format_number(value: float, text: str) -> None:
     assert format_number(value) == text
+
+
+def test_sentence_names_a_structural_form_and_gives_the_p_value() -> None:
+    """A bound on a 0/1 structural choice reads as the rule form that holds, and the box's
+    significance is stated without scientific notation."""
+    path = "actors.DPRK.declaration_response"
+    provoked = Box(conditions=[Condition(path, ">=", 0.5)], support=0.3, density=0.44,
+                   coverage=0.69, base_rate=0.2, p_value=9.4e-06)
+    text = describe_box(provoked, subject="The declaration fails",
+                        labels={path: ("DPRK declaration response", "rule form")})
+    assert "worlds where the rule form is “provoked” (DPRK declaration response)" in text
+    assert "p < 0.001" in text and "e-" not in text
+    deterred = Box(conditions=[Condition(path, "<", 0.5)], support=0.7, density=0.3,
+                   coverage=0.8, base_rate=0.2, p_value=0.0123)
+    text = describe_box(deterred, subject="The declaration fails", labels={})
+    assert "“deterred”" in text and "p = 0.012" in text

@@ -52,6 +52,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from axis_sim.model.structure import STRUCTURAL, form_label
+
 MIN_FAILURES = 10  # fewer failed worlds than this: too few to describe
 PEEL_ALPHA = 0.05  # share of the box's worlds peeled off per step
 PASTE_ALPHA = 0.05  # share of the box's worlds pasted back per step
@@ -608,6 +610,10 @@ def _phrase(parameter: str, conditions: list[Condition],
     label, unit = labels.get(parameter, (parameter, ""))
     below = next((c.threshold for c in conditions if c.op == "<"), None)
     above = next((c.threshold for c in conditions if c.op == ">="), None)
+    if parameter in STRUCTURAL:
+        # A structural choice is 0 or 1: a bound between them names the rule form that holds.
+        form = form_label(parameter, 1.0 if above is not None else 0.0)
+        return f"the rule form is “{form}” ({label})"
     if below is not None and above is not None:
         number_low, number_high = format_number(above), _with_unit(below, unit)
         return f"{label} is between {number_low} and {number_high}"
@@ -643,4 +649,11 @@ def describe_box(box: Box, *, subject: str, labels: dict[str, tuple[str, str]]) 
     return (f"{subject} in {_percent(box.density)} of {where}, against "
             f"{_percent(box.base_rate)} of worlds overall (these worlds are "
             f"{_percent(box.support)} of all worlds and hold {_percent(box.coverage)} of all "
-            f"failures).")
+            f"failures; {_p_text(box.p_value)}, on worlds held out from the search).")
+
+
+def _p_text(p: float) -> str:
+    """A p-value for people: no scientific notation."""
+    if math.isnan(p):
+        return "p not computed"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
