@@ -179,8 +179,12 @@ def _analysis_tables(scenario: Scenario, outcomes: pd.DataFrame,
     failures = pd.DataFrame([
         {"portfolio": "warn_beijing", "outcome": COMPOSITE,
          "sentence": f"Warning fails in worlds where {PROBE} holds.", "support": 0.2,
-         "density": 0.7, "coverage": 0.4, "base_rate": 0.3,
-         "conditions": f"actors.US.resolve < 0.5; {PROBE}"},
+         "density": 0.7, "coverage": 0.4, "base_rate": 0.3, "p_value": 2.5e-6,
+         "conditions": f"actors.US.resolve < 0.5; {PROBE}", "chosen_step": 1,
+         "trajectory": json.dumps([
+             {"support": 1.0, "coverage": 1.0, "density": 0.3, "restricted": []},
+             {"support": 0.2, "coverage": 0.4, "density": 0.7,
+              "restricted": ["actors.US.resolve"]}])},
         {"portfolio": "sanctions_listing", "outcome": "shells_delivered",
          "sentence": "Listings fail to cut shells where production is high.", "support": 0.3,
          "density": 0.5, "coverage": 0.6, "base_rate": 0.2,
@@ -323,7 +327,7 @@ def _expected_figures(result: RunResult) -> dict[str, int]:
         "summary": 0,
         "interactions": 1,
         "sensitivity": 2 * len(SINGLES),  # a tornado and a SALib chart per single option
-        "failures": 0,
+        "failures": 1,  # a PRIM trade-off chart for the one box with a trajectory
         "story": stories,
         "monthly": len(headline),  # fan chart
         "assumptions": 0,
@@ -360,6 +364,15 @@ def test_escaping_probe(page: str) -> None:
     assert "Russia source E " + html.escape(PROBE) in page
     # inside figure JSON: plotly-escaped (`&lt;`) and then JSON-escaped (`/` as \u002f)
     assert "Shells &lt;script&gt;alert(1)&lt;\\u002fscript&gt;" in page
+
+
+def test_failure_boxes_show_their_p_value_and_peeling_trade_off(page: str) -> None:
+    """Each PRIM box states its significance in plain digits, and a portfolio with a peeling
+    trajectory gets a coverage–density chart with the reported box marked."""
+    failures = _section(page, "failures")
+    assert "p &lt; 0.001" in failures and "e-06" not in failures
+    assert 'id="fig-prim-warn_beijing"' in failures and "Coverage against density" in failures
+    assert 'id="fig-prim-sanctions_listing"' not in failures  # no trajectory, no chart
 
 
 def test_escaping_probe_in_failures_and_parameter_labels(page: str) -> None:

@@ -894,3 +894,53 @@ def story_figure(page: Page, world: int, portfolio: str = STATUS_QUO) -> Figure 
                            "categoryarray": [lane_label[k] for k in lanes],
                            "autorange": "reversed", "automargin": True})
     return fig
+
+
+def prim_tradeoff_figure(page: Page, portfolio: str) -> Figure | None:
+    """PRIM's peeling trajectory for each of the portfolio's failure boxes: coverage (share of
+    all failures inside) against density (share of the box's worlds that fail), one line per
+    box from the whole space (coverage 1) to the smallest box, the chosen box marked. Moving
+    left buys a purer box at the price of explaining fewer failures."""
+    import json
+
+    table = page.result.failures
+    if table.empty or not {"portfolio", "trajectory"} <= set(table.columns):
+        return None
+    rows = table[table["portfolio"].astype(str) == portfolio]
+    traces = []
+    for number, r in enumerate(rows.itertuples(index=False), start=1):
+        try:
+            steps = json.loads(str(r.trajectory))
+        except ValueError:
+            continue
+        if not steps:
+            continue
+        outcome = str(getattr(r, "outcome", ""))
+        name = ("overall" if outcome == COMPOSITE else
+                page.scenario.outcomes[outcome].label if outcome in page.scenario.outcomes
+                else outcome)
+        label = plot_text(short(f"box {number}: {name}", 48))
+        traces.append(trace(
+            "scatter", x=[s["coverage"] for s in steps], y=[s["density"] for s in steps],
+            mode="lines+markers", name=label, marker={"size": 5},
+            hovertemplate="coverage %{x:.0%}, density %{y:.0%}<extra>" + label + "</extra>",
+        ))
+        chosen = getattr(r, "chosen_step", None)
+        if chosen is not None and not is_missing(chosen) and 0 <= int(chosen) < len(steps):
+            step = steps[int(chosen)]
+            traces.append(trace(
+                "scatter", x=[step["coverage"]], y=[step["density"]], mode="markers",
+                marker={"size": 12, "symbol": "star", "color": "#222"}, showlegend=False,
+                hovertemplate="chosen: coverage %{x:.0%}, density %{y:.0%}<extra>"
+                + label + "</extra>",
+            ))
+    if not traces:
+        return None
+    fig = new_figure(*traces)
+    update(fig["layout"], base_layout("Coverage against density as PRIM peels",
+                                      "Star: the box reported", 320))
+    update_axes(fig, "x", {"title": {"text": "coverage (share of all failures inside)"},
+                           "tickformat": ".0%", "range": [0, 1.02]})
+    update_axes(fig, "y", {"title": {"text": "density (share failing inside)"},
+                           "tickformat": ".0%", "range": [0, 1.02]})
+    return fig

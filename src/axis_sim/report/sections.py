@@ -45,6 +45,7 @@ from axis_sim.report.figures import (
     fan_figure,
     interaction_heatmap,
     level_figure,
+    prim_tradeoff_figure,
     ranking_figure,
     salib_figure,
     story_figure,
@@ -648,21 +649,33 @@ def failures_section(page: Page) -> str:
                 stats = " · ".join(
                     f"{esc(k)} {esc(format_probability(getattr(r, k)))}"
                     for k in ("support", "density", "coverage") if hasattr(r, k))
+                p_value = getattr(r, "p_value", None)
+                if p_value is not None and not pd.isna(p_value):
+                    stats += " · " + esc("p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}")
                 conditions = getattr(r, "conditions", "")
                 detail = (f'<br><span class="muted small">{stats}'
                           + (f" · <code>{esc(conditions)}</code>" if conditions else "")
                           + "</span>")
                 sentences.append(f"<li>{esc(r.sentence)}{detail}</li>")
             items.append(f"<h4>{esc(what)}</h4>\n<ul>\n{chr(10).join(sentences)}\n</ul>")
+        tradeoff = prim_tradeoff_figure(page, name)
+        chart = ("" if tradeoff is None else figure_block(
+            tradeoff, f"fig-prim-{name}", "PRIM's peeling trajectory: each step trims the box to "
+            "raise density (share failing inside) at the cost of coverage (share of all "
+            "failures inside); the star is the box reported, chosen where coverage × excess "
+            "density is largest, and reported only if it beats the overall failure rate on "
+            "worlds held out from the search."))
         groups.append(
             f'<div class="failure-group"{data_attr("portfolio", name)}>\n'
             f"<h3>{swatch(page.colour(name))}{esc(label)} <code>{esc(name)}</code></h3>\n"
-            + "\n".join(items) + "\n</div>")
+            + "\n".join(items) + chart + "\n</div>")
     return _section(
         "failures", "Failure conditions", *groups,
-        intro="In which kinds of worlds does an option fail? For each option and each outcome it "
-              "usually improves: regions of the uncertain assumptions where it fails to beat "
-              "status quo far more often than overall. Support: share of all worlds in the "
+        intro="In which kinds of worlds does a portfolio fail? For each single option and the "
+              "best-ranked combinations, and each outcome it usually improves: regions of the "
+              "assumptions that can affect it (never another option's parameters) where it "
+              "fails to beat status quo significantly more often than overall (PRIM, tested on "
+              "worlds held out from the search). Support: share of all worlds in the "
               "region; density: share of the region's worlds where it fails; coverage: share of "
               "all failures that fall in the region.")
 
