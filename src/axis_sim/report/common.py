@@ -18,6 +18,7 @@ import html
 import json
 import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -42,11 +43,20 @@ PALETTE: tuple[str, ...] = (
     "#E68310", "#008695", "#CF1C90", "#F97B72", "#4B4B8F", "#17BECF",
 )
 PLOT_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# Modebar buttons that send a chart to a server ("Share chart…" uploads it to Plotly's cloud;
+# older plotly.js had "Edit in Chart Studio" and a "showLink" link): every page the project
+# writes says nothing leaves the file, so none is offered. plotly.js ignores the keys it does
+# not know (showLink, showEditInChartStudio are plotly.js 1-2 names), so all are set.
+UPLOAD_BUTTONS: tuple[str, ...] = ("sendDataToCloud", "sendChartToCloud", "editInChartStudio")
 PLOT_CONFIG: dict[str, Any] = {
     "responsive": True,
     "displaylogo": False,
+    "showLink": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
     "modeBarButtonsToRemove": [
         "select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "pan2d",
+        *UPLOAD_BUTTONS,
     ],
 }
 TITLE_CHARS = 60  # figure titles are cut to this many characters; the page headings are not
@@ -404,24 +414,30 @@ def row_layout_meta(count: int, base: int = ROW_BASE, minimum: int = 0) -> dict[
     return {"rowPitch": ROW_PITCH, "rowBase": base, "minHeight": minimum, "rows": count}
 
 
-def figure_html(fig: Figure | go.Figure, div_id: str) -> str:
+def figure_html(fig: Figure | go.Figure, div_id: str,
+                config: dict[str, Any] | None = None) -> str:
     """A figure as an HTML fragment that relies on the page's single inline plotly.js.
 
     Takes a figure dict (serialised as it is, without validation) or a `go.Figure` (other
-    reports still build those).
+    reports still build those). Every page the project writes renders its figures here, with
+    `PLOT_CONFIG` or a `config` built from it (no upload buttons either way).
     """
     data = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
-    return pio.to_html(
-        data,
-        validate=False,
-        config=PLOT_CONFIG,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        full_html=False,
-        default_width="100%",
-        default_height=f"{data['layout'].get('height')}px",
-        div_id=div_id,
-    )
+    with warnings.catch_warnings():
+        # plotly.py knows only its own plotly.js's config keys; the no-upload keys of other
+        # plotly.js versions (showLink, showEditInChartStudio) are set on purpose.
+        warnings.filterwarnings("ignore", message=r"\s*Unrecognized config options")
+        return pio.to_html(
+            data,
+            validate=False,
+            config=PLOT_CONFIG if config is None else config,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            full_html=False,
+            default_width="100%",
+            default_height=f"{data['layout'].get('height')}px",
+            div_id=div_id,
+        )
 
 
 def figure_block(fig: Figure | None, div_id: str, caption: str, attrs: str = "") -> str:

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from axis_sim.experiment.results import RunResult
@@ -38,10 +37,10 @@ from axis_sim.io import atomic_write_text
 from axis_sim.report.assets import BASE_CSS
 from axis_sim.report.common import (
     PALETTE,
-    PLOT_CONFIG,
     PLOT_FONT,
     STATUS_QUO_COLOUR,
     esc,
+    figure_html,
     html_head,
     plot_text,
     run_portfolios,
@@ -260,11 +259,7 @@ def _row_pitch(portfolios: Iterable[str]) -> int:
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
     """A figure as an HTML fragment that relies on the page's single inline plotly.js."""
-    return pio.to_html(
-        fig, config=PLOT_CONFIG, include_plotlyjs=False, include_mathjax=False,
-        full_html=False, default_width="100%", default_height=f"{fig.layout.height}px",
-        div_id=div_id,
-    )
+    return figure_html(fig, div_id)
 
 
 # --- what changed ------------------------------------------------------------------------------

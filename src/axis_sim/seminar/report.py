@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from axis_sim.experiment.sampling import default_parameters
 from axis_sim.io import atomic_write_text
@@ -25,7 +24,8 @@ from axis_sim.model.directives import DIRECTIVES
 from axis_sim.model.metrics import record
 from axis_sim.model.state import restore
 from axis_sim.model.world import AxisModel
-from axis_sim.report.common import esc, html_head, plot_text
+from axis_sim.report.common import PLOT_CONFIG as COMMON_PLOT_CONFIG
+from axis_sim.report.common import UPLOAD_BUTTONS, esc, figure_html, html_head, plot_text
 from axis_sim.report.formatting import MISSING, format_number, format_probability
 from axis_sim.scenario.schema import Scenario, month_label
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
@@ -34,8 +34,9 @@ from axis_sim.seminar.injects import FACILITATOR
 
 QUANTILES: dict[str, float] = {"p05": 0.05, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p95": 0.95}
 REPORT_SUFFIX = "-after_action"  # <game file's stem>-after_action.md / .html
-PLOT_CONFIG = {"responsive": True, "displaylogo": False,
-               "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
+# The project's config (no upload buttons), keeping zoom and pan for the month-by-month paths.
+PLOT_CONFIG = {**COMMON_PLOT_CONFIG, "modeBarButtonsToRemove": [
+    "select2d", "lasso2d", "autoScale2d", *UPLOAD_BUTTONS]}
 BAND_COLOUR = "0, 114, 178"  # Okabe–Ito blue, as rgb for translucent bands
 PLAYED_COLOUR = "#D55E00"
 
@@ -369,9 +370,7 @@ def path_figure(scenario: Scenario, outcome: str, expected: pd.DataFrame,
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
-    return pio.to_html(fig, config=PLOT_CONFIG, include_plotlyjs=False, include_mathjax=False,
-                       full_html=False, default_width="100%",
-                       default_height=f"{fig.layout.height}px", div_id=div_id)
+    return figure_html(fig, div_id, config=PLOT_CONFIG)
 
 
 CSS = """
