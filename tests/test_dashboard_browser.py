@@ -85,6 +85,8 @@ def requests_made(driver: webdriver.Chrome) -> list[str]:
 def test_dashboard_renders_offline_without_errors(browser: webdriver.Chrome,
                                                   dashboard: Path) -> None:
     open_page(browser, dashboard)
+    # Charts are drawn when scrolled to (report/lazy.py); draw every one to check them all.
+    browser.execute_script("return window.axisLazy.renderAll()")
     plots = browser.execute_script(
         "return document.querySelectorAll('div.plotly-graph-div').length")
     rendered = browser.execute_script(

@@ -121,6 +121,8 @@ def test_no_modebar_button_uploads(browser, pages: dict[str, Path], kind: str) -
     browser.get(pages[kind].as_uri())
     WebDriverWait(browser, 120).until(
         lambda d: d.execute_script("return document.readyState === 'complete'"))
+    # Charts are drawn when scrolled to (report/lazy.py): draw them all first.
+    browser.execute_script("return window.axisLazy && window.axisLazy.renderAll()")
     buttons = browser.execute_script(
         "return Array.from(document.querySelectorAll('.modebar-btn'))"
         ".map(b => (b.getAttribute('data-title') || '') + ' ' + (b.getAttribute('href') || ''))")

@@ -31,6 +31,7 @@ import plotly.offline
 
 from axis_sim.experiment.results import RunResult
 from axis_sim.report.formatting import MISSING
+from axis_sim.report.lazy import lazy_script
 from axis_sim.scenario.schema import STATUS_QUO, OutcomeSpec, Scenario
 
 STATUS_QUO_COLOUR = "#7f7f7f"
@@ -93,7 +94,7 @@ def html_head(title: str, css: str) -> str:
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title>", f"<style>{css}</style>",
-        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>',
+        f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>', lazy_script(),
         "</head>", "<body>"])
 
 
