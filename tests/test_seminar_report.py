@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from axis_sim.report.markdown import escape
 from axis_sim.seminar.engine import adjudicate, new_game, override, scenario_of, submit
 from axis_sim.seminar.game import Game, parse_teams
 from axis_sim.seminar.injects import FACILITATOR
@@ -106,16 +107,18 @@ def test_markdown_content(game: Game, markdown: str) -> None:
         assert heading in markdown
     assert "| blue | US, ROK, Japan |" in markdown
     assert "The model plays China" in markdown
-    assert f"cut deliveries {PROBE}" in markdown  # Markdown minutes keep the text as written
-    assert "keep them guessing & wary" in markdown
+    # Markdown passes HTML through: the minutes show the text as written, escaped (issue 16).
+    assert "cut deliveries &lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+    assert PROBE not in markdown
+    assert "keep them guessing &amp; wary" in markdown
     assert "hold back half" in markdown
     assert "`option:sanctions_listing` = 1.5" in markdown
-    assert "the room rules <b>a test</b>" in markdown
+    assert "the room rules &lt;b&gt;a test&lt;/b&gt;" in markdown
     assert "an ICBM launch" in markdown and "%" in markdown
     for turn in game.turns:
         for lines in turn.injects.values():
             for line in lines:
-                assert " ".join(line.split()) in markdown
+                assert escape(" ".join(line.split())) in markdown
     assert "Facilitator's full account" in markdown
     assert "| Seventh nuclear test (0/1) | 1.00 |" in markdown  # the override took effect
 

@@ -13,7 +13,7 @@ from axis_sim.experiment.compare import outcome_mmd
 from axis_sim.experiment.decision import SMAA_DRAWS
 from axis_sim.experiment.results import RunResult
 from axis_sim.model.options import IN_FORCE
-from axis_sim.report import decision
+from axis_sim.report import decision, markdown
 from axis_sim.report.formatting import format_effect, format_number, format_probability
 from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, Scenario
@@ -96,7 +96,8 @@ def render_brief(result: RunResult) -> str:
         "tables are in this folder (`acceptability.csv`, `central_weights.csv`, `pareto.csv`, "
         "`tradeoffs.csv`, `comparison.csv`, `ranking.csv`, `interactions.csv`).", "",
     ]
-    return "\n".join(lines)
+    # Labels, titles and sources come from the scenario: every line is escaped for Markdown.
+    return markdown.document(lines)
 
 
 def _bottom_bullets(result: RunResult) -> list[str]:

@@ -19,6 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from axis_sim.io import atomic_write_text
+from axis_sim.report import markdown
 from axis_sim.scenario.errors import Problem, ScenarioError
 from axis_sim.scenario.loader import load_scenario, read_yaml
 from axis_sim.scenario.schema import Scenario, month_label
@@ -225,12 +226,13 @@ def render_backtest_markdown(result: BacktestResult) -> str:
         if pooled is None:
             lines += ["No such origin.", ""]
             continue
-        lines += ["Origins: " + ", ".join(pooled.summary["origins"]), "", "```",
-                  _text_of(pooled).rstrip(), "```", ""]
+        lines += ["Origins: " + ", ".join(pooled.summary["origins"]), "",
+                  *markdown.fence(_text_of(pooled).rstrip()), ""]
     for o in result.origins:
         lines += [f"## Origin {o.origin.id}" + (" (held out)" if o.origin.held_out else ""), "",
-                  "```", render_score_text(o.result).rstrip(), "```", ""]
-    return "\n".join(lines)
+                  *markdown.fence(render_score_text(o.result, text=markdown.escape).rstrip()),
+                  ""]
+    return markdown.document(lines)
 
 
 def _text_of(pooled: ScoreResult) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,17 @@ def _question_label(row: Any) -> str:
 # --- terminal ----------------------------------------------------------------------------------
 
 
-def render_score_text(result: ScoreResult) -> str:
+def render_score_text(result: ScoreResult, text: Callable[[object], str] = str) -> str:
     """The scores for the terminal: what was scored, the overall numbers against both
-    references, any caveats, then one line per question, worst first."""
+    references, any caveats, then one line per question, worst first.
+
+    `text` writes the names taken from the questions file and the registry (for Markdown,
+    `report.markdown.escape`); the rest is the project's own words and numbers."""
     s = result.summary
     lines = [
-        f"Forecast score: {s.get('questions_name', 'questions')} against scenario "
-        f"{s.get('scenario_name', '?')} ({s.get('portfolio', '?')}, {s.get('runs', '?')} worlds, "
+        f"Forecast score: {text(s.get('questions_name', 'questions'))} against scenario "
+        f"{text(s.get('scenario_name', '?'))} ({text(s.get('portfolio', '?'))}, "
+        f"{s.get('runs', '?')} worlds, "
         f"seed {s.get('seed', '?')})",
         "",
     ]

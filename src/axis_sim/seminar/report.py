@@ -24,6 +24,7 @@ from axis_sim.model.directives import DIRECTIVES
 from axis_sim.model.metrics import record
 from axis_sim.model.state import restore
 from axis_sim.model.world import AxisModel
+from axis_sim.report import markdown
 from axis_sim.report.common import PLOT_CONFIG as COMMON_PLOT_CONFIG
 from axis_sim.report.common import UPLOAD_BUTTONS, esc, figure_html, html_head, plot_text
 from axis_sim.report.formatting import MISSING, format_number, format_probability
@@ -180,7 +181,8 @@ def _model_actors(game: Game) -> list[str]:
 
 
 def _md(text: object) -> str:
-    """Text on one Markdown line (newlines folded)."""
+    """Text on one Markdown line (newlines folded); `render_markdown` escapes every line for
+    Markdown (`report.markdown.document`)."""
     return " ".join(str(text).split())
 
 
@@ -269,7 +271,8 @@ def render_markdown(game: Game, *, expected: pd.DataFrame | None = None) -> str:
                            format_number(r.p50),
                            f"{format_number(r.p05)} – {format_number(r.p95)}", r.band]
                           for r in table.itertuples()])
-    return "\n".join(out).rstrip() + "\n"
+    # Titles, labels, rationales, rulings and injects are untrusted: every line is escaped.
+    return markdown.document(out)
 
 
 def _worlds_text(expected: pd.DataFrame) -> str:
