@@ -95,4 +95,4 @@ LAZY_JS = r"""
 
 def lazy_script() -> str:
     """The `<script>` that defers charts; it must follow plotly.js and precede every chart."""
-    return f"<script>{LAZY_JS}</script>"
+    return f'<script data-part="lazy">{LAZY_JS}</script>'

@@ -42,7 +42,6 @@ from axis_sim.report.figures import (
     difference_figure,
     distribution_figure,
     effect_heatmap,
-    fan_figure,
     interaction_heatmap,
     level_figure,
     prim_tradeoff_figure,
@@ -53,6 +52,7 @@ from axis_sim.report.figures import (
     tradeoff_figure,
 )
 from axis_sim.report.formatting import MISSING, format_number, format_probability
+from axis_sim.report.timeline import timeline_section
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters, parameter_labels
 from axis_sim.scenario.schema import STATUS_QUO, Parameter, Scenario, month_index, month_label
@@ -748,34 +748,9 @@ def world_summary(page: Page, world: int, portfolio: str) -> str:
 
 # --- monthly -----------------------------------------------------------------------------------
 
-FAN_LIMIT = 9
-
-
-def fan_portfolios(page: Page) -> list[str]:
-    """At most FAN_LIMIT panels: status quo first, then by composite rank when there is one."""
-    if len(page.portfolios) <= FAN_LIMIT:
-        return list(page.portfolios)
-    rest = [p for p in page.ranked() if p != STATUS_QUO]
-    return [STATUS_QUO, *rest[: FAN_LIMIT - 1]]
-
-
 def monthly_section(page: Page) -> str:
-    """Per headline outcome: the monthly fan chart of status quo and the best-ranked portfolios."""
-    shown = fan_portfolios(page)
-    parts = []
-    if len(shown) < len(page.portfolios):
-        parts.append(f"<p>Status quo and the {len(shown) - 1} best-ranked portfolios; every "
-                     "portfolio's monthly quantiles are in <code>monthly.csv</code>.</p>")
-    for i, outcome in enumerate(page.headline):
-        spec = page.scenario.outcomes[outcome]
-        caption = (
-            f"<strong>{esc(better_phrase(spec))}.</strong> Line: median over worlds; dark "
-            "band: 25–75%; light band: 5–95%; dashed grey: status quo median. "
-            f"Unit: {esc(spec.unit)}.")
-        parts.append(_outcome_block(
-            outcome, f"<h3>{esc(spec.label)}</h3>",
-            figure_block(fan_figure(page, outcome, shown), f"fig-fan-{i}", caption)))
-    return _section("monthly", "Month by month", *parts)
+    """Per headline outcome: the portfolios' overlaid timelines (`report/timeline.py`)."""
+    return timeline_section(page)
 
 
 # --- assumptions -------------------------------------------------------------------------------
