@@ -354,7 +354,7 @@ def test_scripts_balanced(page: str) -> None:
     closes = len(re.findall(r"</script", page, re.I))
     # plotly.js, one per figure, the JSON data, the controls and the print hook, and the
     # page's own parts (the lazy drawing hook, the sections with a script), each tagged
-    parts = len(re.findall(r'<script data-part="[a-z-]+">', page))
+    parts = len(re.findall(r'<script data-part="[a-z-]+"', page))
     assert parts >= 2  # at least the lazy hook and the timelines
     assert opens == closes == 1 + page.count(FIGURE) + 3 + parts
 

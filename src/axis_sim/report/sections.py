@@ -53,6 +53,7 @@ from axis_sim.report.figures import (
 )
 from axis_sim.report.formatting import MISSING, format_number, format_probability
 from axis_sim.report.timeline import timeline_section
+from axis_sim.report.waterfall import why_section
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters, parameter_labels
 from axis_sim.scenario.schema import STATUS_QUO, Parameter, Scenario, month_index, month_label
@@ -66,6 +67,7 @@ SECTIONS: list[tuple[str, str]] = [
     ("summary", "Summary table"),
     ("interactions", "Interactions"),
     ("sensitivity", "Sensitivity"),
+    ("why", "Why it works"),
     ("failures", "Failure conditions"),
     ("story", "A world's story"),
     ("monthly", "Month by month"),
@@ -614,7 +616,8 @@ def sensitivity_section(page: Page) -> str:
         "sensitivity", "Sensitivity", *parts,
         intro="Which uncertain assumptions decide whether each option works? A bar to the "
               "right (blue): the higher that assumption, the better the option does against "
-              "status quo; to the left (orange): the worse. Correlation is not proof of cause.")
+              "status quo; to the left (orange): the worse. Correlation is not proof of cause."
+    ) + "\n" + why_section(page)  # the channels of each option (report/waterfall.py)
 
 
 # --- failures ----------------------------------------------------------------------------------
