@@ -73,7 +73,9 @@ def page(game: Game, expected: pd.DataFrame) -> str:
 def test_envelope_ordered_and_complete(game: Game, expected: pd.DataFrame) -> None:
     scenario = scenario_of(game)
     headline = scenario.headline_outcomes
-    assert list(expected.columns) == ["outcome", "month", "month_label", *QUANTILES]
+    assert list(expected.columns) == ["outcome", "month", "month_label", *QUANTILES, "mean",
+                                      "p_event"]
+    assert expected["p_event"].between(0, 1).all()
     assert len(expected) == len(headline) * scenario.meta.horizon_months
     assert set(expected["outcome"]) == set(headline)
     values = expected[list(QUANTILES)].to_numpy()
@@ -120,7 +122,9 @@ def test_markdown_content(game: Game, markdown: str) -> None:
             for line in lines:
                 assert escape(" ".join(line.split())) in markdown
     assert "Facilitator's full account" in markdown
-    assert "| Seventh nuclear test (0/1) | 1.00 |" in markdown  # the override took effect
+    # the override took effect; a yes/no outcome reads yes or no, never 1.00
+    assert "| Seventh nuclear test | yes | yes/no |" in markdown
+    assert "| Seventh nuclear test (yes/no) | yes |" in markdown
 
 
 def test_html_sections_and_plots(game: Game, page: str) -> None:

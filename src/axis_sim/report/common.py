@@ -30,8 +30,10 @@ import plotly.io as pio
 import plotly.offline
 
 from axis_sim.experiment.results import RunResult
+from axis_sim.model.metrics import METRICS
 from axis_sim.report.formatting import MISSING
 from axis_sim.report.lazy import lazy_script
+from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.schema import STATUS_QUO, OutcomeSpec, Scenario
 
 STATUS_QUO_COLOUR = "#7f7f7f"
@@ -292,6 +294,30 @@ def better_phrase(spec: OutcomeSpec) -> str:
 def better_sign(spec: OutcomeSpec) -> float:
     """+1 where higher is better, −1 where lower is better."""
     return 1.0 if spec.better == "higher" else -1.0
+
+
+OutcomeKind = Literal["binary", "count", "level"]
+
+
+def scenario_outcome_kind(scenario: Scenario, outcome: str) -> OutcomeKind:
+    """How an outcome is summarised in every chart and table the project draws:
+
+    - "binary": a yes/no outcome (unit "0/1"): the chance it has happened (share of worlds),
+      effects in percentage points — a median or a 5–95% band of 0s and 1s says nothing;
+    - "count": a cumulative count (it only grows; the run reports the share of worlds where
+      it has happened, `p_event`): its mean with an interval, and its distribution;
+    - "level": anything else (an index, a stock, a ladder rung): median and range.
+    """
+    spec = scenario.outcomes.get(outcome)
+    if spec is not None and spec.unit == BINARY_UNIT:
+        return "binary"
+    metric = METRICS.get(outcome)
+    return "count" if metric is not None and metric.cumulative else "level"
+
+
+def outcome_kind(result: RunResult, outcome: str) -> OutcomeKind:
+    """`scenario_outcome_kind` of a run's outcome."""
+    return scenario_outcome_kind(result.scenario, outcome)
 
 
 def unit_title(unit: str) -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from axis_sim.experiment.compare import COMPOSITE
 from axis_sim.report.analysis import (
+    Z90,
     box_stats,
     distribution_kind,
     small_scale_levels,
@@ -38,11 +39,14 @@ from axis_sim.report.common import (
     add_annotation,
     add_vline,
     base_layout,
+    better_phrase,
     comparison_rows,
+    esc,
     key_is,
     long_table,
     named_colorscale,
     new_figure,
+    outcome_kind,
     plot_text,
     rgba,
     row_layout_meta,
@@ -54,7 +58,12 @@ from axis_sim.report.common import (
     update_axes,
     world_table,
 )
-from axis_sim.report.formatting import format_number, format_probability, is_missing
+from axis_sim.report.formatting import (
+    MISSING,
+    format_number,
+    format_probability,
+    is_missing,
+)
 from axis_sim.scenario.schema import STATUS_QUO, month_label
 
 BETTER_COLOUR = "#2166ac"  # blue: better than status quo (the diverging scales' positive end)
@@ -156,19 +165,175 @@ def _subplots(rows: int, cols: int, titles: list[str], *, h_spacing: float,
 # --- headline ----------------------------------------------------------------------------------
 
 
+def _worlds(page: Page) -> int:
+    """How many worlds the run's summary tables (comparison, monthly) cover."""
+    runs = page.result.manifest.get("runs")
+    try:
+        return max(int(runs), 0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0
+
+
+def _percent(value: float | None) -> float | None:
+    """A share (0–1) as percent, None kept."""
+    return None if value is None else 100.0 * value
+
+
+def level_subtitle(kind: str) -> str:
+    """What the level chart shows for an outcome of this kind (see `common.outcome_kind`)."""
+    return {"binary": "Chance it has happened by the horizon, with 90% interval",
+            "count": "At the horizon: mean (thick bar: its 90% CI) and 5–95% range over worlds",
+            }.get(kind, "At the horizon: median and 5–95% range over worlds")
+
+
+def level_caption(page: Page, outcome: str) -> str:
+    """The level chart's caption (HTML-safe), by what the outcome is."""
+    spec = page.scenario.outcomes[outcome]
+    runs = _worlds(page)
+    worlds = f"{runs:,} worlds" if runs else "the worlds"
+    better = f"<strong>{esc(better_phrase(spec))}.</strong> "
+    kind = outcome_kind(page.result, outcome)
+    if kind == "binary":
+        return (better + f"A yes/no outcome. Dot: the chance it has happened by the horizon "
+                f"(share of {worlds}); bar: its 90% interval (Wilson); dotted line: status "
+                "quo.")
+    if kind == "count":
+        return (better + f"Dot: mean over {worlds} at the horizon; thick bar: its 90% "
+                "confidence interval; thin line: 5–95% of worlds; dotted line: status quo "
+                f"mean. Unit: {esc(spec.unit)}.")
+    return (better + f"Dot: median over {worlds} at the horizon; bar: 5–95% range; dotted "
+            f"line: status quo median. Unit: {esc(spec.unit)}.")
+
+
+def difference_caption(page: Page, outcome: str) -> str:
+    """The difference chart's caption (HTML-safe), by what the outcome is."""
+    spec = page.scenario.outcomes[outcome]
+    direction = "left" if spec.better == "lower" else "right"
+    text = (f"<strong>{esc(better_phrase(spec))}:</strong> points {direction} of zero improve "
+            "on status quo. Same worlds under each portfolio (paired). ")
+    if outcome_kind(page.result, outcome) == "binary":
+        text += ("Dot: the change in the chance it happens by the horizon, in percentage "
+                 "points; bar: its 90% confidence interval. ")
+    else:
+        text += ("Dot: mean difference; thick bar: 90% confidence interval of the mean; thin "
+                 "line: 5–95% range of the per-world difference. ")
+    return text + ("P(better) / P(worse): share of worlds where the portfolio does strictly "
+                   "better / worse than status quo.")
+
+
+def month_caption(page: Page, outcome: str) -> str:
+    """The month-by-month chart's caption (HTML-safe), by what the outcome is."""
+    spec = page.scenario.outcomes[outcome]
+    kind = outcome_kind(page.result, outcome)
+    unit = "" if kind == "binary" else f" Unit: {esc(spec.unit)}."
+    return f"<strong>{esc(better_phrase(spec))}.</strong> {fan_caption(kind)}{unit}"
+
+
+def summary_level(page: Page, outcome: str, row: Any) -> str:
+    """A portfolio's level in the summary table (plain text): the chance with its interval
+    for a yes/no outcome, the mean [90% CI] for a count, the median [5%, 95%] otherwise."""
+    kind = outcome_kind(page.result, outcome)
+    if kind == "binary":
+        p = _num(getattr(row, "p_event", None))
+        p = _num(row.mean) if p is None else p
+        if p is None:
+            return MISSING
+        worlds = _worlds(page)
+        low, high = wilson_interval(p * worlds, worlds) if worlds else (p, p)
+        return (f"{format_probability(p)} [{format_probability(low)}, "
+                f"{format_probability(high)}]")
+    if kind == "count":
+        mean = _num(row.mean)
+        if mean is None:
+            return MISSING
+        se = _or(_num(getattr(row, "se", None)), 0.0)
+        return (f"mean {format_number(mean)} [{format_number(mean - Z90 * se)}, "
+                f"{format_number(mean + Z90 * se)}]")
+    return (f"{format_number(row.median)} [{format_number(row.p05)}, "
+            f"{format_number(row.p95)}]")
+
+
+def summary_effect(page: Page, outcome: str, value: object) -> str:
+    """A difference from status quo in the summary table: percentage points for a yes/no
+    outcome ("+2.1 pp"), natural units otherwise."""
+    if _effect_scale(page, outcome) != 1.0 and not is_missing(value):
+        return f"{format_number(100 * float(value))} pp"  # type: ignore[arg-type]
+    return format_number(value)
+
+
 def level_figure(page: Page, outcome: str) -> Figure | None:
-    """Every portfolio's median at the horizon with its 5–95% range over worlds."""
+    """Every portfolio at the horizon, drawn by what the outcome is (`common.outcome_kind`):
+
+    - a yes/no outcome: the chance it has happened (the share of worlds, in %) with its 90%
+      Wilson interval — never a median of 0s and 1s;
+    - a count: its mean with the 90% confidence interval of the mean (thick) and the 5–95%
+      range over worlds (thin);
+    - a level: the median with the 5–95% range over worlds.
+    """
     spec = page.scenario.outcomes[outcome]
     rows = comparison_rows(page.result, outcome, page.portfolios)
     if rows.empty:
         return None
+    kind = outcome_kind(page.result, outcome)
+    worlds = _worlds(page)
     fig = new_figure()
+    reference = None
     for row in rows.itertuples(index=False):
         name = str(row.portfolio)
-        median, p05, p95 = float(row.median), float(row.p05), float(row.p95)
         colour = page.colour(name)
+        tick = page.tick(name)
+        if kind == "binary":
+            p = _num(getattr(row, "p_event", None))
+            p = _num(row.mean) if p is None else p
+            if p is None:
+                continue
+            low, high = wilson_interval(p * worlds, worlds) if worlds else (p, p)
+            centre, low, high = 100 * p, 100 * _or(_num(low), p), 100 * _or(_num(high), p)
+            fig["data"].append(trace(
+                "scatter", x=[centre], y=[tick], mode="markers", name=plot_text(name),
+                marker={"color": colour, "size": 10},
+                error_x={"type": "data", "symmetric": False, "array": [high - centre],
+                         "arrayminus": [centre - low], "thickness": 2.5, "width": 5,
+                         "color": colour},
+                customdata=[[low, high]],
+                hovertemplate=page.hover_name(name) + "<br>chance by the horizon %{x:.1f}%"
+                "<br>90% interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%"
+                "<extra></extra>",
+                showlegend=False, meta=_tag(name),
+            ))
+            if name == STATUS_QUO:
+                reference = centre
+            continue
+        if kind == "count":
+            centre = _num(row.mean)
+            if centre is None:
+                continue
+            se = _or(_num(getattr(row, "se", None)), 0.0)
+            ci_low, ci_high = centre - Z90 * se, centre + Z90 * se
+            p05, p95 = _or(_num(row.p05), centre), _or(_num(row.p95), centre)
+            fig["data"].append(trace(
+                "scatter", x=[p05, p95], y=[tick, tick], mode="lines",
+                line={"color": rgba(colour, 0.55), "width": 1.5}, hoverinfo="skip",
+                showlegend=False, meta=_tag(name)))
+            fig["data"].append(trace(
+                "scatter", x=[centre], y=[tick], mode="markers", name=plot_text(name),
+                marker={"color": colour, "size": 10},
+                error_x={"type": "data", "symmetric": False, "array": [ci_high - centre],
+                         "arrayminus": [centre - ci_low], "thickness": 6, "width": 0,
+                         "color": colour},
+                customdata=[[ci_low, ci_high, p05, p95]],
+                hovertemplate=page.hover_name(name) + "<br>mean %{x:,.4~r}"
+                "<br>90% CI %{customdata[0]:,.4~r} to %{customdata[1]:,.4~r}"
+                "<br>5–95% over worlds: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}"
+                "<extra></extra>",
+                showlegend=False, meta=_tag(name),
+            ))
+            if name == STATUS_QUO:
+                reference = centre
+            continue
+        median, p05, p95 = float(row.median), float(row.p05), float(row.p95)
         fig["data"].append(trace(
-            "scatter", x=[median], y=[page.tick(name)], mode="markers", name=plot_text(name),
+            "scatter", x=[median], y=[tick], mode="markers", name=plot_text(name),
             marker={"color": colour, "size": 10},
             error_x={"type": "data", "symmetric": False, "array": [p95 - median],
                      "arrayminus": [median - p05], "thickness": 2.5, "width": 5,
@@ -178,21 +343,28 @@ def level_figure(page: Page, outcome: str) -> Figure | None:
             "<br>5%: %{customdata[0]:,.4~r}<br>95%: %{customdata[1]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
-    status_quo = rows[rows["portfolio"] == STATUS_QUO]
-    if not status_quo.empty and not is_missing(status_quo["median"].iloc[0]):
-        add_vline(fig, float(status_quo["median"].iloc[0]),
-                  {"color": STATUS_QUO_COLOUR, "dash": "dot"})
-    _row_figure(fig, plot_text(short(spec.label)),
-                "At the horizon: median and 5–95% range over worlds", len(rows))
-    update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False})
+        if name == STATUS_QUO and not is_missing(median):
+            reference = median
+    if reference is not None:
+        add_vline(fig, reference, {"color": STATUS_QUO_COLOUR, "dash": "dot"})
+    _row_figure(fig, plot_text(short(spec.label)), level_subtitle(kind), len(rows))
+    if kind == "binary":
+        update_axes(fig, "x", {"title": {"text": "chance by the horizon (%)"},
+                               "ticksuffix": "%", "range": [-2, 102], "zeroline": False})
+    else:
+        update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False,
+                               "exponentformat": "none", "separatethousands": True})
     return fig
 
 
-def _padded_range(rows: pd.DataFrame, *always: float) -> list[float] | None:
-    """An x range holding every difference column (and `always`), with 6% padding each side."""
-    columns = [c for c in ("diff_p05", "diff_p95", "diff_ci_low", "diff_ci_high", "diff_mean")
-               if c in rows.columns]
-    values = pd.to_numeric(rows[columns].stack(), errors="coerce").dropna().tolist()
+def _padded_range(rows: pd.DataFrame, *always: float, scale: float = 1.0,
+                  spread: bool = True) -> list[float] | None:
+    """An x range holding every difference column (and `always`), with 6% padding each side;
+    differences times `scale`, the per-world spread left out unless `spread`."""
+    columns = [c for c in (("diff_p05", "diff_p95") if spread else ())
+               + ("diff_ci_low", "diff_ci_high", "diff_mean") if c in rows.columns]
+    values = [scale * v for v in
+              pd.to_numeric(rows[columns].stack(), errors="coerce").dropna().tolist()]
     values += list(always)
     if not values:
         return None
@@ -201,18 +373,34 @@ def _padded_range(rows: pd.DataFrame, *always: float) -> list[float] | None:
     return [low - pad, high + pad]
 
 
+def difference_subtitle(kind: str, better: str) -> str:
+    """What the difference chart shows for an outcome of this kind."""
+    if kind == "binary":
+        return f"Change in the chance from status quo, percentage points ({_arrow(better)})"
+    return f"Paired difference from status quo ({_arrow(better)})"
+
+
 def difference_figure(page: Page, outcome: str) -> Figure | None:
     """Forest plot of the paired difference from status quo, annotated with P(better).
 
     Per portfolio: the mean difference (dot), its 90% confidence interval (thick bar) and the
     5–95% spread of the world-by-world difference (thin line). Status quo keeps its row (as the
-    zero reference) so the rows line up with the level chart beside it.
+    zero reference) so the rows line up with the level chart beside it. For a yes/no outcome
+    the difference is in the chance, in percentage points, and the per-world spread (−1, 0 or
+    +1 in each world) is not drawn.
     """
     spec = page.scenario.outcomes[outcome]
     all_rows = comparison_rows(page.result, outcome, page.portfolios)
     rows = all_rows[all_rows["portfolio"] != STATUS_QUO]
     if rows.empty:
         return None
+    binary = outcome_kind(page.result, outcome) == "binary"
+    scale = 100.0 if binary else 1.0
+
+    def scaled(value: object) -> float | None:
+        number = _num(value)
+        return None if number is None else scale * number
+
     fig = new_figure()
     if (all_rows["portfolio"] == STATUS_QUO).any():
         fig["data"].append(trace(
@@ -227,25 +415,31 @@ def difference_figure(page: Page, outcome: str) -> Figure | None:
             text="reference", showarrow=False, font={"size": 12, "color": STATUS_QUO_COLOUR},
             name=STATUS_QUO,
         )
+    unit = " percentage points" if binary else ""
     for row in rows.itertuples(index=False):
         name = str(row.portfolio)
         label = page.tick(name)
         colour = page.colour(name)
-        for low, high, width in ((row.diff_p05, row.diff_p95, 1.5),  # per-world spread
-                                 (row.diff_ci_low, row.diff_ci_high, 8)):  # CI of the mean
+        bars = [(row.diff_ci_low, row.diff_ci_high, 8)]  # CI of the mean
+        if not binary:
+            bars.insert(0, (row.diff_p05, row.diff_p95, 1.5))  # per-world spread
+        for low, high, width in bars:
             fig["data"].append(trace(
-                "scatter", x=[_num(low), _num(high)], y=[label, label], mode="lines",
+                "scatter", x=[scaled(low), scaled(high)], y=[label, label], mode="lines",
                 line={"color": colour, "width": width}, hoverinfo="skip", showlegend=False,
                 meta=_tag(name),
             ))
+        spread = ("" if binary else
+                  "<br>per-world 5–95%: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}")
         fig["data"].append(trace(
-            "scatter", x=[_num(row.diff_mean)], y=[label], mode="markers", name=plot_text(name),
+            "scatter", x=[scaled(row.diff_mean)], y=[label], mode="markers",
+            name=plot_text(name),
             marker={"color": "white", "size": 9, "line": {"color": colour, "width": 2.5}},
-            customdata=[[_num(row.diff_ci_low), _num(row.diff_ci_high),
-                         _num(row.diff_p05), _num(row.diff_p95)]],
-            hovertemplate=page.hover_name(name) + "<br>mean difference %{x:,.4~r}"
-            "<br>90% CI %{customdata[0]:,.4~r} to %{customdata[1]:,.4~r}"
-            "<br>per-world 5–95%: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
+            customdata=[[scaled(row.diff_ci_low), scaled(row.diff_ci_high),
+                         scaled(row.diff_p05), scaled(row.diff_p95)]],
+            hovertemplate=page.hover_name(name) + f"<br>mean difference %{{x:+,.4~r}}{unit}"
+            "<br>90% CI %{customdata[0]:+,.4~r} to %{customdata[1]:+,.4~r}" + spread
+            + "<extra></extra>",
             showlegend=False, meta=_tag(name),
         ))
         add_annotation(
@@ -262,18 +456,86 @@ def difference_figure(page: Page, outcome: str) -> Figure | None:
     )
     add_vline(fig, 0, {"color": "#333", "width": 1})
     _row_figure(fig, plot_text(short(spec.label)),
-                f"Paired difference from status quo ({_arrow(spec.better)})", len(all_rows))
+                difference_subtitle("binary" if binary else "other", spec.better),
+                len(all_rows))
     update(fig["layout"], {"margin": {"r": 100}})
-    update_axes(fig, "x", {"title": {"text": unit_title(spec.unit)}, "zeroline": False,
-                           "range": _padded_range(rows, 0.0)})
+    title = ("percentage points (chance minus status quo's)" if binary
+             else unit_title(spec.unit))
+    update_axes(fig, "x", {"title": {"text": title}, "zeroline": False,
+                           "exponentformat": "none", "separatethousands": True,
+                           "range": _padded_range(rows, 0.0, scale=scale, spread=not binary)})
+    if binary:
+        update_axes(fig, "x", {"ticksuffix": " pp"})
+    return fig
+
+
+def fan_caption(kind: str) -> str:
+    """How to read the month-by-month chart of an outcome of this kind (HTML-safe)."""
+    if kind == "binary":
+        return ("Line: the chance it has happened by each month (share of worlds), one line "
+                "per portfolio; dashed grey: status quo. Hover for the 90% interval.")
+    centre = "mean over worlds" if kind == "count" else "median over worlds"
+    return (f"Line: {centre}; dark band: 25–75% of worlds; light band: 5–95%; dashed grey: "
+            f"status quo {centre.split()[0]}.")
+
+
+def chance_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
+    """A yes/no outcome month by month: P(it has happened by month k) for every portfolio in
+    `shown`, overlaid on one axis (status quo dashed grey), in %; the hover gives each month's
+    90% Wilson interval."""
+    spec = page.scenario.outcomes[outcome]
+    monthly = long_table(page.result.monthly)
+    if monthly.empty or not {"outcome", "portfolio", "month"} <= set(monthly.columns):
+        return None
+    monthly = monthly[key_is(monthly["outcome"], outcome)]
+    by_portfolio = {str(name): frame.sort_values("month")
+                    for name, frame in monthly.groupby("portfolio", sort=False, observed=True)}
+    present = [p for p in shown if p in by_portfolio]
+    if not present:
+        return None
+    worlds = _worlds(page)
+    fig = new_figure()
+    # status quo last, so its dashed line is drawn over the others
+    for name in [p for p in present if p != STATUS_QUO] + [p for p in present
+                                                              if p == STATUS_QUO]:
+        frame = by_portfolio[name]
+        shares = pd.to_numeric(frame["p_event"] if "p_event" in frame.columns
+                               else frame["mean"], errors="coerce")
+        shares = shares.fillna(pd.to_numeric(frame["mean"], errors="coerce"))
+        bounds = [wilson_interval(float(v) * worlds, worlds) if worlds and not is_missing(v)
+                  else (float("nan"), float("nan")) for v in shares]
+        sq = name == STATUS_QUO
+        fig["data"].append(trace(
+            "scatter", x=[plot_text(v) for v in frame["month_label"]],
+            y=[_percent(_num(v)) for v in shares], mode="lines", name=page.tick(name),
+            line={"color": page.colour(name), "width": 2 if sq else 2.5,
+                  "dash": "dash" if sq else "solid"},
+            customdata=[[_percent(_num(lo)), _percent(_num(hi))] for lo, hi in bounds],
+            hovertemplate=page.hover_name(name) + "<br>by %{x}: %{y:.1f}%"
+            "<br>90% interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%<extra></extra>",
+            meta=_tag(name),
+        ))
+    update(fig["layout"], base_layout(plot_text(short(spec.label)),
+                                      "Chance it has happened by each month", 420))
+    update(fig["layout"], {"legend": {"orientation": "h", "y": -0.18, "x": 0},
+                           "margin": {"b": 90}})
+    update_axes(fig, "x", {"nticks": 8})
+    update_axes(fig, "y", {"title": {"text": "chance by then (%)"}, "ticksuffix": "%",
+                           "range": [0, 102]})
     return fig
 
 
 def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
-    """Monthly fan chart: one panel per portfolio with 5–95% and 25–75% bands and the median.
-
-    Each panel repeats the status-quo median as a dashed grey line for reference.
+    """Month by month. A yes/no outcome: `chance_figure` (the chance by each month, one line
+    per portfolio on one axis). Otherwise a fan chart: one panel per portfolio with 5–95% and
+    25–75% bands and the mean (a count) or median (a level), the status quo's repeated in each
+    panel as a dashed grey line for reference.
     """
+    kind = outcome_kind(page.result, outcome)
+    if kind == "binary":
+        return chance_figure(page, outcome, shown)
+    centre = "mean" if kind == "count" else "p50"
+    word = "mean" if kind == "count" else "median"
     spec = page.scenario.outcomes[outcome]
     monthly = long_table(page.result.monthly)
     if monthly.empty or "outcome" not in monthly.columns:
@@ -309,16 +571,16 @@ def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
         if reference is not None and name != STATUS_QUO:
             fig["data"].append(trace(
                 "scatter", x=[plot_text(v) for v in reference["month_label"]],
-                y=reference["p50"].tolist(), mode="lines", name=plot_text(STATUS_QUO),
+                y=reference[centre].tolist(), mode="lines", name=plot_text(STATUS_QUO),
                 line={"color": STATUS_QUO_COLOUR, "width": 1.5, "dash": "dash"},
-                hovertemplate="status quo median %{y:,.4~r}<extra></extra>", showlegend=False,
-                meta=_tag(name), **axes,
+                hovertemplate=f"status quo {word} %{{y:,.4~r}}<extra></extra>",
+                showlegend=False, meta=_tag(name), **axes,
             ))
         fig["data"].append(trace(
-            "scatter", x=x, y=frame["p50"].tolist(), mode="lines", name=plot_text(name),
+            "scatter", x=x, y=frame[centre].tolist(), mode="lines", name=plot_text(name),
             line={"color": colour, "width": 2.5},
             customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy().tolist(),
-            hovertemplate=page.hover_name(name) + "<br>%{x}: median %{y:,.4~r}"
+            hovertemplate=page.hover_name(name) + f"<br>%{{x}}: {word} %{{y:,.4~r}}"
             "<br>25–75%: %{customdata[1]:,.4~r} to %{customdata[2]:,.4~r}"
             "<br>5–95%: %{customdata[0]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
             showlegend=False, meta=_tag(name), **axes,
@@ -327,6 +589,7 @@ def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
                                       135 + 230 * nrows))
     update(fig["layout"], {"margin": {"t": 100}})
     update_axes(fig, "x", {"nticks": 6, "showticklabels": True})
+    update_axes(fig, "y", {"exponentformat": "none", "separatethousands": True})
     update_axes(fig, "y", {"title": {"text": plot_text(spec.unit)}},
                 only=[_axis_key(y_id) for _, y_id in cells[::cols]])
     return fig
@@ -454,10 +717,31 @@ def _levels_figure(page: Page, outcome: str, by_portfolio: dict[str, pd.Series],
 # --- trade-offs --------------------------------------------------------------------------------
 
 
+def _effect_scale(page: Page, outcome: str) -> float:
+    """What a difference is multiplied by to be shown: 100 for a yes/no outcome (percentage
+    points), else 1 (natural units)."""
+    return 100.0 if outcome_kind(page.result, outcome) == "binary" else 1.0
+
+
+def effect_unit(page: Page, outcome: str) -> str:
+    """The unit a difference is shown in: "percentage points" for a yes/no outcome."""
+    if outcome_kind(page.result, outcome) == "binary":
+        return "percentage points"
+    return page.scenario.outcomes[outcome].unit
+
+
 def tradeoff_points(page: Page, outcome: str) -> dict[str, list[float | None]]:
-    """Per portfolio: [mean paired difference, 90% CI low, high] on one outcome."""
+    """Per portfolio: [mean paired difference, 90% CI low, high] on one outcome (in
+    percentage points for a yes/no outcome)."""
     rows = comparison_rows(page.result, outcome, page.portfolios)
-    return {str(r.portfolio): [_num(r.diff_mean), _num(r.diff_ci_low), _num(r.diff_ci_high)]
+    scale = _effect_scale(page, outcome)
+
+    def scaled(value: object) -> float | None:
+        number = _num(value)
+        return None if number is None else scale * number
+
+    return {str(r.portfolio): [scaled(r.diff_mean), scaled(r.diff_ci_low),
+                               scaled(r.diff_ci_high)]
             for r in rows.itertuples(index=False)}
 
 
@@ -465,7 +749,7 @@ def tradeoff_axis_title(page: Page, outcome: str, axis: str) -> str:
     """Axis title: outcome label, unit and which way is better (plotly-safe)."""
     spec = page.scenario.outcomes[outcome]
     return (f"{plot_text(short(spec.label, 45))}: change vs status quo "
-            f"({unit_title(spec.unit)}) {_arrow(spec.better, axis)}")
+            f"({unit_title(effect_unit(page, outcome))}) {_arrow(spec.better, axis)}")
 
 
 def better_corner(better_x: str, better_y: str) -> dict[str, Any]:
@@ -550,8 +834,11 @@ def effect_heatmap(page: Page) -> Figure | None:
             text = f"{page.hover_name(name)}<br>{plot_text(short(spec.label, 60))}"
             if name in comparison[o].index:
                 row = comparison[o].loc[name]
-                text += (f"<br>difference {_fmt(row['diff_mean'])} {plot_text(spec.unit)} "
-                         f"[90% CI {_fmt(row['diff_ci_low'])}, {_fmt(row['diff_ci_high'])}]")
+                k = _effect_scale(page, o)
+                text += (f"<br>difference {_fmt(k * row['diff_mean'])} "
+                         f"{plot_text(effect_unit(page, o))} "
+                         f"[90% CI {_fmt(k * row['diff_ci_low'])}, "
+                         f"{_fmt(k * row['diff_ci_high'])}]")
                 if str(row.get("verdict", "")):
                     text += f"<br>verdict: {plot_text(row['verdict'])}"
             if not is_missing(value):
@@ -683,14 +970,16 @@ def interaction_heatmap(page: Page, outcomes: list[str]) -> Figure | None:
                 spec = page.scenario.outcomes[o]
                 worst, best = swings[o]  # type: ignore[misc]
                 value = 100 * float(row.interaction_mean) / (best - worst)
-                label, unit = spec.label, spec.unit
+                label, unit = spec.label, effect_unit(page, o)
             verdict = str(getattr(row, "verdict", ""))
             z_row.append(round(value, 4))
             text_row.append({"synergy": "synergy", "interference": "interf."}.get(verdict, ""))
+            k = 1.0 if o == COMPOSITE else _effect_scale(page, o)
             hover_row.append(
                 f"{page.hover_name(pair)}<br>{plot_text(short(label, 60))}"
-                f"<br>together − sum of parts: {_fmt(row.interaction_mean)} {plot_text(unit)}"
-                f"<br>90% CI {_fmt(row.ci_low)} to {_fmt(row.ci_high)}"
+                f"<br>together − sum of parts: {_fmt(k * float(row.interaction_mean))} "
+                f"{plot_text(unit)}"
+                f"<br>90% CI {_fmt(k * float(row.ci_low))} to {_fmt(k * float(row.ci_high))}"
                 f"<br>verdict: {plot_text(verdict)}")
         z.append(z_row)
         text.append(text_row)

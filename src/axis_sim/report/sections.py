@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from axis_sim.experiment.compare import COMPOSITE
-from axis_sim.report import decision
+from axis_sim.report import decision, figures
 from axis_sim.report.analysis import (
     distribution_kind,
     interval_from_model,
@@ -260,21 +260,12 @@ def weights_controls(page: Page, model: dict[str, Any] | None) -> str:
 
 def headline_section(page: Page) -> str:
     """Per headline outcome: the level chart and the forest plot side by side."""
-    runs = manifest_value(page.result.manifest, "runs")
     blocks = []
     for i, outcome in enumerate(page.headline):
         spec = page.scenario.outcomes[outcome]
-        better = esc(better_phrase(spec))
-        direction = "left" if spec.better == "lower" else "right"
-        level_caption = (
-            f"<strong>{better}.</strong> Dot: median over {esc(runs)} worlds at the horizon; "
-            f"bar: 5–95% range; dotted line: status quo median. Unit: {esc(spec.unit)}.")
-        diff_caption = (
-            f"<strong>{better}:</strong> points {direction} of zero improve on status quo. "
-            "Same worlds under each portfolio (paired). Dot: mean difference; thick bar: 90% "
-            "confidence interval of the mean; thin line: 5–95% range of the per-world "
-            "difference. P(better) / P(worse): share of worlds where the portfolio does "
-            "strictly better / worse than status quo.")
+        # yes/no outcomes as chances, counts as means, levels as medians (figures.py)
+        level_caption = figures.level_caption(page, outcome)
+        diff_caption = figures.difference_caption(page, outcome)
         blocks.append(_outcome_block(
             outcome,
             f"<h3>{esc(spec.label)}</h3>",
@@ -475,7 +466,7 @@ def distributions_section(page: Page) -> str:
 def summary_table(page: Page) -> str:
     """Per headline outcome × portfolio: median [5%, 95%], mean difference [90% CI], its
     verdict against the MMD, P(better)."""
-    headers = ["Portfolio", "Median [5%, 95%]", "Difference from status quo: mean [90% CI]",
+    headers = ["Portfolio", "At the horizon", "Difference from status quo: mean [90% CI]",
                "Verdict", "Per-world difference [5%, 95%]", "P(better)", "P(worse)"]
     parts: list[str] = []
     for outcome in page.headline:
@@ -485,14 +476,17 @@ def summary_table(page: Page) -> str:
         for row in comparison_rows(page.result, outcome, page.portfolios).itertuples(
                 index=False):
             name = str(row.portfolio)
-            level = f"{_n(row.median)} [{_n(row.p05)}, {_n(row.p95)}]"
+            level = esc(figures.summary_level(page, outcome, row))
             if name == STATUS_QUO:
                 diff = spread = p_better = p_worse = '<span class="muted">reference</span>'
                 verdict = ""
             else:
-                diff = _interval(row.diff_mean, row.diff_ci_low, row.diff_ci_high)
+                diff = esc(f"{figures.summary_effect(page, outcome, row.diff_mean)} ["
+                           f"{figures.summary_effect(page, outcome, row.diff_ci_low)}, "
+                           f"{figures.summary_effect(page, outcome, row.diff_ci_high)}]")
                 verdict = esc(getattr(row, "verdict", "") or MISSING)
-                spread = f"[{_n(row.diff_p05)}, {_n(row.diff_p95)}]"
+                spread = (MISSING if spec.unit == "0/1"
+                          else f"[{_n(row.diff_p05)}, {_n(row.diff_p95)}]")
                 p_better = esc(format_probability(row.p_better))
                 p_worse = esc(format_probability(getattr(row, "p_worse", None)))
             rows.append([portfolio_cell(page.scenario, name, page.colours), level, diff,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,15 @@ from axis_sim.model.state import restore
 from axis_sim.model.world import AxisModel
 from axis_sim.report import markdown
 from axis_sim.report.common import PLOT_CONFIG as COMMON_PLOT_CONFIG
-from axis_sim.report.common import UPLOAD_BUTTONS, esc, figure_html, html_head, plot_text
-from axis_sim.report.formatting import MISSING, format_number, format_probability
+from axis_sim.report.common import (
+    UPLOAD_BUTTONS,
+    esc,
+    figure_html,
+    html_head,
+    plot_text,
+    scenario_outcome_kind,
+)
+from axis_sim.report.formatting import MISSING, format_number, format_probability, is_missing
 from axis_sim.scenario.schema import Scenario, month_label
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
 from axis_sim.seminar.game import OPTION_PREFIX, Game, Move, Turn
@@ -50,8 +58,10 @@ def envelope(game: Game, worlds: int = 500) -> pd.DataFrame:
     horizon under pure doctrine (no team moves, default parameters, each world its own luck).
 
     One row per headline outcome and month (0 = start month): `outcome`, `month`,
-    `month_label`, `p05`, `p25`, `p50`, `p75`, `p95`. Reproducible: the seed comes from the
-    game's seed, so the same game always gets the same envelope.
+    `month_label`, `p05`, `p25`, `p50`, `p75`, `p95`, `mean` and `p_event` (the share of
+    worlds where the outcome is above 0: for a yes/no outcome, the chance it has happened by
+    then). Reproducible: the seed comes from the game's seed, so the same game always gets the
+    same envelope.
     """
     if worlds < 1:
         raise ValueError(f"worlds must be at least 1, got {worlds}")
@@ -65,20 +75,22 @@ def envelope(game: Game, worlds: int = 500) -> pd.DataFrame:
     while model.running:
         model.step()
         months.append(record(model, names))
-    columns = ["outcome", "month", "month_label", *QUANTILES]
+    columns = ["outcome", "month", "month_label", *QUANTILES, "mean", "p_event"]
     if not months:
         frame = pd.DataFrame(columns=columns)
         frame.attrs["worlds"] = worlds
         return frame
     history = np.stack(months, axis=1)  # (outcomes, months, worlds)
     bands = np.quantile(history, list(QUANTILES.values()), axis=2)  # (Q, outcomes, months)
+    means, happened = history.mean(axis=2), (history > 0).mean(axis=2)
     rows = []
     for i, name in enumerate(names):
         for t in range(history.shape[1]):
             month = first + t
             rows.append({"outcome": name, "month": month,
                          "month_label": month_label(scenario.meta.start, month),
-                         **{q: float(bands[k, i, t]) for k, q in enumerate(QUANTILES)}})
+                         **{q: float(bands[k, i, t]) for k, q in enumerate(QUANTILES)},
+                         "mean": float(means[i, t]), "p_event": float(happened[i, t])})
     frame = pd.DataFrame.from_records(rows, columns=columns)
     frame.attrs["worlds"] = worlds
     return frame
@@ -105,10 +117,13 @@ def played_path(game: Game) -> pd.DataFrame:
 
 def comparison(game: Game, expected: pd.DataFrame) -> pd.DataFrame:
     """Where the game ended against the envelope at the last played month: per headline
-    outcome `outcome`, `label`, `unit`, `month_label`, `played`, `p05`, `p50`, `p95`, `band`
-    (which part of the envelope the played value falls in)."""
+    outcome `outcome`, `label`, `unit`, `kind` (`report.common.scenario_outcome_kind`),
+    `month_label`, `played`, `p05`, `p50`, `p95`, `mean`, `p_event`, `band` (which part of the
+    envelope the played value falls in; for a yes/no outcome, whether it happened and in what
+    share of the model's worlds it had)."""
     scenario = scenario_of(game)
-    columns = ["outcome", "label", "unit", "month_label", "played", "p05", "p50", "p95", "band"]
+    columns = ["outcome", "label", "unit", "kind", "month_label", "played", "p05", "p50", "p95",
+               "mean", "p_event", "band"]
     if not game.turns:
         return pd.DataFrame(columns=columns)
     last = game.turns[-1]
@@ -119,11 +134,49 @@ def comparison(game: Game, expected: pd.DataFrame) -> pd.DataFrame:
         at = expected[(expected["outcome"] == name) & (expected["month"] == month)]
         played = float(last.outcomes.get(name, float("nan")))
         q = {k: float(at[k].iloc[0]) if len(at) else float("nan") for k in QUANTILES}
-        rows.append({"outcome": name, "label": spec.label, "unit": spec.unit,
+        extra = {k: float(at[k].iloc[0]) if len(at) and k in at.columns else float("nan")
+                 for k in ("mean", "p_event")}
+        kind = scenario_outcome_kind(scenario, name)
+        band = (_chance_band(played, extra["p_event"]) if kind == "binary"
+                else _band(played, q))
+        rows.append({"outcome": name, "label": spec.label, "unit": spec.unit, "kind": kind,
                      "month_label": month_label(scenario.meta.start, month), "played": played,
-                     "p05": q["p05"], "p50": q["p50"], "p95": q["p95"],
-                     "band": _band(played, q)})
+                     "p05": q["p05"], "p50": q["p50"], "p95": q["p95"], **extra,
+                     "band": band})
     return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _chance_band(played: float, chance: float) -> str:
+    """Where a yes/no outcome of the game stands against the model's chance of it."""
+    if np.isnan(played) or np.isnan(chance):
+        return MISSING
+    if played > 0:
+        return f"it happened, as in {format_probability(chance)} of worlds"
+    return f"it has not happened, as in {format_probability(1 - chance)} of worlds"
+
+
+def outcome_name(label: str, unit: str, kind: str) -> str:
+    """An outcome in a table row: its label and unit ("yes/no" for a yes/no outcome)."""
+    return f"{label} ({'yes/no' if kind == 'binary' else unit})"
+
+
+def played_text(value: object, kind: str) -> str:
+    """A played value: "yes"/"no" for a yes/no outcome, else the number."""
+    if kind == "binary" and not is_missing(value):
+        return "yes" if float(value) > 0 else "no"  # type: ignore[arg-type]
+    return format_number(value)
+
+
+def expected_text(row: Any) -> tuple[str, str]:
+    """What the model expected at the game's last month, as (centre, range): the chance for a
+    yes/no outcome (no range), the mean and 5–95% for a count, the median and 5–95% for a
+    level."""
+    spread = f"{format_number(row.p05)} – {format_number(row.p95)}"
+    if row.kind == "binary":
+        return f"{format_probability(row.p_event)} chance", MISSING
+    if row.kind == "count":
+        return f"mean {format_number(row.mean)}", spread
+    return f"median {format_number(row.p50)}", spread
 
 
 def _band(value: float, q: dict[str, float]) -> str:
@@ -170,6 +223,17 @@ def value_text(value: object) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def _turn_rows(scenario: Scenario, turn: Turn, headline: list[str]) -> list[list[object]]:
+    """The headline outcomes at the end of a turn: label, value ("yes"/"no" for a yes/no
+    outcome), unit."""
+    rows: list[list[object]] = []
+    for o in headline:
+        kind = scenario_outcome_kind(scenario, o)
+        rows.append([scenario.outcomes[o].label, played_text(turn.outcomes.get(o), kind),
+                     "yes/no" if kind == "binary" else scenario.outcomes[o].unit])
+    return rows
 
 
 def _model_actors(game: Game) -> list[str]:
@@ -253,9 +317,7 @@ def render_markdown(game: Game, *, expected: pd.DataFrame | None = None) -> str:
         out += ([f"- {_md(line)}" for line in turn.injects.get(FACILITATOR, [])]
                 or ["- Nothing happened."])
         out += ["", "#### Headline outcomes at the end of the turn", ""]
-        out += _md_table(["outcome", "value", "unit"],
-                         [[scenario.outcomes[o].label, format_number(turn.outcomes.get(o)),
-                           scenario.outcomes[o].unit] for o in headline])
+        out += _md_table(["outcome", "value", "unit"], _turn_rows(scenario, turn, headline))
     if game.pending:
         out += ["### Moves pending for the next turn (not yet rolled)", ""]
         out += _md_moves(scenario, game.pending)
@@ -266,10 +328,9 @@ def render_markdown(game: Game, *, expected: pd.DataFrame | None = None) -> str:
     else:
         out += [f"At {table['month_label'].iloc[0]}, against {_worlds_text(expected)} worlds of "
                 "the scenario run from the same start under the model's doctrine alone:", ""]
-        out += _md_table(["outcome", "played", "model median", "model 5–95%", "where"],
-                         [[f"{r.label} ({r.unit})", format_number(r.played),
-                           format_number(r.p50),
-                           f"{format_number(r.p05)} – {format_number(r.p95)}", r.band]
+        out += _md_table(["outcome", "played", "model expected", "model 5–95%", "where"],
+                         [[outcome_name(r.label, r.unit, r.kind),
+                           played_text(r.played, r.kind), *expected_text(r), r.band]
                           for r in table.itertuples()])
     # Titles, labels, rationales, rulings and injects are untrusted: every line is escaped.
     return markdown.document(out)
@@ -333,42 +394,81 @@ def _html_turn(game: Game, scenario: Scenario, turn: Turn, headline: list[str]) 
                  "</details>")
     parts.append("<h4>Headline outcomes at the end of the turn</h4>")
     parts.append(_html_table(["outcome", "value", "unit"],
-                             [[scenario.outcomes[o].label, format_number(turn.outcomes.get(o)),
-                               scenario.outcomes[o].unit] for o in headline], {1}))
+                             _turn_rows(scenario, turn, headline), {1}))
     parts.append("</article>")
     return "\n".join(parts)
 
 
+def path_caption(scenario: Scenario, outcome: str) -> str:
+    """How to read one outcome's path chart (plain text)."""
+    kind = scenario_outcome_kind(scenario, outcome)
+    if kind == "binary":
+        return ("Dashed line: the chance it has happened by each month in the model's worlds; "
+                "markers: whether it had happened in the game by the end of each turn (100% "
+                "= yes, 0% = no).")
+    centre = "mean" if kind == "count" else "median"
+    return (f"Bands: 5–95% and 25–75% of the model's worlds; dashed: their {centre}. Line: "
+            "the game's world, a marker at the end of each turn.")
+
+
 def path_figure(scenario: Scenario, outcome: str, expected: pd.DataFrame,
                 played: pd.DataFrame) -> go.Figure:
-    """One headline outcome over months: the envelope's 5–95% and 25–75% bands and median, and
-    the played path with a marker at each turn's end."""
+    """One headline outcome over months against the model's envelope.
+
+    A yes/no outcome: the chance it has happened by each month (%), and the game's world as
+    yes (100%) or no (0%) at each turn's end — never a median or band of 0s and 1s. Otherwise
+    the envelope's 5–95% and 25–75% bands with its mean (a count) or median (a level), and
+    the played path with a marker at each turn's end.
+    """
     spec = scenario.outcomes[outcome]
+    kind = scenario_outcome_kind(scenario, outcome)
     env = expected[expected["outcome"] == outcome].sort_values("month")
     path = played[played["outcome"] == outcome].sort_values("month")
     x = [plot_text(v) for v in env["month_label"]]
     fig = go.Figure()
-    for low, high, alpha, name in (("p05", "p95", 0.15, "model 5–95%"),
-                                   ("p25", "p75", 0.30, "model 25–75%")):
-        fig.add_trace(go.Scatter(x=x, y=env[high], mode="lines", line={"width": 0},
-                                 hoverinfo="skip", showlegend=False, name=name))
-        fig.add_trace(go.Scatter(x=x, y=env[low], mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=f"rgba({BAND_COLOUR}, {alpha})",
-                                 name=name, hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=x, y=env["p50"], mode="lines", name="model median",
-                             line={"color": f"rgb({BAND_COLOUR})", "dash": "dash"}))
-    fig.add_trace(go.Scatter(
-        x=[plot_text(v) for v in path["month_label"]], y=path["value"], mode="lines+markers",
-        name="played", line={"color": PLAYED_COLOUR, "width": 3}, marker={"size": 9},
-        text=[f"end of turn {t}" for t in path["turn"]],
-        hovertemplate="%{text}: %{y}<extra>played</extra>"))
+    turns = [f"end of turn {t}" for t in path["turn"]]
+    if kind == "binary":
+        chance = env["p_event"] if "p_event" in env.columns else env["p50"]
+        fig.add_trace(go.Scatter(
+            x=x, y=100 * chance, mode="lines", name="model: chance it has happened",
+            line={"color": f"rgb({BAND_COLOUR})", "dash": "dash", "width": 2.5},
+            hovertemplate="by %{x}: %{y:.0f}%<extra>model</extra>"))
+        happened = [100.0 if v > 0 else 0.0 for v in path["value"]]
+        fig.add_trace(go.Scatter(
+            x=[plot_text(v) for v in path["month_label"]], y=happened, mode="markers",
+            name="game: happened (100%) or not (0%)",
+            marker={"color": PLAYED_COLOUR, "size": 11, "symbol": "diamond"},
+            text=[f"{t}: {'happened' if h else 'not yet'}" for t, h in zip(turns, happened,
+                                                                           strict=True)],
+            hovertemplate="%{text}<extra>played</extra>"))
+        yaxis = {"title": {"text": "chance by then (%)"}, "ticksuffix": "%",
+                 "range": [-4, 104]}
+    else:
+        centre, word = ("mean", "model mean") if kind == "count" else ("p50", "model median")
+        for low, high, alpha, name in (("p05", "p95", 0.15, "model 5–95%"),
+                                       ("p25", "p75", 0.30, "model 25–75%")):
+            fig.add_trace(go.Scatter(x=x, y=env[high], mode="lines", line={"width": 0},
+                                     hoverinfo="skip", showlegend=False, name=name))
+            fig.add_trace(go.Scatter(x=x, y=env[low], mode="lines", line={"width": 0},
+                                     fill="tonexty", fillcolor=f"rgba({BAND_COLOUR}, {alpha})",
+                                     name=name, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=x, y=env[centre if centre in env.columns else "p50"],
+                                 mode="lines", name=word,
+                                 line={"color": f"rgb({BAND_COLOUR})", "dash": "dash"},
+                                 hovertemplate="%{x}: %{y:,.4~r}<extra>" + word + "</extra>"))
+        fig.add_trace(go.Scatter(
+            x=[plot_text(v) for v in path["month_label"]], y=path["value"],
+            mode="lines+markers", name="played", line={"color": PLAYED_COLOUR, "width": 3},
+            marker={"size": 9}, text=turns,
+            hovertemplate="%{text}: %{y:,.4~r}<extra>played</extra>"))
+        yaxis = {"title": {"text": plot_text(spec.unit)}, "exponentformat": "none",
+                 "separatethousands": True}
     fig.update_layout(
         title={"text": plot_text(spec.label)}, height=360,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         xaxis={"type": "category", "title": {"text": "month"}, "categoryorder": "array",
                "categoryarray": x},
-        yaxis={"title": {"text": plot_text(spec.unit)}},
-        legend={"orientation": "h", "y": -0.25}, template="plotly_white")
+        yaxis=yaxis, legend={"orientation": "h", "y": -0.25}, template="plotly_white")
     return fig
 
 
@@ -418,14 +518,19 @@ def render_html(game: Game, *, expected: pd.DataFrame | None = None) -> str:
                      _html_moves(scenario, game.pending)]
     timeline.append("</section>")
     figures = ['<section id="paths"><h2>The played path against the model\'s envelope</h2>',
-               f"<p>Bands: the scenario run {esc(_worlds_text(expected))} times from the same "
-               "start under the model's doctrine alone (5–95% and 25–75% of worlds, dashed "
-               "median). Line: the game's world, a marker at the end of each turn.</p>"]
+               f"<p>The model's envelope: the scenario run {esc(_worlds_text(expected))} times "
+               "from the same start under the model's doctrine alone. Yes/no outcomes are "
+               "drawn as the chance they have happened by each month; counts with their "
+               "mean, levels with their median, both with the 5–95% and 25–75% bands of "
+               "worlds. The game's world is marked at the end of each turn.</p>"]
     for i, outcome in enumerate(headline):
         fig = path_figure(scenario, outcome, expected, played)
+        spec = scenario.outcomes[outcome]
+        unit = ("yes/no" if scenario_outcome_kind(scenario, outcome) == "binary"
+                else spec.unit)
         figures.append(f'<figure>{_figure_html(fig, f"path-{i}")}<figcaption>'
-                       f"{esc(scenario.outcomes[outcome].label)} "
-                       f"({esc(scenario.outcomes[outcome].unit)})</figcaption></figure>")
+                       f"{esc(spec.label)} ({esc(unit)}). "
+                       f"{esc(path_caption(scenario, outcome))}</figcaption></figure>")
     figures.append("</section>")
     table = comparison(game, expected)
     ending = ['<section id="outcome"><h2>Where the game ended vs what the model expected</h2>']
@@ -434,9 +539,9 @@ def render_html(game: Game, *, expected: pd.DataFrame | None = None) -> str:
     else:
         ending.append(f"<p>At {esc(table['month_label'].iloc[0])}:</p>")
         ending.append(_html_table(
-            ["outcome", "unit", "played", "model median", "model 5–95%", "where"],
-            [[r.label, r.unit, format_number(r.played), format_number(r.p50),
-              f"{format_number(r.p05)} – {format_number(r.p95)}", r.band]
+            ["outcome", "unit", "played", "model expected", "model 5–95%", "where"],
+            [[r.label, "yes/no" if r.kind == "binary" else r.unit,
+              played_text(r.played, r.kind), *expected_text(r), r.band]
              for r in table.itertuples()], {2, 3, 4}))
     ending.append("</section>")
     return "\n".join([
