@@ -146,3 +146,16 @@ def test_after_action_report_draws_the_chance(tmp_path: Path) -> None:
     assert row["kind"] == "binary" and "worlds" in row["band"]
     count = path_figure(scenario_of(game), COUNT, expected, played_path(game))
     assert any(t.name == "model mean" for t in count.data)
+
+
+def test_two_run_comparison_shows_the_chance(result: RunResult) -> None:
+    from axis_sim.report.run_comparison import _comparison, outcome_figure
+
+    rows = _comparison(result)
+    fig = outcome_figure(BINARY, result.scenario.outcomes[BINARY], [STATUS_QUO, *OPTIONS],
+                         [("A", rows), ("B", rows)], {})
+    levels = [t for t in fig.data if t.xaxis == "x" and t.x and t.x[0] is not None]
+    chance = 100 * float(_row(result, STATUS_QUO, BINARY)["mean"])
+    assert any(t.x[0] == pytest.approx(chance) for t in levels)
+    assert "chance" in fig.layout.xaxis.title.text
+    assert "percentage points" in fig.layout.xaxis2.title.text

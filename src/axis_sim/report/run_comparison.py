@@ -47,6 +47,7 @@ from axis_sim.report.common import (
     short,
 )
 from axis_sim.report.formatting import MISSING, format_number, format_probability, is_missing
+from axis_sim.report.table import BINARY_UNIT
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.parameters import flat_parameters
 from axis_sim.scenario.schema import STATUS_QUO, OutcomeSpec, Parameter, Scenario
@@ -177,6 +178,14 @@ def outcome_figure(
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06)
     level_values: list[object] = []
     diff_values: list[object] = []
+    # A yes/no outcome: its chance (mean of 0/1, ± 1.645 standard errors) in %, differences
+    # in percentage points — a median or 5–95% band of 0s and 1s says nothing.
+    binary = spec.unit == BINARY_UNIT
+    scale = 100.0 if binary else 1.0
+
+    def times(value: object) -> object:
+        return value if is_missing(value) else scale * float(value)  # type: ignore[arg-type]
+
     for k, (label, rows) in enumerate(runs):
         symbol, offset = SYMBOLS[k], (-OFFSET if k == 0 else OFFSET)
         run_text = plot_text(label)
@@ -187,16 +196,24 @@ def outcome_figure(
             colour = colours.get(name, STATUS_QUO_COLOUR)
             text = f"{run_text} · {plot_text(name)}"
             median, p05, p95 = row.get("median"), row.get("p05"), row.get("p95")
+            hover = ("%{text}<br>median %{x:,.4~r}<br>5–95%: %{customdata[0]:,.4~r} "
+                     "to %{customdata[1]:,.4~r}<extra></extra>")
+            if binary and not is_missing(row.get("mean")):
+                chance = float(row["mean"])
+                se = 0.0 if is_missing(row.get("se")) else float(row["se"])
+                median, p05, p95 = (100 * chance, 100 * max(0.0, chance - Z90 * se),
+                                    100 * min(1.0, chance + Z90 * se))
+                hover = ("%{text}<br>chance by the horizon %{x:.1f}%<br>90% interval "
+                         "%{customdata[0]:.1f}% to %{customdata[1]:.1f}%<extra></extra>")
             if not is_missing(median):
                 level_values += [median, p05, p95]
                 fig.add_trace(_interval_point(
                     median, p05, p95, i + offset, colour, symbol, text, [_num(p05), _num(p95)],
-                    "%{text}<br>median %{x:,.4~r}<br>5–95%: %{customdata[0]:,.4~r} "
-                    "to %{customdata[1]:,.4~r}<extra></extra>"), row=1, col=1)
-            mean = row.get("diff_mean")
+                    hover), row=1, col=1)
+            mean = times(row.get("diff_mean"))
             if name == STATUS_QUO or is_missing(mean):
                 continue
-            low, high = row.get("diff_ci_low"), row.get("diff_ci_high")
+            low, high = times(row.get("diff_ci_low")), times(row.get("diff_ci_high"))
             diff_values += [mean, low, high]
             fig.add_trace(_interval_point(
                 mean, low, high, i + offset, colour, symbol, text,
@@ -229,10 +246,14 @@ def outcome_figure(
         legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.0,
                 "yanchor": "bottom"},
     )
-    fig.update_xaxes(title_text=f"median, 5–95% over worlds ({unit})", zeroline=False,
+    level_title = ("chance by the horizon (%), 90% interval" if binary
+                   else f"median, 5–95% over worlds ({unit})")
+    points = " in percentage points" if binary else ""
+    fig.update_xaxes(title_text=level_title, zeroline=False,
                      range=_padded(level_values), row=1, col=1)
-    fig.update_xaxes(title_text=f"difference from status quo, 90% CI ({arrow})",
+    fig.update_xaxes(title_text=f"difference from status quo{points}, 90% CI ({arrow})",
                      zeroline=False, range=_padded(diff_values, 0.0), row=1, col=2)
+    fig.update_xaxes(exponentformat="none", separatethousands=True)
     fig.update_yaxes(tickvals=list(range(len(portfolios))),
                      ticktext=[_tick_label(p) for p in portfolios],
                      range=[len(portfolios) - 0.5, -0.5], zeroline=False, showgrid=False)
