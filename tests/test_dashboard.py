@@ -317,7 +317,6 @@ FIGURE = 'class="plotly-graph-div"'
 def _expected_figures(result: RunResult) -> dict[str, int]:
     """Plot divs per section for a run whose tables are all filled."""
     headline = [k for k, o in result.scenario.outcomes.items() if o.headline]
-    stories = len(representative_worlds(result)) * 2  # status quo and the best-ranked
     return {
         "decision": 0,  # tables and sentences only
         "headline": 2 * len(headline),  # level chart and forest plot
@@ -328,15 +327,14 @@ def _expected_figures(result: RunResult) -> dict[str, int]:
         "interactions": 1,
         "sensitivity": 2 * len(SINGLES),  # a tornado and a SALib chart per single option
         "failures": 1,  # a PRIM trade-off chart for the one box with a trajectory
-        "story": stories,
-        "monthly": len(headline),  # fan chart
+        "story": 0,  # dated sentences (report/story.py)
+        "monthly": len(headline),  # an overlaid timeline per outcome
         "assumptions": 0,
     }
 
 
 def test_every_section_has_its_figures(page: str, result: RunResult) -> None:
     expected = _expected_figures(result)
-    assert expected["story"] == 6
     for section_id, count in expected.items():
         assert _section(page, section_id).count(FIGURE) == count, section_id
     assert page.count(FIGURE) == sum(expected.values())
@@ -597,16 +595,30 @@ def test_reweighted_table_prefilled_in_rank_order(page: str, result: RunResult) 
         assert f"<td>{html.escape(cell)}</td>" in table.group(0), row.portfolio
 
 
-def test_story_offers_representative_worlds(page: str, result: RunResult) -> None:
+def test_story_offers_every_sample_world_and_portfolio(page: str, result: RunResult) -> None:
     story = _section(page, "story")
     picks = representative_worlds(result)
-    options = re.findall(r'<option value="(median|best|worst)"', story)
-    assert options == [kind for kind, _, _ in picks]
-    best = str(result.ranking["portfolio"].iloc[0])
-    views = re.findall(r'<div class="story-view( story-hidden)?" data-story="([^"]+)">', story)
-    assert [key for _, key in views] == [f"{kind}|{p}" for kind, _, _ in picks
-                                         for p in (STATUS_QUO, best)]
-    assert [hidden for hidden, _ in views].count("") == 1  # only the first is shown
+    assert len(picks) == 3
+
+    def options(select: str) -> list[str]:
+        found = re.search(rf'<select id="{select}">(.*?)</select>', story, re.S)
+        assert found, select
+        return re.findall(r'<option value="([^"]+)"', found.group(1))
+
+    worlds = options("story-world")
+    assert worlds[:3] == [str(w) for _, w, _ in picks]  # typical, best, worst first
+    assert sorted(int(w) for w in worlds) == list(range(SAMPLE_WORLDS))
+    ranked = [str(p) for p in result.ranking["portfolio"] if p != STATUS_QUO]
+    assert options("story-portfolio") == ranked
+    # The first view, told here: the typical world under the best-ranked portfolio, beside
+    # status quo in the same world, each as dated sentences.
+    for side in ("story-told", "story-base"):
+        listed = re.search(rf'<ol class="story-list" id="{side}">(.*?)</ol>', story, re.S)
+        assert listed, side
+        dates = re.findall(r"<strong>([^<]+):</strong>", listed.group(1))
+        assert dates[0] == ("January 2024" if picks[0][1] % 2 == 0 else "February 2024")
+        assert "January–March 2024, in all" in dates
+        assert "Kim Jong-un and Vladimir Putin met." in listed.group(1)
 
 
 def test_representative_worlds_by_hand(result: RunResult) -> None:

@@ -17,7 +17,6 @@ from axis_sim.report import decision, figures
 from axis_sim.report.analysis import (
     distribution_kind,
     interval_from_model,
-    representative_worlds,
 )
 from axis_sim.report.common import (
     Page,
@@ -27,7 +26,6 @@ from axis_sim.report.common import (
     esc,
     figure_block,
     html_table,
-    key_is,
     long_table,
     manifest_value,
     option_codes,
@@ -47,11 +45,11 @@ from axis_sim.report.figures import (
     prim_tradeoff_figure,
     ranking_figure,
     salib_figure,
-    story_figure,
     tornado_figure,
     tradeoff_figure,
 )
 from axis_sim.report.formatting import MISSING, format_number, format_probability
+from axis_sim.report.story import story_section as render_story
 from axis_sim.report.timeline import timeline_section
 from axis_sim.report.waterfall import why_section
 from axis_sim.scenario.distributions import describe as describe_distribution
@@ -679,68 +677,11 @@ def failures_section(page: Page) -> str:
 
 # --- a world's story ---------------------------------------------------------------------------
 
-STORY_KINDS = {"median": "Typical world (median)", "best": "Best-case world",
-               "worst": "Worst-case world"}
-
 
 def story_section(page: Page) -> str:
-    """The event log of representative sample worlds, one pre-rendered timeline per world and
-    portfolio (status quo and the best-ranked portfolio), switched by two selects."""
-    picks = representative_worlds(page.result)
-    events = page.result.events
-    if not picks or events.empty:
-        return _section("story", "A world's story",
-                        '<p class="muted no-data">This run kept no event log of sample '
-                        "worlds.</p>")
-    present = {str(p) for p in events["portfolio"].unique()}
-    best = next((p for p in page.ranked() if p != STATUS_QUO and p in present), None)
-    portfolios = [STATUS_QUO, *([best] if best else [])]
-    world_options = [(kind, f"{STORY_KINDS[kind]} — world {world}") for kind, world, _ in picks]
-    portfolio_options = [(p, "Status quo (no new policy)" if p == STATUS_QUO
-                          else f"Best-ranked: {portfolio_label(page.scenario, p)}")
-                         for p in portfolios]
-    views = []
-    first = f"{picks[0][0]}|{STATUS_QUO}"
-    for kind, world, _level in picks:
-        for name in portfolios:
-            key = f"{kind}|{name}"
-            hidden = "" if key == first else " story-hidden"
-            caption = (f"{esc(STORY_KINDS[kind])}: world {esc(world)} under "
-                       f"<code>{esc(name)}</code>. {world_summary(page, world, name)}")
-            views.append(
-                f'<div class="story-view{hidden}"{data_attr("story", key)}>\n'
-                + figure_block(story_figure(page, world, name),
-                               f"fig-story-{kind}-{portfolios.index(name)}", caption)
-                + "\n</div>")
-    controls = ('<div class="select-row no-print">'
-                + _select("story-world", "World:", world_options, picks[0][0])
-                + _select("story-portfolio", "Policy:", portfolio_options, STATUS_QUO)
-                + "</div>")
-    return _section(
-        "story", "A world's story", controls, *views,
-        intro="What happens month by month in one simulated world. The sample worlds are "
-              "ranked by how well things go for the US under status quo (their value on the "
-              "scenario's swings and weights): the median one, the best and the worst. Pick "
-              "one, and see it without new policy or under the best-ranked portfolio.")
-
-
-def world_summary(page: Page, world: int, portfolio: str) -> str:
-    """The world's headline outcomes at the horizon against the median world, as text."""
-    frame = world_table(page.result, "outcomes")
-    if frame.empty:
-        return ""
-    everyone = frame[key_is(frame["portfolio"], portfolio)]
-    mine = everyone[everyone["world"] == world]
-    if mine.empty:  # e.g. the world is not among those the table holds
-        return ""
-    parts = []
-    for o in page.headline[:6]:
-        if o not in frame.columns:
-            continue
-        spec = page.scenario.outcomes[o]
-        parts.append(f"{esc(spec.label)} {_n(mine[o].iloc[0])} "
-                     f"(median over worlds {_n(everyone[o].median())})")
-    return "At the horizon: " + "; ".join(parts) + "." if parts else ""
+    """Any sample world under any portfolio as dated sentences, beside status quo's story of the
+    same world (`report/story.py`)."""
+    return render_story(page)
 
 
 # --- monthly -----------------------------------------------------------------------------------
