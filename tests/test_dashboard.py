@@ -566,11 +566,11 @@ def test_controls(page: str, result: RunResult) -> None:
     assert controls
     panel = controls.group(0)
     boxes = re.findall(r'<input type="checkbox" checked data-portfolio="([^"]+)">', panel)
-    assert boxes == PORTFOLIOS
+    assert boxes == list(result.ranking["portfolio"])  # rank order, as everywhere on the page
     outcome_boxes = re.findall(r'<input type="checkbox" checked data-outcome="([^"]+)">', panel)
     assert outcome_boxes == ["shells_delivered"]
-    weights = re.findall(r'<input type="number" class="weight"[^>]*value="([^"]+)" '
-                         r'data-outcome="([^"]+)"', panel)
+    weights = re.findall(r'<input type="text" inputmode="decimal" class="weight"[^>]*'
+                         r'value="([^"]+)" data-outcome="([^"]+)"', panel)
     assert weights == [("1", "shells_delivered"), ("0.5", "alignment")]
     for section_id in ("summary", "ranking"):
         rows = re.findall(r'<tr data-portfolio="([^"]+)">', _section(page, section_id))

@@ -26,6 +26,7 @@ is embedded once, inline; there is no CDN, MathJax, web font or other network re
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +36,26 @@ from axis_sim.report.analysis import weight_model
 from axis_sim.report.assets import CONTROLS_JS, CSS, PRINT_RESIZE_JS
 from axis_sim.report.common import (
     Page,
-    esc,
     html_head,
     json_for_script,
-    manifest_value,
     portfolio_colours,
     portfolio_label,
+    short_names,
 )
-from axis_sim.report.dashboard_decision import decision_section
+from axis_sim.report.dashboard_decision import SHOWN_ROWS, decision_section
+from axis_sim.report.dashboard_frame import (
+    TOP_PORTFOLIOS,
+    controls_html,
+    footer_html,
+    header_html,
+    topbar_html,
+)
 from axis_sim.report.figures import better_corner, tradeoff_axis_title, tradeoff_points
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.report.sections import (
-    TOP_PORTFOLIOS,
     assumptions_section,
-    controls_html,
     distributions_section,
     failures_section,
-    header_html,
     headline_section,
     interactions_section,
     monthly_section,
@@ -64,6 +68,7 @@ from axis_sim.report.sections import (
     tradeoff_defaults,
     tradeoffs_section,
 )
+from axis_sim.report.templates import markup, render
 from axis_sim.scenario.distributions import describe as describe_distribution
 from axis_sim.scenario.schema import STATUS_QUO
 
@@ -75,6 +80,7 @@ __all__ = [
     "format_probability",
     "parameter_rows",
     "portfolio_colours",
+    "rank_ordered",
     "render_dashboard",
     "write_dashboard",
 ]
@@ -82,13 +88,26 @@ __all__ = [
 DATA_ID = "dashboard-data"  # id of the page's <script type="application/json"> data block
 
 
+def rank_ordered(result: RunResult) -> Page:
+    """The page's context with its portfolios in rank order at the scenario's weights (status
+    quo where it ranks), colours handed out in that order (the best-ranked get the most
+    distinct ones) and short names made unique in that order. Without a ranking, run order."""
+    page = Page.of(result)
+    ranked = page.ranked()
+    return replace(page, portfolios=ranked, colours=portfolio_colours(ranked),
+                   shorts=short_names(result.scenario, ranked))
+
+
 def dashboard_data(page: Page, model: dict[str, Any] | None) -> dict[str, Any]:
     """What the page's controls script needs, embedded as JSON.
 
-    - `portfolios`, `singles`, `ranked` (best first), `top`, `statusQuo`, `short`, `colours`,
-      `labels`: names and how to draw them;
+    - `portfolios` (in rank order), `singles`, `ranked` (best first), `top`, `statusQuo`,
+      `short`, `colours`, `labels`: names and how to draw them;
+    - `outcomes`: headline outcome id → label (the search box matches them);
     - `defaultRank`: each portfolio's rank under the scenario's weights (`ranking.rank`);
-    - `weights`: `analysis.weight_model` (None without an outcomes table);
+    - `weights`: `analysis.weight_model` (None without an outcomes table), with `mmd`, each
+      scored outcome's minimal meaningful difference (None where the scenario states none):
+      the page flags portfolios whose values differ by less than the value MMD as tied;
     - `tradeoff`: per headline outcome and portfolio [mean difference, CI low, CI high], the
       axis titles and which corner is "better on both".
     """
@@ -111,15 +130,21 @@ def dashboard_data(page: Page, model: dict[str, Any] | None) -> dict[str, Any]:
             "corners": {f"{bx}-{by}": better_corner(bx, by)
                         for bx in ("lower", "higher") for by in ("lower", "higher")},
         }
+    if model is not None:
+        specs = page.scenario.outcomes
+        model = {**model, "mmd": [specs[o].mmd.value if specs[o].mmd is not None else None
+                                  for o in model["outcomes"]]}
     return {
         "statusQuo": STATUS_QUO,
         "portfolios": page.portfolios,
         "singles": single_options(page),
         "ranked": [p for p in page.ranked()],
         "top": TOP_PORTFOLIOS,
+        "shownRows": SHOWN_ROWS,
         "short": page.shorts,
         "colours": page.colours,
         "labels": {p: portfolio_label(page.scenario, p) for p in page.portfolios},
+        "outcomes": {o: page.scenario.outcomes[o].label for o in page.headline},
         "defaultRank": default_rank,
         "weights": model,
         "tradeoff": tradeoff,
@@ -128,12 +153,11 @@ def dashboard_data(page: Page, model: dict[str, Any] | None) -> dict[str, Any]:
 
 def render_dashboard(result: RunResult) -> str:
     """The whole dashboard as one self-contained HTML string (plotly.js inline, once)."""
-    page = Page.of(result)
+    page = rank_ordered(result)
     model = weight_model(result)
     meta = result.scenario.meta
-    body = "\n".join([
-        header_html(page),
-        decision_section(result),
+    sections = "\n".join([
+        decision_section(result, page, model),
         headline_section(page),
         ranking_section(page, model),
         tradeoffs_section(page),
@@ -145,26 +169,20 @@ def render_dashboard(result: RunResult) -> str:
         story_section(page),
         monthly_section(page),
         assumptions_section(page),
-        f"<footer>Generated by axis_sim "
-        f"{esc(manifest_value(result.manifest, 'package_version'))}. "
-        "Self-contained: opens offline; plotly.js is embedded.</footer>",
     ])
-    return "\n".join([
-        html_head(f"{meta.title} — axis_sim dashboard", CSS),
-        '<div class="layout">',
-        controls_html(page, model),
-        "<main>",
-        body,
-        "</main>",
-        "</div>",
-        f'<script type="application/json" id="{DATA_ID}">'
-        f"{json_for_script(dashboard_data(page, model))}</script>",
-        f"<script>{CONTROLS_JS}</script>",
-        f"<script>{PRINT_RESIZE_JS}</script>",
-        "</body>",
-        "</html>",
-        "",
-    ])
+    return render(
+        "dashboard.html",
+        head=markup(html_head(f"{meta.title} — axis_sim dashboard", CSS)),
+        topbar=markup(topbar_html(page, model)),
+        controls=markup(controls_html(page, model)),
+        header=markup(header_html(page)),
+        sections=markup(sections),
+        footer=markup(footer_html(page)),
+        data_id=DATA_ID,
+        data=markup(json_for_script(dashboard_data(page, model))),
+        controls_js=markup(CONTROLS_JS),
+        print_js=markup(PRINT_RESIZE_JS),
+    )
 
 
 def write_dashboard(result: RunResult, path: Path) -> Path:
