@@ -10,7 +10,11 @@ effectiveness and escalation risk, which describe the systems and are set, not a
 
 from __future__ import annotations
 
+import importlib
+import re
+import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -266,14 +270,153 @@ class PublicDisclosure(PolicyOption):
         levers.covert_push += np.clip(intensity * self.par("covert_shift") * forum, 0.0, 1.0)
 
 
-OPTION_CLASSES: dict[str, type[PolicyOption]] = {
+BUILTIN_OPTIONS: dict[str, type[PolicyOption]] = {
     cls.id: cls
     for cls in (TrilateralIntegration, InterceptDeclaration, SanctionsListing, WarnBeijing,
                 PublicDisclosure)
 }
+# Every option the model knows: the five built-in ones, then user-defined ones in id order
+# (`register_option`, or the `axis_sim.options` entry point group). The same dict object is
+# kept up to date, so modules that imported it see registrations made later.
+OPTION_CLASSES: dict[str, type[PolicyOption]] = dict(BUILTIN_OPTIONS)
 # Options already in force before the scenario starts, at a share of their full intensity that
 # the US actor's parameter names: status quo is the policy in force, not no policy.
 IN_FORCE: dict[str, str] = {
     "sanctions_listing": "actors.US.listing_in_force",
     "public_disclosure": "actors.US.disclosure_in_force",
 }
+
+# --- user-defined options ------------------------------------------------------------------------
+#
+# A user-defined option is a `PolicyOption` subclass in an importable module. It is registered
+# by class (`register_option(MyOption)`), by import path (`"mypkg.options:MyOption"`), or by an
+# installed package's entry point in the group `axis_sim.options`. A plan records the import
+# path of every user-defined option its scenario uses (`Plan.extensions`), and each worker
+# process (local or Dask) imports those before it runs a chunk, so an option registered in a
+# notebook reaches `jobs=2` and Dask workers as long as its module can be imported there.
+
+ENTRY_POINT_GROUP = "axis_sim.options"
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_entry_points_loaded = False
+
+
+class OptionRegistryError(ValueError):
+    """A user-defined option that cannot be registered or imported; the message says why."""
+
+
+def import_path(cls: type) -> str:
+    """`module:QualifiedName`, how a worker process finds the class again."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _check_option_class(cls: object) -> type[PolicyOption]:
+    if not (isinstance(cls, type) and issubclass(cls, PolicyOption)):
+        raise OptionRegistryError(f"{cls!r} is not a PolicyOption subclass")
+    if getattr(cls, "__abstractmethods__", None):
+        missing = ", ".join(sorted(cls.__abstractmethods__))
+        raise OptionRegistryError(f"{cls.__qualname__} does not implement {missing}")
+    option_id = cls.__dict__.get("id")
+    if not isinstance(option_id, str) or not _SLUG.match(option_id) or len(option_id) > 64:
+        raise OptionRegistryError(
+            f"{cls.__qualname__} needs its own `id`: a name of lowercase letters, digits and "
+            f"underscores starting with a letter (got {option_id!r})")
+    for name, unit in cls.PARAMETERS.items():
+        if not (isinstance(name, str) and _SLUG.match(name) and isinstance(unit, str) and unit):
+            raise OptionRegistryError(
+                f"{cls.__qualname__}.PARAMETERS must map parameter names (lowercase, digits, "
+                f"underscores) to units; got {name!r}: {unit!r}")
+    return cls
+
+
+def register_option(cls: type[PolicyOption] | str) -> type[PolicyOption]:
+    """Make a user-defined option known to scenarios, runs and worker processes.
+
+    `cls` is a `PolicyOption` subclass with an `id`, `PARAMETERS` (name -> unit) and
+    `apply(model, intensity)`, or its import path `"module:Class"`. Usable as a decorator.
+    A scenario that uses the option lists it under `options:` with its parameters (units as in
+    `PARAMETERS`); the loader checks them like any other. Re-registering the same class is
+    harmless; another class under a taken id is refused.
+    """
+    if isinstance(cls, str):
+        cls = _import(cls)
+    cls = _check_option_class(cls)
+    taken = OPTION_CLASSES.get(cls.id)
+    if taken is not None and taken is not cls:
+        if cls.id in BUILTIN_OPTIONS:
+            raise OptionRegistryError(f"option id {cls.id!r} is one of the built-in options")
+        if import_path(taken) != import_path(cls):
+            raise OptionRegistryError(
+                f"option id {cls.id!r} is already registered by {import_path(taken)}")
+    user = {k: v for k, v in OPTION_CLASSES.items() if k not in BUILTIN_OPTIONS}
+    user[cls.id] = cls
+    OPTION_CLASSES.clear()
+    OPTION_CLASSES.update(BUILTIN_OPTIONS)
+    OPTION_CLASSES.update(sorted(user.items()))
+    return cls
+
+
+def unregister_option(option_id: str) -> None:
+    """Forget a user-defined option (tests); built-in options stay."""
+    if option_id in BUILTIN_OPTIONS:
+        raise OptionRegistryError(f"{option_id!r} is a built-in option")
+    OPTION_CLASSES.pop(option_id, None)
+
+
+def _import(path: str) -> type[PolicyOption]:
+    module_name, sep, qualname = path.partition(":")
+    if not sep or not module_name or not qualname:
+        raise OptionRegistryError(f"an option's import path is 'module:Class', got {path!r}")
+    try:
+        target: object = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as err:
+        where = ("; an option defined in __main__ (a notebook or script) runs only with "
+                 "jobs=1: put it in a module on sys.path (or PYTHONPATH) to run it in worker "
+                 "processes" if module_name in ("__main__", "__mp_main__") else
+                 "; is its package installed, or its folder on sys.path / PYTHONPATH of "
+                 "every worker?")
+        raise OptionRegistryError(f"cannot import option {path}: {err}{where}") from None
+    return _check_option_class(target)
+
+
+def load_entry_points() -> None:
+    """Register the options of installed packages (entry point group `axis_sim.options`),
+    once per process."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            register_option(point.load())
+        except Exception as err:  # a broken plugin must not stop built-in scenarios
+            warnings.warn(f"axis-sim option entry point {point.name} ({point.value}) was "
+                          f"not loaded: {err}", stacklevel=2)
+
+
+def option_classes() -> dict[str, type[PolicyOption]]:
+    """Every known option id -> class (built-in, registered, installed by entry point)."""
+    load_entry_points()
+    return OPTION_CLASSES
+
+
+def extensions_of(option_ids: Iterable[str]) -> dict[str, str]:
+    """The import paths of the user-defined options among `option_ids`, for a plan."""
+    known = option_classes()
+    return {o: import_path(known[o]) for o in option_ids
+            if o not in BUILTIN_OPTIONS and o in known}
+
+
+def require_options(extensions: Mapping[str, str]) -> None:
+    """Make sure this process knows the user-defined options a plan uses (worker side)."""
+    for option_id, path in extensions.items():
+        known = OPTION_CLASSES.get(option_id)
+        if known is not None and import_path(known) == path:
+            continue
+        cls = _import(path)
+        if cls.id != option_id:
+            raise OptionRegistryError(f"{path} has id {cls.id!r}, the plan expects {option_id!r}")
+        register_option(cls)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from axis_sim.model.catalogue import required_parameters
 from axis_sim.model.metrics import METRICS
+from axis_sim.model.options import ENTRY_POINT_GROUP, option_classes
 from axis_sim.scenario.parameters import Loc, flat_parameters
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import (
@@ -43,6 +44,7 @@ later than `as_of` is refused either way."""
 def semantic_problems(scenario: Scenario) -> list[Problem]:
     """Everything wrong with a schema-valid scenario, or an empty list."""
     return [
+        *_option_problems(scenario),
         *_parameter_problems(scenario),
         *_outcome_problems(scenario),
         *_timing_problems(scenario),
@@ -64,7 +66,10 @@ def _parameter_problems(scenario: Scenario) -> list[Problem]:
             problems.append(((*defined[path][1], "unit"),
                              f"unit must be {unit!r} (the model reads {path} in {unit}), "
                              f"got {defined[path][0].unit!r}"))
+    known = option_classes()
     for path, (_, loc) in defined.items():
+        if path.startswith("options.") and path.split(".")[1] not in known:
+            continue  # its option is unknown, which `_option_problems` reports
         if path not in required:
             section = path.rpartition(".")[0]
             known = [p.rpartition(".")[2] for p in required if p.rpartition(".")[0] == section]
@@ -78,6 +83,31 @@ def _parameter_problems(scenario: Scenario) -> list[Problem]:
         if not isinstance(param.dist, Fixed) or param.value < 1 or param.value != int(param.value):
             problems.append((loc, "procurement_entities must be a whole number >= 1 with "
                                   "dist {kind: fixed} (it sets the size of the network array)"))
+    return problems
+
+
+def _option_problems(scenario: Scenario) -> list[Problem]:
+    """Option ids the model has no class for, and portfolios naming options the scenario lacks."""
+    known = option_classes()
+    problems: list[Problem] = []
+    for option in scenario.options:
+        if option not in known:
+            hint = difflib.get_close_matches(option, list(known), n=1)
+            problems.append((("options", option),
+                             f"unknown option {option!r}"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                             + f"; allowed: {', '.join(known)}. A user-defined option must be "
+                               "registered before the scenario is loaded "
+                               "(axis_sim.register_option, or an installed package's "
+                               f"{ENTRY_POINT_GROUP!r} entry point)"))
+    for name, members in scenario.portfolios.items():
+        for i, member in enumerate(members):
+            if member not in scenario.options:
+                hint = difflib.get_close_matches(member, list(scenario.options), n=1)
+                problems.append((("portfolios", name, i),
+                                 f"{member!r} is not an option of this scenario"
+                                 + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                 + f"; allowed: {', '.join(scenario.options)}"))
     return problems
 
 

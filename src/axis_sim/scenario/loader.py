@@ -23,6 +23,7 @@ import re
 import types
 import typing
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,17 +40,21 @@ from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import DAY_PATTERN, EVIDENCE_DATE_PATTERN, Scenario
 
 __all__ = [
+    "FileRecord",
     "Loc",
     "Mark",
     "Positions",
+    "ScenarioOrigin",
     "dotted",
     "load_scenario",
     "load_scenario_text",
+    "origin_of",
     "read_yaml",
     "read_yaml_text",
     "resolve",
     "resolve_text",
     "scenario_hash",
+    "validate_data",
 ]
 
 Loc = tuple[str | int, ...]
@@ -369,7 +374,20 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
 # --- extends -----------------------------------------------------------------------------------
 
 
-def resolve(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Positions]:
+FileRecord = dict[str, str]
+"""A file a scenario was read from: `path` (as the loader names it), `absolute`, `sha256` of its
+bytes, and `role` ("scenario" for the file loaded, "extends" for every parent)."""
+
+
+def _record(files: list[FileRecord] | None, path: str | os.PathLike[str], name: str,
+            text: str, role: str) -> None:
+    if files is not None:
+        files.append({"path": name, "absolute": os.path.realpath(path),
+                      "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "role": role})
+
+
+def resolve(path: str | os.PathLike[str],
+            files: list[FileRecord] | None = None) -> tuple[dict[str, Any], Positions]:
     """Read a scenario file and everything it `extends:`, deep-merged into one dict.
 
     `extends:` is a path or a list of paths, relative to the extending file's folder. Parents
@@ -377,20 +395,25 @@ def resolve(path: str | os.PathLike[str]) -> tuple[dict[str, Any], Positions]:
     the child is merged over them all. Mappings merge key by key, except a parameter's `dist`,
     which the child replaces whole; lists and scalars from the merged-over side replace.
     Positions follow whichever file supplied each value. The result has no `extends` key.
+    With `files`, every file read is appended to it (`FileRecord`), the loaded one first.
     """
     name = str(path)
-    data, positions = read_yaml(path)
+    text = _read_text(Path(path), name)
+    _record(files, path, name, text, "scenario")
+    data, positions = read_yaml_text(text, name)
     chain = ((os.path.realpath(path), name),)
-    return _resolve_loaded(data, positions, Path(path).parent, name, chain)
+    return _resolve_loaded(data, positions, Path(path).parent, name, chain, files)
 
 
 def resolve_text(
-    text: str, name: str = "<string>", folder: str | os.PathLike[str] = "."
+    text: str, name: str = "<string>", folder: str | os.PathLike[str] = ".",
+    files: list[FileRecord] | None = None,
 ) -> tuple[dict[str, Any], Positions]:
     """`resolve` for text in memory; its `extends:` paths are taken relative to `folder`."""
+    _record(files, os.path.join(folder, name), name, text, "scenario")
     data, positions = read_yaml_text(text, name)
     chain = ((os.path.realpath(os.path.join(folder, name)), name),)
-    return _resolve_loaded(data, positions, Path(folder), name, chain)
+    return _resolve_loaded(data, positions, Path(folder), name, chain, files)
 
 
 def _resolve_loaded(
@@ -399,6 +422,7 @@ def _resolve_loaded(
     folder: Path,
     name: str,
     chain: tuple[tuple[str, str], ...],
+    files: list[FileRecord] | None = None,
 ) -> tuple[dict[str, Any], Positions]:
     if "extends" not in data:
         return data, positions
@@ -436,8 +460,11 @@ def _resolve_loaded(
             continue
         try:
             # Problems in the parent name it as the author wrote it, relative to the child.
-            parent = read_yaml_text(_read_text(target, display), display)
-            parent = _resolve_loaded(*parent, target.parent, display, (*chain, (real, display)))
+            text = _read_text(target, display)
+            _record(files, target, display, text, "extends")
+            parent = read_yaml_text(text, display)
+            parent = _resolve_loaded(*parent, target.parent, display, (*chain, (real, display)),
+                                     files)
         except ScenarioError as exc:
             problems.extend(exc.problems)
             continue
@@ -519,17 +546,80 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
     Validation is the pydantic schema, then (only if that passes) the semantic checks of
     `axis_sim.scenario.checks`. Every problem is located in the file that supplied the value.
+    The scenario remembers the files it was read from and their hashes (`ScenarioOrigin`).
     """
-    data, positions = resolve(path)
-    return _validate(data, positions, str(path))
+    files: list[FileRecord] = []
+    data, positions = resolve(path, files)
+    return _with_origin(_validate(data, positions, str(path)), str(path), files, positions)
 
 
 def load_scenario_text(
     text: str, name: str = "<string>", folder: str | os.PathLike[str] = "."
 ) -> Scenario:
     """`load_scenario` for text in memory (tests, stdin); `extends:` is relative to `folder`."""
-    data, positions = resolve_text(text, name, folder)
-    return _validate(data, positions, name)
+    files: list[FileRecord] = []
+    data, positions = resolve_text(text, name, folder, files)
+    return _with_origin(_validate(data, positions, name), name, files, positions)
+
+
+@dataclass(eq=False)
+class ScenarioOrigin:
+    """Where a scenario came from: the files read (with hashes) and the edits made in code.
+
+    Provenance, not content: it never makes two scenarios unequal, and `scenario_hash` ignores
+    it. `positions` (where each value was written, for the checks of later edits) stays in
+    the process that loaded the file; copies sent to worker processes leave it behind.
+    """
+
+    name: str  # the file loaded, as given (or the name of text loaded from memory)
+    files: tuple[FileRecord, ...]  # every file read, the loaded one first
+    content_hash: str  # `scenario_hash` of the scenario as loaded and edited
+    edits: tuple[str, ...] = ()  # edits made in code, in order, e.g. "with_option('x', ...)"
+    positions: Positions | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if other is None or isinstance(other, ScenarioOrigin):
+            return True
+        return NotImplemented
+
+    __hash__ = object.__hash__
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "positions": None}
+
+    def __copy__(self) -> ScenarioOrigin:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ScenarioOrigin:
+        return self
+
+    def manifest(self, scenario: Scenario) -> dict[str, Any]:
+        """The manifest's record of where `scenario` came from."""
+        return {"loaded_from": self.name, "files": [dict(f) for f in self.files],
+                "edits": list(self.edits),
+                # Changed some other way (model_copy) after loading: the files no longer say
+                # what ran; the scenario in the manifest does.
+                "changed_after_loading": scenario_hash(scenario) != self.content_hash}
+
+
+def origin_of(scenario: Scenario) -> ScenarioOrigin | None:
+    """The scenario's `ScenarioOrigin`, or None for one built in code."""
+    origin = scenario._origin
+    return origin if isinstance(origin, ScenarioOrigin) else None
+
+
+def _with_origin(scenario: Scenario, name: str, files: list[FileRecord], positions: Positions,
+                 edits: tuple[str, ...] = ()) -> Scenario:
+    scenario._origin = ScenarioOrigin(name, tuple(files), scenario_hash(scenario), edits,
+                                      positions)
+    return scenario
+
+
+def validate_data(data: dict[str, Any], positions: Positions, file: str) -> Scenario:
+    """Validate scenario data exactly as the loader does (schema, then every check), problems
+    located by `positions` and named after `file`; raise `ScenarioError`. What the editing API
+    (`scenario.with_parameter`, `with_option`) runs on an edited copy of a scenario's data."""
+    return _validate(data, positions, file)
 
 
 def scenario_hash(scenario: Scenario) -> str:

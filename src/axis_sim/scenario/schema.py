@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     model_validator,
 )
@@ -472,10 +473,41 @@ class Scenario(Strict):
     context: Parameters = Field(description="Exogenous conditions (the war in Ukraine, ...).")
     actors: dict[ActorName, Parameters]
     events: list[ScheduledEvent] = Field(default_factory=list)
-    options: dict[OptionName, OptionSpec]
-    portfolios: dict[Slug, list[OptionName]] = Field(default_factory=dict)
+    # The five options of the analysis, and any user-defined option registered in code
+    # (`axis_sim.register_option`); the checks refuse an id that is neither.
+    options: dict[Slug, OptionSpec]
+    portfolios: dict[Slug, list[Slug]] = Field(default_factory=dict)
     outcomes: dict[Slug, OutcomeSpec]
     experiment: Experiment = Field(default_factory=Experiment)
+    # Where the scenario came from (files and their hashes, edits made in code), for the
+    # manifest; not part of its content (equality and `scenario_hash` ignore it).
+    _origin: Any = PrivateAttr(default=None)
+
+    def with_parameter(self, path: str, **changes: Any) -> Scenario:
+        """A new scenario with one parameter changed, after the loader's checks (see
+        `axis_sim.scenario.overrides.with_parameter`)."""
+        from axis_sim.scenario.overrides import with_parameter
+
+        return with_parameter(self, path, **changes)
+
+    def with_option(self, option: str, **changes: Any) -> Scenario:
+        """A new scenario with an option's start, intensity or duration changed, after the
+        loader's checks (see `axis_sim.scenario.overrides.with_option`)."""
+        from axis_sim.scenario.overrides import with_option
+
+        return with_option(self, option, **changes)
+
+    def __repr__(self) -> str:
+        from axis_sim.scenario.display import scenario_repr
+
+        return scenario_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        from axis_sim.scenario.display import scenario_html
+
+        return scenario_html(self)
 
     @property
     def headline_outcomes(self) -> list[str]:
