@@ -47,12 +47,12 @@ REST = "Channels together beyond their sum, and the rest"
 SIG = 6  # significant digits kept in the page's data
 
 
-def _sig(value: float) -> float | None:
+def _sig(value: float, digits: int = SIG) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     if value == 0:
         return 0.0
-    return round(value, SIG - 1 - math.floor(math.log10(abs(value))))
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
 def channel_label(scenario: Scenario, portfolio: str, option: str, parameter: str) -> str:
@@ -82,37 +82,52 @@ def _levels(page: Page) -> dict[tuple[str, str], tuple[float, float]]:
     return out
 
 
+def _records(table: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The channel table's whole-run rows as plain records, by (portfolio, outcome)."""
+    if "form" in table.columns:
+        table = table[table["form"].astype(str) == ALL_WORLDS]
+    columns = [c for c in ("portfolio", "option", "parameter", "outcome", "effect", "ci_low",
+                           "ci_high", "detectable", "beyond_status_quo") if c in table.columns]
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in table[columns].to_dict("records"):
+        key = (str(record["portfolio"]), str(record["outcome"]))
+        grouped.setdefault(key, []).append(record)
+    return grouped
+
+
 def waterfall_steps(page: Page, portfolio: str, outcome: str,
                     channels: pd.DataFrame | None = None,
-                    levels: dict[tuple[str, str], tuple[float, float]] | None = None
+                    levels: dict[tuple[str, str], tuple[float, float]] | None = None,
+                    records: dict[tuple[str, str], list[dict[str, Any]]] | None = None
                     ) -> dict[str, Any] | None:
     """The waterfall of one portfolio on one outcome: `start` (status quo's mean level),
     `steps` ([label, contribution, CI low, CI high, detectable] per channel, largest first,
     the smallest lumped together), `rest`, `end` (the portfolio's mean level) and `effect`
     (end − start, the mean paired difference); in percentage points and % for a yes/no
     outcome. None when the run has no channels for the pair."""
-    table = page.result.channels if channels is None else channels
-    if table.empty or not {"portfolio", "outcome", "effect"} <= set(table.columns):
-        return None
-    if "form" in table.columns:
-        table = table[table["form"].astype(str) == ALL_WORLDS]
-    mine = table[(table["portfolio"].astype(str) == portfolio)
-                 & (table["outcome"].astype(str) == outcome)]
+    if records is None:
+        table = page.result.channels if channels is None else channels
+        if table.empty or not {"portfolio", "outcome", "effect"} <= set(table.columns):
+            return None
+        records = _records(table)
+    mine = records.get((portfolio, outcome), [])
     levels = _levels(page) if levels is None else levels
-    if mine.empty or (portfolio, outcome) not in levels or (STATUS_QUO, outcome) not in levels:
+    if not mine or (portfolio, outcome) not in levels or (STATUS_QUO, outcome) not in levels:
         return None
     spec = page.scenario.outcomes[outcome]
     scale = 100.0 if spec.unit == BINARY_UNIT else 1.0
     start = levels[(STATUS_QUO, outcome)][0]
     end, effect = levels[(portfolio, outcome)]
     rows = []
-    for r in mine.itertuples(index=False):
-        beyond = getattr(r, "beyond_status_quo", np.nan)
+    for r in mine:
+        beyond = r.get("beyond_status_quo", np.nan)
+        effect_r = float(r["effect"])
         value = float(beyond) if beyond is not None and math.isfinite(float(beyond)) \
-            else float(r.effect)
-        rows.append((channel_label(page.scenario, portfolio, str(r.option), str(r.parameter)),
-                     value, float(r.ci_low) - float(r.effect) + value,
-                     float(r.ci_high) - float(r.effect) + value, bool(r.detectable)))
+            else effect_r
+        rows.append((channel_label(page.scenario, portfolio, str(r["option"]),
+                                   str(r["parameter"])),
+                     value, float(r["ci_low"]) - effect_r + value,
+                     float(r["ci_high"]) - effect_r + value, bool(r["detectable"])))
     rows.sort(key=lambda row: -abs(row[1]))
     shown, others = rows[:SHOWN_CHANNELS], rows[SHOWN_CHANNELS:]
     steps = [[label, _sig(scale * v), _sig(scale * lo), _sig(scale * hi), det]
@@ -122,7 +137,8 @@ def waterfall_steps(page: Page, portfolio: str, outcome: str,
         steps.append([f"{len(others)} smaller channels", _sig(scale * total), None, None,
                       any(det for *_, det in others)])
     rest = effect - sum(v for _, v, _, _, _ in rows)
-    return {"start": _sig(scale * start), "end": _sig(scale * end),
+    # Levels to 12 digits, so that end − start is the effect to the steps' precision.
+    return {"start": _sig(scale * start, 12), "end": _sig(scale * end, 12),
             "effect": _sig(scale * effect), "rest": _sig(scale * rest), "steps": steps}
 
 
@@ -142,11 +158,11 @@ def waterfall_data(page: Page) -> dict[str, Any] | None:
     if not portfolios or not outcomes:
         return None
     levels = _levels(page)
+    records = _records(table)
     steps: dict[str, dict[str, Any]] = {}
     for p in portfolios:
-        mine = table[table["portfolio"].astype(str) == p]
         for o in outcomes:
-            made = waterfall_steps(page, p, o, mine, levels)
+            made = waterfall_steps(page, p, o, levels=levels, records=records)
             if made is not None:
                 steps.setdefault(p, {})[o] = made
     portfolios = [p for p in portfolios if p in steps]
