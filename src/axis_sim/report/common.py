@@ -320,6 +320,14 @@ def outcome_kind(result: RunResult, outcome: str) -> OutcomeKind:
     return scenario_outcome_kind(result.scenario, outcome)
 
 
+def scenario_prose(scenario: Scenario, text: str) -> str:
+    """Prose from the scenario (a description, a source) as a reader sees it: the parameter
+    paths it mentions (`actors.DPRK.initial_stockpile`) replaced by their labels. Not escaped."""
+    from axis_sim.scenario.parameters import parameter_labels, plain_paths
+
+    return plain_paths(text, parameter_labels(scenario))
+
+
 def unit_title(unit: str) -> str:
     """An axis title that is the outcome's unit, safe for plotly and short enough to fit."""
     return plot_text(short(unit, 50))

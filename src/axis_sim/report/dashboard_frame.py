@@ -23,6 +23,7 @@ from axis_sim.report.common import (
     option_codes,
     portfolio_label,
     sampled_worlds,
+    scenario_prose,
     short,
     swatch,
 )
@@ -72,7 +73,8 @@ def header_html(page: Page) -> str:
     return (
         f"<header>\n<h1>{esc(meta.title)}</h1>\n"
         '<details class="about"><summary>About this scenario</summary>\n'
-        f'<p class="lede">{esc(meta.description)}</p>\n</details>\n'
+        f'<p class="lede">{esc(scenario_prose(page.scenario, meta.description))}</p>\n'
+        "</details>\n"
         "</header>"
     )
 

@@ -16,6 +16,7 @@ from axis_sim.experiment.decision import LEADERS, SMAA_DRAWS
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.value import ValueModel, exchange_rates, value_model
 from axis_sim.report.formatting import format_effect, format_probability, significant
+from axis_sim.scenario.parameters import parameter_labels, plain_paths
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
 ROBUST_SHARE = 0.5  # first in at least half the weight space (and on the Pareto set): robust
@@ -285,6 +286,7 @@ def value_rows(result: RunResult) -> list[dict[str, str]]:
     """Per scored outcome: its swing, swing weight (as a share), MMD and their sources."""
     s = result.scenario
     model = value_model(s)
+    labels = parameter_labels(s)  # sources name parameters by path: shown by label
     rows = []
     for k, outcome in enumerate(model.outcomes):
         spec = s.outcomes[outcome]
@@ -294,8 +296,8 @@ def value_rows(result: RunResult) -> list[dict[str, str]]:
             "swing": f"{significant(spec.swing.worst, 3)} → {significant(spec.swing.best, 3)}",
             "weight": format_probability(model.weights[k]),
             "mmd": significant(spec.mmd.value, 2) if spec.mmd is not None else "—",
-            "swing_source": spec.swing.source,
-            "mmd_source": spec.mmd.source if spec.mmd is not None else "",
+            "swing_source": plain_paths(spec.swing.source, labels),
+            "mmd_source": plain_paths(spec.mmd.source, labels) if spec.mmd is not None else "",
         })
     return rows
 

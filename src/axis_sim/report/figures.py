@@ -64,6 +64,7 @@ from axis_sim.report.formatting import (
     format_probability,
     is_missing,
 )
+from axis_sim.scenario.parameters import derived_label_words
 from axis_sim.scenario.schema import STATUS_QUO, month_label
 
 BETTER_COLOUR = "#2166ac"  # blue: better than status quo (the diverging scales' positive end)
@@ -1004,9 +1005,12 @@ def _capital(text: str) -> str:
 
 
 def _unique_labels(paths: list[str], labels: dict[str, tuple[str, str]]) -> list[str]:
-    """A readable label per parameter path; the path itself where two labels would clash."""
-    texts = [_capital(labels.get(p, (p, ""))[0]) for p in paths]
-    return [p if texts.count(t) > 1 else t for p, t in zip(paths, texts, strict=True)]
+    """A readable label per parameter path (never the path: `parameter_labels` gives one for
+    every parameter); where two labels would clash, each says which actor, option or event
+    it belongs to."""
+    texts = [_capital(labels.get(p, (derived_label_words(p), ""))[0]) for p in paths]
+    return [f"{t} ({p.split('.')[1] if p.count('.') >= 2 else p.split('.')[0]})"
+            if texts.count(t) > 1 else t for p, t in zip(paths, texts, strict=True)]
 
 
 def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
@@ -1032,10 +1036,10 @@ def tornado_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]
     fig = new_figure(trace(
         "bar", x=rho, y=[plot_text(short(n, 42)) for n in names], orientation="h",
         marker={"color": [BETTER_COLOUR if v > 0 else WORSE_COLOUR for v in rho]},
-        customdata=[[plot_text(n), plot_text(p), plot_text(u), pv]
-                    for n, p, u, pv in zip(names, paths, units, p_values, strict=True)],
-        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]})"
-        "<br>rank correlation %{x:+.2f}, p = %{customdata[3]:.2~r}<extra></extra>",
+        customdata=[[plot_text(n), plot_text(u), pv]
+                    for n, u, pv in zip(names, units, p_values, strict=True)],
+        hovertemplate="<b>%{customdata[0]}</b><br>unit: %{customdata[1]}"
+        "<br>rank correlation %{x:+.2f}, p = %{customdata[2]:.2~r}<extra></extra>",
         showlegend=False, meta=_tag(portfolio),
     ))
     extent = min(1.0, max(abs(v) for v in rho) * 1.15 + 0.02)
@@ -1072,7 +1076,8 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
     if rows.empty:
         return None
     paths = [str(p) for p in rows["parameter"]]
-    y = [plot_text(short(n, 42)) for n in _unique_labels(paths, labels)]
+    names = _unique_labels(paths, labels)
+    y = [plot_text(short(n, 42)) for n in names]
     fig = new_figure()
 
     def bar(column: str, conf: str, name: str, colour: str) -> None:
@@ -1081,8 +1086,8 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
             "bar", x=rows[column].tolist(), y=y, orientation="h", name=name,
             marker={"color": colour},
             error_x={"type": "data", "array": errors, "color": "#444"} if errors else None,
-            customdata=[plot_text(p) for p in paths],
-            hovertemplate=f"%{{customdata}}<br>{name}: %{{x:.3g}}<extra></extra>",
+            customdata=[plot_text(n) for n in names],
+            hovertemplate=f"%{{customdata}}<br>{name}: %{{x:.3~r}}<extra></extra>",
             meta=_tag(portfolio),
         ))
 
@@ -1092,8 +1097,8 @@ def salib_figure(page: Page, portfolio: str, labels: dict[str, tuple[str, str]],
             fig["data"].append(trace(
                 "scatter", x=rows["sigma"].tolist(), y=y, mode="markers", name="σ (interactions)",
                 marker={"symbol": "diamond", "color": WORSE_COLOUR, "size": 9},
-                customdata=[plot_text(p) for p in paths],
-                hovertemplate="%{customdata}<br>σ: %{x:.3g}<extra></extra>",
+                customdata=[plot_text(n) for n in names],
+                hovertemplate="%{customdata}<br>σ: %{x:.3~r}<extra></extra>",
                 meta=_tag(portfolio)))
         axis = "Morris μ* (effect units per design step)"
     else:

@@ -53,7 +53,12 @@ from axis_sim.report.story import story_section as render_story
 from axis_sim.report.timeline import timeline_section
 from axis_sim.report.waterfall import why_section
 from axis_sim.scenario.distributions import describe as describe_distribution
-from axis_sim.scenario.parameters import flat_parameters, parameter_labels
+from axis_sim.scenario.parameters import (
+    conditions_text,
+    flat_parameters,
+    parameter_labels,
+    plain_paths,
+)
 from axis_sim.scenario.schema import STATUS_QUO, Parameter, Scenario, month_index, month_label
 
 SECTIONS: list[tuple[str, str]] = [
@@ -623,6 +628,7 @@ def failures_section(page: Page) -> str:
                         '<p class="muted no-data">No failure conditions found: no option '
                         "fails in a region of the assumptions that stands out.</p>")
     order = {name: i for i, name in enumerate([*page.scenario.options, *page.portfolios])}
+    labels = parameter_labels(page.scenario)
     groups = []
     for name in sorted(set(table["portfolio"].astype(str)), key=lambda p: order.get(p, 999)):
         mine = table[table["portfolio"].astype(str) == name]
@@ -647,9 +653,9 @@ def failures_section(page: Page) -> str:
                 p_value = getattr(r, "p_value", None)
                 if p_value is not None and not pd.isna(p_value):
                     stats += " · " + esc("p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}")
-                conditions = getattr(r, "conditions", "")
+                conditions = conditions_text(getattr(r, "conditions", "") or "", labels)
                 detail = (f'<br><span class="muted small">{stats}'
-                          + (f" · <code>{esc(conditions)}</code>" if conditions else "")
+                          + (f" · {esc(conditions)}" if conditions else "")
                           + "</span>")
                 sentences.append(f"<li>{esc(r.sentence)}{detail}</li>")
             items.append(f"<h4>{esc(what)}</h4>\n<ul>\n{chr(10).join(sentences)}\n</ul>")
@@ -720,13 +726,16 @@ def _drawn_range(parameters: pd.DataFrame, path: str) -> str:
 
 
 def parameters_table(page: Page) -> str:
-    """Every parameter: path, default value, unit, distribution, range drawn, source."""
+    """Every parameter: its label (the path in the scenario file on hover), default value,
+    unit, distribution, range drawn, source (paths it mentions as labels)."""
     headers = ["Parameter", "Value", "Unit", "Distribution", "Drawn 5–95%", "Source"]
     drawn = world_table(page.result, "parameters")  # once: it may be read from disk
+    labels = parameter_labels(page.scenario)
     rows = [
-        [f"<code>{esc(path)}</code>", esc(f"{parameter.value:,.6g}"), esc(parameter.unit),
+        [f'<span title="{esc(path)}">{esc(labels[path][0])}</span>',
+         esc(format_number(parameter.value)), esc(parameter.unit),
          esc(describe_distribution(parameter)), esc(_drawn_range(drawn, path)),
-         esc(parameter.source)]
+         esc(plain_paths(parameter.source, labels))]
         for path, parameter in parameter_rows(page.scenario)
     ]
     return html_table(headers, rows, "params")
@@ -735,6 +744,7 @@ def parameters_table(page: Page) -> str:
 def options_table(scenario: Scenario) -> str:
     """The five options: label, start month, intensity, duration, description and source."""
     headers = ["Option", "Label", "Start", "Intensity", "Duration", "Description", "Source"]
+    labels = parameter_labels(scenario)
     rows = []
     for name, spec in scenario.options.items():
         offset = month_index(scenario.meta.start, spec.start)
@@ -743,7 +753,8 @@ def options_table(scenario: Scenario) -> str:
                     else f"{spec.duration_months} months")
         rows.append([f"<code>{esc(name)}</code>", esc(spec.label),
                      esc(f"{start} (month {offset})"), esc(f"{spec.intensity:g}"),
-                     esc(duration), esc(spec.description), esc(spec.source)])
+                     esc(duration), esc(plain_paths(spec.description, labels)),
+                     esc(plain_paths(spec.source, labels))])
     return html_table(headers, rows, "options")
 
 
@@ -751,13 +762,15 @@ def events_table(scenario: Scenario) -> str:
     """Scheduled events (summits, forums, exercises), or nothing if the scenario has none."""
     if not scenario.events:
         return ""
-    headers = ["Event", "Name", "Kind", "First month", "Repeats", "Probability", "Source"]
+    headers = ["Event", "Kind", "First month", "Repeats", "Probability", "Source"]
+    labels = parameter_labels(scenario)
     rows = [
-        [f"<code>{esc(e.id)}</code>", esc(e.name), esc(e.kind.replace("_", " ")),
+        [f'<span title="{esc(e.name if e.label else e.id)}">{esc(e.display_label)}</span>',
+         esc(e.kind.replace("_", " ")),
          esc(e.month), esc(f"every {e.every_months} months" if e.every_months else "once"),
          esc(f"{format_number(e.probability.value)} "
              f"({describe_distribution(e.probability)})"),
-         esc(e.source)]
+         esc(plain_paths(e.source, labels))]
         for e in scenario.events
     ]
     return "<h3>Scheduled events</h3>\n" + html_table(headers, rows, "events")

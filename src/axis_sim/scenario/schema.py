@@ -260,10 +260,19 @@ def support(dist: Fixed | Uniform | Triangular | TruncNormal | Beta | LogNormal 
     raise TypeError(dist)  # pragma: no cover - the union is closed
 
 
+Label = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+_LABEL_DESCRIPTION = (
+    "What a reader sees instead of the path or id, in the dashboard, the brief and the "
+    "sentences about failure conditions (e.g. \"DPRK rocket transfers a month\"); default: "
+    "derived from the path (`axis_sim.scenario.parameters.parameter_label`)."
+)
+
+
 class Parameter(Strict):
     """One number of the model, with everything a reviewer needs to disagree with it."""
 
     value: float = Field(description="Default: the value used where no draw is made (seminar).")
+    label: Label | None = Field(default=None, description=_LABEL_DESCRIPTION)
     unit: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     dist: Distribution = Field(description="Uncertainty over worlds; {kind: fixed} for none.")
     source: Source = Field(
@@ -334,12 +343,20 @@ class ScheduledEvent(Strict):
 
     id: Slug
     name: Text
+    label: Label | None = Field(
+        default=None,
+        description="A short name a reader sees instead of the id (default: `name`).")
     kind: EventKind
     month: Month
     every_months: int | None = Field(default=None, ge=1, description="Repeat interval, if any.")
     probability: Parameter = Field(description="Chance it happens when due (unit: probability).")
     source: Source
     date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
+
+    @property
+    def display_label(self) -> str:
+        """What a reader sees for this event: its `label`, else its `name`."""
+        return self.label or self.name
 
     @property
     def evidence_date(self) -> dt.date | None:
