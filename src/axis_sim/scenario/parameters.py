@@ -100,6 +100,7 @@ def conditions_text(conditions: str, labels: dict[str, tuple[str, str]]) -> str:
     """PRIM box conditions as people read them: "actors.China.warning_response >= 0.5;
     context.x < 0.0123456" → "China: warning response ≥ 0.5 · X < 0.0123" (labels, three
     significant digits, never scientific notation)."""
+    from axis_sim.model.structure import STRUCTURAL, form_label
     from axis_sim.report.formatting import significant
 
     parts = []
@@ -110,6 +111,10 @@ def conditions_text(conditions: str, labels: dict[str, tuple[str, str]]) -> str:
                 parts.append(plain_paths(piece.strip(), labels))
             continue
         path, op, value = match.group("path", "op", "value")
+        if path in STRUCTURAL:  # a rule form is 0 or 1: name the form that holds
+            form = form_label(path, 1.0 if op in (">", ">=") else 0.0)
+            parts.append(f"{labels.get(path, (derived_label_words(path), ''))[0]}: “{form}”")
+            continue
         try:
             number = significant(float(value), 3)
         except ValueError:
