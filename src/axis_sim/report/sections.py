@@ -49,6 +49,7 @@ from axis_sim.report.figures import (
     tradeoff_figure,
 )
 from axis_sim.report.formatting import MISSING, format_number, format_probability
+from axis_sim.report.membership import membership_html
 from axis_sim.report.story import story_section as render_story
 from axis_sim.report.timeline import timeline_section
 from axis_sim.report.waterfall import why_section
@@ -353,6 +354,7 @@ def ranking_section(page: Page, model: dict[str, Any] | None) -> str:
         "robust choice has low regret in most worlds, not only a high average.")
     parts = [
         ranking_table(page),
+        membership_html(page),  # the option-by-portfolio dot matrix (report/membership.py)
         figure_block(ranking_figure(page), "fig-ranking", ranking_caption),
     ]
     if model is not None:
