@@ -127,8 +127,8 @@ def scheduled_marks(page: Page) -> dict[int, list[str]]:
         while 0 <= month < horizon or (month < 0 and step):
             if month >= 0:
                 chance = event.probability.value
-                due.setdefault(month, []).append(
-                    f"{event.name} (chance {100 * chance:.0f}%)")
+                name = getattr(event, "label", None) or event.name
+                due.setdefault(month, []).append(f"{name} (chance {100 * chance:.0f}%)")
             if not step:
                 break
             month += step

@@ -62,6 +62,7 @@ def channel_label(scenario: Scenario, portfolio: str, option: str, parameter: st
         else None
     label = getattr(spec, "label", None) if spec is not None else None
     words = str(label) if label else parameter.replace("_", " ")
+    words = words.split(": ", 1)[-1]  # "Sanctions listing: monthly chance…": the option is known
     words = words[:1].upper() + words[1:]
     members = scenario.portfolios.get(portfolio) or portfolio.split("+")
     if len(members) > 1:
