@@ -40,6 +40,7 @@ from axis_sim.report.dashboard import (
     render_dashboard,
     write_dashboard,
 )
+from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import OPTIONS, STATUS_QUO, Scenario, month_label
 
 PROBE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -379,7 +380,8 @@ def test_failure_boxes_show_their_p_value_and_peeling_trade_off(page: str) -> No
 def test_escaping_probe_in_failures_and_parameter_labels(page: str) -> None:
     failures = _section(page, "failures")
     assert f"Warning fails in worlds where {html.escape(PROBE)} holds." in failures
-    assert f"actors.US.resolve &lt; 0.5; {html.escape(PROBE)}" in failures
+    # the box's conditions read with the parameter's label, not its path (issue 16)
+    assert f"US: resolve &lt; 0.5 · {html.escape(PROBE)}" in failures
     # the event's name reaches parameter labels ("chance of …") in the tornado charts' hover
     sensitivity = _section(page, "sensitivity")
     assert ("Chance of Leader summit &lt;script&gt;alert(1)&lt;\\u002fscript&gt;"
@@ -412,8 +414,11 @@ def test_parameters_table_lists_every_source(page: str, result: RunResult) -> No
     paths = [path for path, _ in parameter_rows(result.scenario)]
     # 1 context + 7 actor + 5 option + 1 event parameters
     assert len(paths) == 14
+    labels = parameter_labels(result.scenario)
     for path, parameter in parameter_rows(result.scenario):
-        assert f"<code>{html.escape(path)}</code>" in assumptions
+        # the label is shown, the path is its tooltip (issue 16)
+        assert (f'<span title="{html.escape(path)}">{html.escape(labels[path][0])}</span>'
+                in assumptions)
         assert html.escape(parameter.source) in assumptions
     for spec in result.scenario.options.values():
         assert html.escape(spec.label) in assumptions

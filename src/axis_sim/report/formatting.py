@@ -21,7 +21,8 @@ def format_number(value: object) -> str:
     """A table-friendly rendering of a result number (the summary table uses exactly this).
 
     Thousands get separators and no decimals, tens one decimal, units two, smaller numbers three
-    significant digits; a missing value is an em dash.
+    significant digits; a whole number has no decimals (a count of 3 is "3", not "3.00"); a
+    missing value is an em dash.
     """
     if is_missing(value):
         return MISSING
@@ -29,6 +30,8 @@ def format_number(value: object) -> str:
     magnitude = abs(x)
     if magnitude == 0:
         return "0"
+    if x.is_integer():
+        return f"{x:,.0f}"
     if magnitude >= 1000:
         return f"{x:,.0f}"
     if magnitude >= 10:
