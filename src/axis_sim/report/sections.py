@@ -36,6 +36,7 @@ from axis_sim.report.common import (
     swatch,
     world_table,
 )
+from axis_sim.report.export import export_html
 from axis_sim.report.figures import (
     difference_figure,
     distribution_figure,
@@ -695,8 +696,10 @@ def story_section(page: Page) -> str:
 # --- monthly -----------------------------------------------------------------------------------
 
 def monthly_section(page: Page) -> str:
-    """Per headline outcome: the portfolios' overlaid timelines (`report/timeline.py`)."""
-    return timeline_section(page)
+    """Per headline outcome: the portfolios' overlaid timelines (`report/timeline.py`); and
+    the page's CSV and PNG export buttons (`report/export.py`: one script for the whole page,
+    which waits for it to load)."""
+    return timeline_section(page) + "\n" + export_html(page)
 
 
 # --- assumptions -------------------------------------------------------------------------------
