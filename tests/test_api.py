@@ -25,7 +25,8 @@ def test_load_and_run_round_trip(short_baseline: Scenario, tmp_path: Path) -> No
     assert set(result.monthly["month_label"]) >= {"2023-09", "2024-08"}
     folder = write_results(result, folder=tmp_path / "r")
     back = pd.read_parquet(folder / "outcomes.parquet")
-    pd.testing.assert_frame_equal(back, result.outcomes)
+    assert back.columns[0] == "run_id" and set(back["run_id"]) == {result.manifest["run_id"]}
+    pd.testing.assert_frame_equal(back.drop(columns="run_id"), result.outcomes)
     events = pd.read_parquet(folder / "events.parquet")
     assert len(events) == len(result.events) > 0
     assert events["world"].max() < 20

@@ -120,7 +120,8 @@ def test_explain_command_writes_the_table_and_prints_the_channels(short_file: Pa
     assert manifest["runs"] == 60 and manifest["seed"] == 3
     assert manifest["portfolios"] == [LISTING, "warn_beijing"]
     assert len(manifest["scenario_hash"]) == 64 and "versions" in manifest
-    assert manifest["files"] == {"channels": "channels.parquet", "channels_csv": "channels.csv"}
+    assert manifest["files"] == {"channels": "channels.parquet", "channels_csv": "channels.csv",
+                                 "catalogue": "catalogue.csv"}
     for parameter in OPTION_CLASSES[LISTING].PARAMETERS:
         assert f"{LISTING} · {parameter}:" in result.output
     assert f"Channels:  {out / 'channels.csv'}" in result.output
@@ -168,6 +169,7 @@ def test_run_and_compare_explain_write_the_table(short_file: Path, tmp_path: Pat
     assert (table.loc[table["form"] == ALL_WORLDS, "worlds"] == 40).all()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["explain"]["portfolios"] == [LISTING, "warn_beijing+public_disclosure"]
+    assert set(table.pop("run_id")) == {manifest["run_id"]}  # every table file carries it
     pd.testing.assert_frame_equal(load_results(out).channels, table)
     assert f"Channels:  {out / 'channels.csv'}" in result.output
 

@@ -4,45 +4,66 @@ run → summarize."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from axis_sim.experiment.compare import COMPOSITE, composite_scores
 from axis_sim.experiment.explain import ChannelChunk, explain_plan, plan_explanation
-from axis_sim.experiment.plan import plan
+from axis_sim.experiment.plan import Plan, plan
+from axis_sim.experiment.provenance import library_versions
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult, execute
-from axis_sim.experiment.sampling import uncertain_paths
+from axis_sim.experiment.sampling import design_values, uncertain_paths
 from axis_sim.experiment.sensitivity import Method, analyze, design
-from axis_sim.experiment.store import ChunkStore
+from axis_sim.experiment.store import ChunkStore, values_hash
 from axis_sim.experiment.summarize import Collector
 from axis_sim.scenario.loader import load_scenario as _load
+from axis_sim.scenario.overrides import with_options
 from axis_sim.scenario.schema import STATUS_QUO, Sampling, Scenario
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file (resolving `extends:`); raises ScenarioError."""
-    return _load(path)
+    """Load and validate a scenario file (resolving `extends:`), or a bundled scenario by name
+    (`load_scenario("baseline")`; an existing file wins); raises ScenarioError."""
+    from axis_sim.bundled import resolve_scenario
+
+    return _load(resolve_scenario(path))
+
+
+Options = list[str] | Mapping[str, Mapping[str, Any] | None]
+EXECUTORS = ("local", "dask")
 
 
 def run(scenario: Scenario | str | Path, *, runs: int | None = None,
-        options: list[str] | None = None, seed: int | None = None, jobs: int = 1,
+        options: Options | None = None, seed: int | None = None, jobs: int = 1,
         sampling: Sampling | None = None, chunk_size: int | None = None,
         sample_worlds: int | None = None, until_precise: float | None = None,
         max_runs: int = 100_000, executor: str = "local", scheduler: str | None = None,
         checkpoint: Path | str | None = None, scratch: Path | str | None = None,
-        progress: Callable[[ChunkResult], None] | None = None) -> RunResult:
+        progress: Callable[[ChunkResult], None] | None = None,
+        design: pd.DataFrame | None = None) -> RunResult:
     """Run a Monte Carlo experiment and return its tables (nothing is written to disk).
 
     `options` lists portfolios: `status_quo`, option ids, named portfolios, `a+b`
-    combinations or `all`; status quo is always included, for paired comparisons.
+    combinations or `all`; status quo is always included, for paired comparisons. It may
+    instead map each portfolio to settings of that option — `{"sanctions_listing":
+    {"intensity": 0.5, "start": "2024-01"}, "warn_beijing": None}` runs both, the first with
+    its intensity and start changed (`Scenario.with_option`, the loader's checks).
+    `sampling` is "random", "latin_hypercube" or "sobol" (default: the scenario's).
     `executor` "dask" runs chunks on a Dask scheduler (`scheduler` address, or a LocalCluster
     of `jobs` workers); results are identical whichever executor runs them. With `checkpoint`
     (a folder), finished chunks are saved there and a repeated call resumes from them.
+
+    `design` is the user's own design of parameter values, as EMA Workbench users bring
+    theirs: a DataFrame with one row per world and one column per parameter path
+    (`actors.DPRK.srbm_rate`), each value inside what the parameter's distribution can draw
+    (see `experiment.sampling.design_values`); parameters it leaves out are drawn as usual.
+    The run has as many worlds as the design has rows.
 
     Memory stays bounded however many worlds run: a run too large to hold keeps its per-world
     tables (`outcomes`, `scores`, `parameters`) in Parquet files in a temporary folder under
@@ -53,26 +74,59 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
     deviations of the outcome, or `max_runs` worlds are done. Because chunks are seeded by index,
     the result is exactly the fixed-size run of the number of worlds it stopped at.
 
+    The manifest records how the run was made: seed, worlds, sampling, jobs and executor,
+    whether it resumed from saved chunks, wall and compute seconds, the code's version and git
+    commit, the command line, the scenario files with their hashes and any edits made in code,
+    and the versions of the libraries that shape results (`experiment/provenance.py`).
+
     >>> result = run("scenarios/baseline.yaml", runs=200, options=["sanctions_listing"])
     >>> result.comparison.query("outcome == 'munitions_shipped'")  # doctest: +SKIP
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    the_plan = plan(scenario, runs=runs, seed=seed, portfolios=options, sampling=sampling,
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; allowed: {', '.join(EXECUTORS)}")
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    portfolios: list[str] | None
+    if isinstance(options, Mapping):
+        scenario = with_options(scenario, {k: v for k, v in options.items() if v})
+        portfolios = list(options)
+    else:
+        portfolios = None if options is None else list(options)
+    values = None
+    if design is not None:
+        if until_precise is not None:
+            raise ValueError("a design fixes the worlds; it cannot be combined with "
+                             "until_precise")
+        values = design_values(scenario, design)
+        rows = len(next(iter(values.values()))) if values else len(design)
+        if runs is not None and runs != rows:
+            raise ValueError(f"runs={runs} but the design has {rows} rows (one per world)")
+        runs = rows
+    the_plan = plan(scenario, runs=runs, seed=seed, portfolios=portfolios, sampling=sampling,
                     chunk_size=chunk_size, sample_worlds=sample_worlds)
-    started = time.perf_counter()
+    if values is not None:
+        the_plan = replace(the_plan, values=values)
+    clock = _Clock(progress)
     if until_precise is None:
         store = ChunkStore(checkpoint, the_plan) if checkpoint is not None else None
+        resumed = {k for k in range(len(the_plan.chunks)) if store.has(k)} if store else set()
         collector = Collector(the_plan, scratch)
-        for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
+        for chunk in execute(the_plan, jobs=jobs, progress=clock.progress, executor=executor,
                              scheduler=scheduler, store=store):
+            clock.add(chunk, chunk.chunk.index in resumed)
             collector.add(chunk)
-        return collector.finish(the_plan, time.perf_counter() - started)
+        result = collector.finish(the_plan, clock.wall())
+        result.manifest |= _execution(jobs, executor, scheduler, clock, resumed, the_plan,
+                                      design)
+        return result
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum), may_stop_early=True)
     collector, reached = Collector(the_plan, scratch), float("inf")
-    for chunk in execute(the_plan, jobs=jobs, progress=progress, executor=executor,
+    for chunk in execute(the_plan, jobs=jobs, progress=clock.progress, executor=executor,
                          scheduler=scheduler):
+        clock.add(chunk, False)
         collector.add(chunk)
         done = chunk.chunk.start + chunk.chunk.size
         if done >= minimum:
@@ -81,11 +135,45 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
                 break
     the_plan = replace(the_plan, runs=done, sample_worlds=min(the_plan.sample_worlds, done),
                        may_stop_early=False)
-    result = collector.finish(the_plan, time.perf_counter() - started)
+    result = collector.finish(the_plan, clock.wall())
+    result.manifest |= _execution(jobs, executor, scheduler, clock, set(), the_plan, None)
     result.manifest["until_precise"] = {"target": until_precise, "reached": float(reached),
                                         "max_runs": max_runs,
                                         "met": bool(reached <= until_precise)}
     return result
+
+
+class _Clock:
+    """Wall time of a run, and the compute time its chunks took (summed over workers)."""
+
+    def __init__(self, progress: Callable[[ChunkResult], None] | None) -> None:
+        self.started = time.perf_counter()
+        self.compute = 0.0
+        self.progress = progress
+
+    def add(self, chunk: ChunkResult, resumed: bool) -> None:
+        if not resumed:
+            self.compute += chunk.seconds
+
+    def wall(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _execution(jobs: int, executor: str, scheduler: str | None, clock: _Clock,
+               resumed: set[int], the_plan: Plan, design: pd.DataFrame | None) -> dict[str, Any]:
+    """The manifest entries about how the run was executed (they never change its numbers)."""
+    made: dict[str, Any] = {
+        "jobs": jobs, "executor": executor, "scheduler": scheduler,
+        "resumed": bool(resumed), "resumed_chunks": len(resumed),
+        "compute_seconds": round(clock.compute, 3),
+        # Summarising (tables, drivers, failure conditions) is in the wall time, not the compute.
+        "wall_seconds": round(clock.wall(), 3),
+        "versions": library_versions(executor),
+        "design": None if the_plan.values is None else {
+            "rows": the_plan.runs, "columns": list(the_plan.values),
+            "sha256": values_hash(the_plan.values)},
+    }
+    return made
 
 
 def explain(scenario: Scenario | str | Path, *, portfolios: list[str] | None = None,

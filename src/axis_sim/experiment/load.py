@@ -16,7 +16,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from axis_sim.experiment.results import RunResult
+from axis_sim.experiment.results import RUN_ID, RunResult
+from axis_sim.experiment.tables import typed
 from axis_sim.model.eventlog import ACTOR_NAMES, EVENTS
 from axis_sim.scenario.schema import Scenario
 
@@ -89,6 +90,9 @@ def load_results(folder: Path | str) -> RunResult:
     for name in OPTIONAL_TABLES:
         tables[name] = _read_table(path, files[name]) if name in files else pd.DataFrame()
     tables["events"] = normalise_events(tables["events"], _portfolio_order(manifest, tables))
+    for name, table in tables.items():  # folders written before empty tables were typed
+        if isinstance(table, pd.DataFrame) and name not in ("sensitivity", "channels"):
+            tables[name] = typed(name, table, scenario)
     return RunResult(scenario=scenario, manifest=manifest, files=dict(files), **tables)
 
 
@@ -140,6 +144,7 @@ def _read_table(path: Path, name: str) -> pd.DataFrame:
         frame = pd.read_parquet(path / name)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise ResultsError(f"{path / name} cannot be read as Parquet ({exc})") from None
+    frame = frame.drop(columns=RUN_ID, errors="ignore")  # the run's id, in the manifest
     if frame.empty and len(frame.columns) == 0:
         return pd.DataFrame()
     return frame

@@ -6,12 +6,16 @@ Everything a result depends on is in the `Plan`; the number of worker processes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import get_args
 
 import numpy as np
 
 from axis_sim.experiment.monthly import exact_worlds
+from axis_sim.model.options import extensions_of
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import Sampling, Scenario
+
+SAMPLING_METHODS: tuple[str, ...] = get_args(Sampling)
 
 EXACT_MONTHLY_BYTES = 256 * 2**20
 ANALYSIS_WORLDS = 20_000
@@ -42,6 +46,11 @@ class Plan:
     design: np.ndarray | None = field(default=None, compare=False)
     # With a design: every world sees the same random draws, so differences are the parameters'.
     shared_draws: bool = False
+    # A user's design (`run(design=...)`): parameter path → one value per world, replacing
+    # that parameter's draw (the other uncertain parameters are drawn with `sampling`).
+    values: dict[str, np.ndarray] | None = field(default=None, compare=False)
+    # User-defined options the scenario uses: id → import path, imported by worker processes.
+    extensions: dict[str, str] = field(default_factory=dict)
     # Run only these chunks (resuming from chunks saved on disk); None means all.
     only: tuple[int, ...] | None = None
     # Monthly quantiles are exact while every world's monthly values fit in this many bytes,
@@ -80,7 +89,7 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
          chunk_size: int | None = None, sample_worlds: int | None = None) -> Plan:
     """A plan from the scenario's experiment defaults, overridden by any argument given.
 
-    Raises ValueError for an unknown portfolio or a non-positive count.
+    Raises ValueError for an unknown portfolio or sampling method, or a non-positive count.
     """
     exp = scenario.experiment
     runs = exp.runs if runs is None else runs
@@ -92,13 +101,18 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
     seed = exp.seed if seed is None else seed
     if seed < 0:
         raise ValueError(f"seed must be 0 or more, got {seed}")
+    sampling = exp.sampling if sampling is None else sampling
+    if sampling not in SAMPLING_METHODS:
+        raise ValueError(f"unknown sampling {sampling!r}; allowed: "
+                         f"{', '.join(SAMPLING_METHODS)}")
+    resolved = resolve_portfolios(scenario, exp.portfolios if portfolios is None else portfolios)
     return Plan(
         scenario=scenario,
         runs=runs,
         seed=seed,
-        sampling=exp.sampling if sampling is None else sampling,
+        sampling=sampling,
         chunk_size=chunk_size,
-        portfolios=resolve_portfolios(scenario, exp.portfolios if portfolios is None
-                                      else portfolios),
+        portfolios=resolved,
         sample_worlds=min(runs, exp.sample_worlds if sample_worlds is None else sample_worlds),
+        extensions=extensions_of(scenario.options),
     )

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow.parquet as pq
 
 from axis_sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+RUN_ID = "run_id"
+"""The column every table file of a results folder starts with (the manifest's `run_id`); it is
+dropped when a folder is read back, so a loaded result has the tables the run returned."""
 
 
 class WorldTable:
@@ -32,13 +39,15 @@ class WorldTable:
                 raise AttributeError("no default: a per-world table is required")
             return None  # a hashable default; __set__ turns it into an empty table
         value = obj.__dict__[self.slot]
-        return pd.read_parquet(value) if isinstance(value, Path) else value
+        if isinstance(value, Path):
+            return pd.read_parquet(value).drop(columns=RUN_ID, errors="ignore")
+        return value
 
     def __set__(self, obj: Any, value: pd.DataFrame | Path | None) -> None:
         obj.__dict__[self.slot] = pd.DataFrame() if value is None else value
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)
 class RunResult:
     """The outcome of `axis_sim.run(...)`: every table a report or a notebook needs.
 
@@ -139,7 +148,8 @@ class RunResult:
         if path is None:
             frame = getattr(self, name)
             return frame[frame["world"] < worlds] if "world" in frame.columns else frame
-        return pq.read_table(path, filters=[("world", "<", worlds)]).to_pandas()
+        frame = pq.read_table(path, filters=[("world", "<", worlds)]).to_pandas()
+        return frame.drop(columns=RUN_ID, errors="ignore")
 
     @property
     def portfolios(self) -> list[str]:
@@ -148,3 +158,34 @@ class RunResult:
         table = (self.comparison if "portfolio" in self.comparison.columns
                  else self.worlds_of("outcomes", 1))
         return list(dict.fromkeys(table["portfolio"]))
+
+    # --- notebooks ------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        from axis_sim.experiment.notebook import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        from axis_sim.experiment.notebook import result_html
+
+        return result_html(self)
+
+    def plot(self, outcome: str, kind: str = "monthly",
+             portfolios: list[str] | None = None) -> go.Figure:
+        """A plotly figure of one outcome for each portfolio: `kind` "monthly" (mean, or the
+        chance it has happened for a yes/no outcome, by month with the 5–95% band of worlds) or
+        "horizon" (its distribution over worlds at the horizon). See `experiment.notebook`."""
+        from axis_sim.experiment.notebook import plot
+
+        return plot(self, outcome, kind=kind, portfolios=portfolios)
+
+    def paired(self, a: str, b: str = "status_quo", *, outcomes: list[str] | None = None,
+               worlds: bool = False) -> pd.DataFrame:
+        """Portfolio `a` against `b` on the same worlds, per outcome: both means, the paired
+        difference a − b with its 90% interval and 5–95% spread, P(a better), P(a worse), the
+        MMD and the verdict — `comparison`'s columns for any pair. With `worlds=True`, the
+        per-world values and differences instead. See `experiment.notebook.paired`."""
+        from axis_sim.experiment.notebook import paired
+
+        return paired(self, a, b, outcomes=outcomes, worlds=worlds)

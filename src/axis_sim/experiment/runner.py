@@ -7,11 +7,13 @@ numbers: chunks are computed independently and handed back in chunk order.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from axis_sim.experiment.monthly import MonthlyPartial, condense
 from axis_sim.experiment.plan import Chunk, Plan
 from axis_sim.experiment.sampling import parameters_from_design, sample_parameters
 from axis_sim.model.metrics import record
+from axis_sim.model.options import require_options
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
 
@@ -40,10 +43,12 @@ class ChunkResult:
     sample: np.ndarray  # (portfolios, outcomes, months, sample worlds in this chunk), float32
     monthly: MonthlyPartial  # this chunk's share of the monthly summaries
     events: list[pd.DataFrame]  # per portfolio: the watched worlds' event log
+    seconds: float = 0.0  # time the chunk took to compute (0 for one loaded from disk)
 
 
 def run_chunk(plan: Plan, index: int) -> ChunkResult:
     """Simulate chunk `index` under every portfolio on the same parameters and draws."""
+    started = time.perf_counter()
     chunk = plan.chunks[index]
     if plan.design is None:
         params = sample_parameters(plan.scenario, chunk.size, plan.sampling,
@@ -51,6 +56,10 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
     else:
         params = parameters_from_design(
             plan.scenario, plan.design[chunk.start:chunk.start + chunk.size])
+    if plan.values is not None:  # a user's design: its values replace those parameters' draws
+        for path, values in plan.values.items():
+            params[path] = np.asarray(values[chunk.start:chunk.start + chunk.size],
+                                      dtype=np.float64)
     watched = np.arange(max(0, min(chunk.size, plan.sample_worlds - chunk.start)))
     outcomes = tuple(plan.scenario.outcomes)
     limit = plan.exact_worlds
@@ -76,7 +85,7 @@ def run_chunk(plan: Plan, index: int) -> ChunkResult:
         partials.append(condense(history[None], keep_values=keep, sketch=sketch))
         events.append(model.log.to_frame())
     return ChunkResult(chunk, params, np.stack(finals), np.stack(samples),
-                       MonthlyPartial.stack(partials), events)
+                       MonthlyPartial.stack(partials), events, time.perf_counter() - started)
 
 
 class ChunkError(RuntimeError):
@@ -123,6 +132,8 @@ def map_chunks[T](work: Callable[[Plan, int], T], plan: Plan, jobs: int = 1,
     do not depend on `jobs` or the executor.
     """
     indices = range(len(plan.chunks))
+    if plan.extensions:  # user-defined options: every worker imports them first
+        work = partial(_with_extensions, work)
     if executor == "dask":
         from distributed import Client, LocalCluster
 
@@ -147,6 +158,13 @@ def map_chunks[T](work: Callable[[Plan, int], T], plan: Plan, jobs: int = 1,
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from _windowed(pool.submit, work, plan, indices, 2 * jobs, retries, progress)
+
+
+def _with_extensions[T](work: Callable[[Plan, int], T], plan: Plan, index: int) -> T:
+    """`work(plan, index)` after importing the plan's user-defined options (in a worker process
+    they are not registered yet)."""
+    require_options(plan.extensions)
+    return work(plan, index)
 
 
 def _stored(plan: Plan, jobs: int, progress: Callable[[ChunkResult], None] | None,

@@ -32,8 +32,20 @@ def fingerprint(plan: Plan) -> str:
            "chunk_size": plan.chunk_size, "sampling": plan.sampling,
            "portfolios": {k: list(v) for k, v in plan.portfolios.items()},
            "sample_worlds": plan.sample_worlds, "designed": plan.design is not None,
+           "values": values_hash(plan.values),
            "exact_monthly_bytes": plan.exact_monthly_bytes}
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def values_hash(values: dict[str, np.ndarray] | None) -> str | None:
+    """A fingerprint of a user's design (`Plan.values`), or None without one."""
+    if values is None:
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(values):
+        digest.update(path.encode())
+        digest.update(np.ascontiguousarray(values[path], dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 def _categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +84,8 @@ class ChunkStore:
         buffer = io.BytesIO()
         monthly = {f"monthly:{k}": v for k, v in vars(result.monthly).items()
                    if isinstance(v, np.ndarray)}
-        np.savez(buffer, finals=result.finals, sample=result.sample, **monthly,
+        np.savez(buffer, finals=result.finals, sample=result.sample,
+                 seconds=np.float64(result.seconds), **monthly,
                  **{f"param:{k}": v for k, v in result.parameters.items()})
         atomic_write_bytes(self._path(index, "npz"), buffer.getvalue())
 
@@ -87,7 +100,8 @@ class ChunkStore:
             k.removeprefix("monthly:"): v for k, v in parts.items() if k.startswith("monthly:")})
         events = [_categories(pd.read_parquet(self._path(index, f"events{p}.parquet")))
                   for p in range(len(self.plan.portfolios))]
-        return ChunkResult(chunk, parameters, parts["finals"], parts["sample"], monthly, events)
+        return ChunkResult(chunk, parameters, parts["finals"], parts["sample"], monthly, events,
+                           float(parts["seconds"]) if "seconds" in parts else 0.0)
 
     def remove(self) -> None:
         """Delete the saved chunks (after the results are written)."""

@@ -14,13 +14,13 @@ on access; drivers and failure conditions are fitted on the first `Plan.analysis
 
 from __future__ import annotations
 
+import logging
 import platform
 import shutil
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -56,16 +56,23 @@ from axis_sim.experiment.discovery import (
 from axis_sim.experiment.finals import SPILL_BYTES, Finals
 from axis_sim.experiment.monthly import RELATIVE_ACCURACY, MonthlySummary
 from axis_sim.experiment.plan import Plan
+from axis_sim.experiment.provenance import library_versions, package_version, provenance
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult
 from axis_sim.experiment.sampling import uncertain_paths
 from axis_sim.experiment.sensitivity import rank_correlations
 from axis_sim.experiment.significance import verdict
+from axis_sim.experiment.tables import typed
 from axis_sim.model.metrics import METRICS
 from axis_sim.scenario.loader import scenario_hash
 from axis_sim.scenario.parameters import parameter_labels
 from axis_sim.scenario.schema import STATUS_QUO
 
+log = logging.getLogger(__name__)  # stage messages; the command line prints them
+
+IN_MEMORY_TABLES = ("comparison", "ranking", "interactions", "acceptability", "central_weights",
+                    "pareto", "tradeoffs", "overlaps", "drivers", "failures", "monthly",
+                    "trajectories", "events")
 ROW_GROUP_WORLDS = 50_000  # worlds per Parquet row group when a per-world table is spilled
 
 
@@ -127,6 +134,7 @@ class Collector:
         """Every table of the run. `plan` is the run's plan, with `runs` the worlds added."""
         if plan.runs != self.finals.worlds:
             raise ValueError(f"{self.finals.worlds} worlds collected, plan says {plan.runs}")
+        log.info("Summarising %s worlds × %d portfolios…", f"{plan.runs:,}", len(self.names))
         scenario, names, outcome_names = plan.scenario, self.names, self.outcome_names
         finals = self.finals
         scores = composite_scores(scenario, outcome_names, names, finals)
@@ -160,6 +168,8 @@ class Collector:
                           else pd.DataFrame())
         result.failures = failure_table(plan, result.comparison, sample, effects,
                                         result.ranking)
+        for name in IN_MEMORY_TABLES:  # an empty table keeps its columns and their types
+            setattr(result, name, typed(name, getattr(result, name), scenario))
         self.finals.close()
         if self.folder is not None:
             # The scratch folder goes when the result does (it holds the result's big tables).
@@ -397,10 +407,11 @@ def manifest(plan: Plan, chunks: int, wall_seconds: float) -> dict[str, Any]:
         "portfolios": list(plan.portfolios),
         "portfolio_options": {k: list(v) for k, v in plan.portfolios.items()},
         "outcomes": list(scenario.outcomes),
-        "package_version": version("axis-sim"),
-        "versions": {lib: version(lib) for lib in ("mesa", "numpy", "scipy", "pandas")},
+        "package_version": package_version(),
+        "versions": library_versions(),
         "python": platform.python_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 3),
+        **provenance(plan),
         "scenario": scenario.model_dump(mode="json"),
     }
