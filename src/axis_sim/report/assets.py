@@ -499,10 +499,12 @@ CONTROLS_JS = r"""
     return rows.length;
   }
 
-  // The category order of a chart with one row per portfolio: the current ranking.
-  function orderRows(gd, relayout) {
+  // The category order of a chart with one row per portfolio: the current ranking. Returns
+  // whether it changed the layout (Plotly.react then redraws: relayout does not re-sort the
+  // categories of axes that match another, as the ranking chart's two panels do).
+  function orderRows(gd) {
     var lm = gd.layout.meta;
-    if (!lm || !lm.rowPitch) { return; }
+    if (!lm || !lm.rowPitch) { return false; }
     var category = {};
     gd.data.forEach(function (trace) {
       var p = trace.meta && trace.meta.portfolio;
@@ -512,7 +514,7 @@ CONTROLS_JS = r"""
       }
     });
     var names = Object.keys(category);
-    if (names.length < 2) { return; }
+    if (names.length < 2) { return false; }
     if (gd.__axisOrder === undefined && !(gd.layout.yaxis && gd.layout.yaxis.categoryarray)) {
       // As drawn: categories in the order the traces name them.
       gd.__axisOrder = names.map(function (p) { return category[p]; }).join('\u0001');
@@ -523,15 +525,19 @@ CONTROLS_JS = r"""
     });
     var array = names.map(function (p) { return category[p]; });
     var signature = array.join('\u0001');
-    if (gd.__axisOrder === signature) { return; }
+    if (gd.__axisOrder === signature) { return false; }
     gd.__axisOrder = signature;
+    var changed = false;
     Object.keys(gd._fullLayout).forEach(function (key) {
       var axis = gd._fullLayout[key];
       if (/^yaxis\d*$/.test(key) && axis && axis.type === 'category') {
-        relayout[key + '.categoryorder'] = 'array';
-        relayout[key + '.categoryarray'] = array;
+        gd.layout[key] = gd.layout[key] || {};
+        gd.layout[key].categoryorder = 'array';
+        gd.layout[key].categoryarray = array;
+        changed = true;
       }
     });
+    return changed;
   }
 
   function updatePlot(gd) {
@@ -569,8 +575,8 @@ CONTROLS_JS = r"""
         gd.style.height = height + 'px';
       }
     }
-    orderRows(gd, relayout);
     if (Object.keys(relayout).length) { window.Plotly.relayout(gd, relayout); }
+    if (orderRows(gd)) { window.Plotly.react(gd, gd.data, gd.layout); }
   }
   function updatePlots() { all('.plotly-graph-div').forEach(updatePlot); }
 
@@ -869,7 +875,6 @@ CONTROLS_JS = r"""
   var selectDefaults = {};
   all('main select[id]').forEach(function (sel) { selectDefaults[sel.id] = sel.value; });
   var weightInputs = all('#controls input.weight[data-outcome]');
-  var weightText = {};  // outcome -> the text in its input, when it differs from the default
 
   function encode() {
     var parts = [];
