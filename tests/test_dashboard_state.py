@@ -375,7 +375,7 @@ def test_the_url_fragment_restores_a_view(browser: webdriver.Chrome, small: Buil
     assert STATUS_QUO not in hidden and "sanctions_listing" not in hidden
     assert "trilateral_integration" in hidden
     assert view["tradeoffY"] == TENSION
-    assert view["collapsed"] == ["monthly"]
+    assert view["collapsed"] == ["monthly", "assumptions"]  # the assumptions start folded
     assert not browser.execute_script(
         "return document.querySelector('#monthly figure').offsetParent !== null")
 
@@ -389,6 +389,7 @@ def test_the_url_fragment_restores_a_view(browser: webdriver.Chrome, small: Buil
         "const s = document.getElementById('tradeoff-y'); s.value = arguments[0];"
         "s.dispatchEvent(new Event('change'));", TENSION)
     browser.execute_script("document.querySelector('#interactions > h2').click()")
+    browser.execute_script("document.querySelector('#assumptions > h2').click()")  # opened
     made = _view(browser)
     assert made["collapsed"] == ["interactions"] and "public_disclosure" in made["unchecked"]
     link = wait_for(browser, lambda: "interactions" in browser.current_url

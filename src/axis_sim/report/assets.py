@@ -262,9 +262,11 @@ CONTROLS_JS = r"""
   // w: the weights in use (the last accepted value of each input); hiddenP / hiddenO: cleared
   // checkboxes; q: the search; selects: select id -> value; closed: collapsed sections;
   // all: every row of the first screen's ranking shown; at: the section last jumped to.
+  var defaultClosed = {};  // sections folded until opened (the page says which)
+  (DATA.collapsed || []).forEach(function (id) { defaultClosed[id] = true; });
   function freshState() {
     return {w: M ? M.defaults.slice() : [], hiddenP: {}, hiddenO: {}, q: '', selects: {},
-            closed: {}, all: false, at: ''};
+            closed: Object.assign({}, defaultClosed), all: false, at: ''};
   }
   var state = freshState();
   var refused = {};  // weight index -> true while its input holds text that was refused
@@ -907,8 +909,11 @@ CONTROLS_JS = r"""
         parts.push('s.' + encodeURIComponent(id) + '=' + encodeURIComponent(state.selects[id]));
       }
     });
-    var closed = Object.keys(state.closed).filter(function (id) { return state.closed[id]; });
+    var ids = all('main > section[id]').map(function (sec) { return sec.id; });
+    var closed = ids.filter(function (id) { return state.closed[id] && !defaultClosed[id]; });
+    var opened = ids.filter(function (id) { return !state.closed[id] && defaultClosed[id]; });
     if (closed.length) { parts.push('closed=' + list(closed)); }
+    if (opened.length) { parts.push('open=' + list(opened)); }
     if (state.all) { parts.push('all=1'); }
     if (state.at) { parts.push('at=' + encodeURIComponent(state.at)); }
     return parts.join('&');
@@ -973,6 +978,8 @@ CONTROLS_JS = r"""
         fresh.selects[id] = value;
       } else if (key === 'closed') {
         unlist(raw).forEach(function (id) { fresh.closed[id] = true; });
+      } else if (key === 'open') {
+        unlist(raw).forEach(function (id) { fresh.closed[id] = false; });
       } else if (key === 'all') {
         fresh.all = value === '1';
       } else if (key === 'at') {

@@ -1,19 +1,27 @@
 """The self-contained HTML dashboard of a run: one file that opens from disk with no network.
 
-The page holds a controls panel (which portfolios and headline outcomes to show; the swing
-weights of the value model) beside, in order: the scenario and run header; the decision (the
-bottom line, rank acceptability over weight space, the Pareto set, exchange rates and double
-counting; `dashboard_decision`, from a Jinja2 template); the headline comparison (level chart
-and forest plot per headline outcome); the ranking at the scenario's weights with regret and a
-live re-ranking under the reader's weights; trade-offs (a two-outcome scatter and a portfolio ×
-outcome heatmap); distributions over worlds; the summary table; interactions of option pairs;
-sensitivity (tornado charts of rank correlations, SALib indices when present); failure
-conditions; one sample world's story as an event timeline; monthly fan charts; and the
-assumptions (every parameter with its source, the options, events and named portfolios).
+The page is one application with one state (`assets.CONTROLS_JS`): a top bar (the controls
+toggle, a search box for portfolios and outcomes, the sections menu, the weights' state) over
+a collapsible controls panel (swing weights, portfolio and outcome checkboxes; open beside the
+page on a wide screen, folded below 1280 px) and the sections. Weights, checkboxes, search,
+selects and folded sections drive every element and live in the URL fragment, so a link or a
+reload reproduces the view. Portfolios are in rank order everywhere (`rank_ordered`), and the
+page keeps every ranking in the current order when a weight changes.
+
+Sections, in order: the decision first (the bottom line; every portfolio best first at the
+current weights with its value, ties, gains and costs in natural units; rank acceptability
+over weight space, the Pareto set, exchange rates and double counting — `dashboard_decision`,
+from a Jinja2 template); the headline comparison (level chart and forest plot per headline
+outcome); the ranking with regret and the live re-ranking; trade-offs (a two-outcome scatter
+and a portfolio × outcome heatmap); distributions over worlds; the summary table; interactions
+of option pairs; sensitivity; failure conditions; a sample world's story; monthly fan charts;
+the assumptions. The run's metadata is in the footer (`dashboard_frame`).
 
 Modules: `common` (escaping, names, colours, shared layout), `analysis` (derived numbers),
-`figures` (plotly figures), `sections` (HTML sections and controls), `assets` (CSS and the
-inline scripts); this module assembles the page and writes it.
+`figures` (plotly figures), `sections` (HTML sections), `dashboard_frame` (top bar, controls
+panel, header, footer), `dashboard_decision`, `assets` (CSS and the inline scripts), `lazy`
+(charts drawn when scrolled to); this module assembles the page from `templates/dashboard.html`
+and writes it.
 
 Safety: the scenario file and the result tables are untrusted text. Everything taken from them
 is passed through `html.escape` before it reaches the page, and through `plot_text` before it
@@ -86,6 +94,11 @@ __all__ = [
 ]
 
 DATA_ID = "dashboard-data"  # id of the page's <script type="application/json"> data block
+# Sections folded when the page opens (a click on the heading, or the sections menu, opens
+# them): always the assumptions; with many portfolios, the long per-portfolio sections too.
+COLLAPSED = ["assumptions"]
+COLLAPSED_MANY = ["distributions", "summary", "monthly"]
+MANY = 12  # portfolios (status quo included) beyond which COLLAPSED_MANY start folded
 
 
 def rank_ordered(result: RunResult) -> Page:
@@ -105,6 +118,7 @@ def dashboard_data(page: Page, model: dict[str, Any] | None) -> dict[str, Any]:
       `short`, `colours`, `labels`: names and how to draw them;
     - `outcomes`: headline outcome id → label (the search box matches them);
     - `defaultRank`: each portfolio's rank under the scenario's weights (`ranking.rank`);
+    - `collapsed`: the sections folded when the page opens (`collapsed_sections`);
     - `weights`: `analysis.weight_model` (None without an outcomes table), with `mmd`, each
       scored outcome's minimal meaningful difference (None where the scenario states none):
       the page flags portfolios whose values differ by less than the value MMD as tied;
@@ -146,9 +160,15 @@ def dashboard_data(page: Page, model: dict[str, Any] | None) -> dict[str, Any]:
         "labels": {p: portfolio_label(page.scenario, p) for p in page.portfolios},
         "outcomes": {o: page.scenario.outcomes[o].label for o in page.headline},
         "defaultRank": default_rank,
+        "collapsed": collapsed_sections(page),
         "weights": model,
         "tradeoff": tradeoff,
     }
+
+
+def collapsed_sections(page: Page) -> list[str]:
+    """The sections folded when the page opens."""
+    return COLLAPSED + (COLLAPSED_MANY if len(page.portfolios) > MANY else [])
 
 
 def render_dashboard(result: RunResult) -> str:
