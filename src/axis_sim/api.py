@@ -1,5 +1,7 @@
-"""The Python API for notebooks: `load_scenario`, `run` and `explain`, thin layers over plan →
-run → summarize."""
+"""The Python API for notebooks, thin layers over plan → run → summarize: `load_scenario` (then
+`scenario.with_parameter` / `with_option` to change it, with the loader's checks), `run`,
+`explain`, `sensitivity`, `write_results` and `load_results`; `register_option` adds a
+user-defined `PolicyOption` that reaches worker processes and Dask workers."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pandas as pd
 
 from axis_sim.experiment.compare import COMPOSITE, composite_scores
 from axis_sim.experiment.explain import ChannelChunk, explain_plan, plan_explanation
+from axis_sim.experiment.load import load_results
 from axis_sim.experiment.plan import Plan, plan
 from axis_sim.experiment.provenance import library_versions
 from axis_sim.experiment.results import RunResult
@@ -22,9 +25,24 @@ from axis_sim.experiment.sampling import design_values, uncertain_paths
 from axis_sim.experiment.sensitivity import Method, analyze, design
 from axis_sim.experiment.store import ChunkStore, values_hash
 from axis_sim.experiment.summarize import Collector
+from axis_sim.model.options import PolicyOption, register_option
+from axis_sim.scenario.errors import ScenarioError
 from axis_sim.scenario.loader import load_scenario as _load
 from axis_sim.scenario.overrides import with_options
 from axis_sim.scenario.schema import STATUS_QUO, Sampling, Scenario
+
+__all__ = ["PolicyOption", "RunResult", "Scenario", "ScenarioError", "explain", "load_results",
+           "load_scenario", "register_option", "run", "sensitivity", "write_results"]
+
+
+def write_results(result: RunResult, root: Path | str = "results",
+                  folder: Path | str | None = None) -> Path:
+    """Write a run's tables, manifest, `catalogue.csv`, brief and dashboard to a new folder
+    (`folder`, or a timestamped one under `root`), all or nothing; return it. See
+    `axis_sim.experiment.output.write_results`."""
+    from axis_sim.experiment.output import write_results as write
+
+    return write(result, root, folder)
 
 
 def load_scenario(path: str | Path) -> Scenario:

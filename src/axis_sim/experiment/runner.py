@@ -24,7 +24,7 @@ from axis_sim.experiment.monthly import MonthlyPartial, condense
 from axis_sim.experiment.plan import Chunk, Plan
 from axis_sim.experiment.sampling import parameters_from_design, sample_parameters
 from axis_sim.model.metrics import record
-from axis_sim.model.options import require_options
+from axis_sim.model.options import check_portable, require_options
 from axis_sim.model.streams import parameter_rng
 from axis_sim.model.world import AxisModel
 
@@ -133,6 +133,8 @@ def map_chunks[T](work: Callable[[Plan, int], T], plan: Plan, jobs: int = 1,
     """
     indices = range(len(plan.chunks))
     if plan.extensions:  # user-defined options: every worker imports them first
+        if executor == "dask" or (jobs > 1 and len(indices) > 1):
+            check_portable(plan.extensions)
         work = partial(_with_extensions, work)
     if executor == "dask":
         from distributed import Client, LocalCluster

@@ -356,10 +356,18 @@ def register_option(cls: type[PolicyOption] | str) -> type[PolicyOption]:
 
 
 def unregister_option(option_id: str) -> None:
-    """Forget a user-defined option (tests); built-in options stay."""
+    """Forget a user-defined option and the rules its class declared (tests); built-in options
+    stay."""
     if option_id in BUILTIN_OPTIONS:
         raise OptionRegistryError(f"{option_id!r} is a built-in option")
-    OPTION_CLASSES.pop(option_id, None)
+    cls = OPTION_CLASSES.pop(option_id, None)
+    if cls is not None:
+        from axis_sim.model.rules import RULES
+
+        for name in [n for n, r in RULES.items()
+                     if r.function.__module__ == cls.__module__
+                     and r.function.__qualname__.startswith(f"{cls.__qualname__}.")]:
+            del RULES[name]
 
 
 def _import(path: str) -> type[PolicyOption]:
@@ -408,6 +416,20 @@ def extensions_of(option_ids: Iterable[str]) -> dict[str, str]:
     known = option_classes()
     return {o: import_path(known[o]) for o in option_ids
             if o not in BUILTIN_OPTIONS and o in known}
+
+
+def check_portable(extensions: Mapping[str, str]) -> None:
+    """Refuse, before any work is sent, user-defined options a worker process could not import:
+    one defined inside a function, or in `__main__` (a notebook or a script)."""
+    for option_id, path in extensions.items():
+        module_name, _, qualname = path.partition(":")
+        if "<locals>" in qualname or module_name in ("__main__", "__mp_main__"):
+            where = ("inside a function" if "<locals>" in qualname else
+                     "in __main__ (a notebook or a script)")
+            raise OptionRegistryError(
+                f"option {option_id!r} ({path}) is defined {where}, so worker processes cannot "
+                "import it: run with jobs=1, or define it at the top level of a module on "
+                "sys.path (and on PYTHONPATH of Dask workers)")
 
 
 def require_options(extensions: Mapping[str, str]) -> None:
