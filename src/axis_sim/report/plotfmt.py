@@ -19,18 +19,18 @@ PLAIN_AXIS = {"exponentformat": "none", "separatethousands": True}
 
 def d3_format(values: Iterable[float]) -> str:
     """A d3 format with enough decimals for the magnitude of `values` (their largest absolute
-    finite value): 12,345 · 123.4 · 1.23 · 0.123 · 0.0123."""
+    finite value), trailing zeros dropped: 12,345 · 12.3 · 1.23 · 0.123 · 0.0123 · 3."""
     array = np.abs(np.asarray([v for v in values], dtype=float))
     array = array[np.isfinite(array)]
     largest = float(array.max()) if array.size else 0.0
     if largest >= 100:
         return ",.0f"
     if largest >= 10:
-        return ",.1f"
+        return ",.1~f"
     if largest >= 1 or largest == 0:
-        return ",.2f"
+        return ",.2~f"
     decimals = min(8, 2 - int(np.floor(np.log10(largest))))
-    return f",.{decimals}f"
+    return f",.{decimals}~f"
 
 
 def month_date(start: str, offset: int) -> str:

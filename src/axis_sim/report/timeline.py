@@ -241,16 +241,18 @@ def timeline_figure(page: Page, outcome: str, marks: Markers) -> Figure | None:
     span = [str((first - pd.Timedelta(days=15)).date()), str((last + pd.Timedelta(days=15)).date())]
     rows = 1 + len(marks.notable)
     strip = STRIP_ROW * rows + 20
-    height = MAIN_HEIGHT + strip + 60
+    # Room for the legend below: about five names a line on a narrow screen.
+    height = MAIN_HEIGHT + strip + 60 + 24 * math.ceil(len(order) / 5)
     split = (strip + 10) / (height - 135)  # the strip's share of the plot area
     subtitle = (f"{what} per portfolio, month by month; "
                 f"{plot_text(better_phrase(spec).lower())}")
     update(fig["layout"], base_layout(plot_text(short(spec.label)), subtitle, height))
     update(fig["layout"], {
         "hovermode": "x unified",
-        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left",
+        # Below the chart: a legend of 32 names wraps onto many lines.
+        "legend": {"orientation": "h", "y": -0.06, "yanchor": "top", "x": 0, "xanchor": "left",
                    "font": {"size": 11}, "groupclick": "togglegroup"},
-        "margin": {"t": 115, "l": 10, "r": 20, "b": 45},
+        "margin": {"t": 80, "l": 10, "r": 20, "b": 40},
         "xaxis": {"anchor": "y2", "type": "date", "range": span, "tickformat": "%b %Y",
                   "dtick": "M3" if horizon <= 48 else "M6", "hoverformat": "%B %Y",
                   "showspikes": True, "spikemode": "across", "spikethickness": 1},
