@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/dashboard_browser.py --runs 500 --repeat 5
     .venv/bin/python benchmarks/dashboard_browser.py --dashboard results/<run>/dashboard.html
     .venv/bin/python benchmarks/dashboard_browser.py --portfolios all --json /tmp/tti.json
+    .venv/bin/python benchmarks/dashboard_browser.py --runs 500 --screenshots docs/screenshots
 
 Without `--dashboard`, it runs `axis-sim run scenarios/baseline.yaml` (the scenario's own number
 of worlds unless `--runs`) into a temporary folder and opens its dashboard. Each repeat is a fresh
@@ -16,8 +17,12 @@ PerformanceObserver, installed before the page's first script) before the first 
 DOMContentLoaded. So it is when a click or a keystroke would first be answered without waiting.
 Reported beside it: DOMContentLoaded, the load event, the page's size, how many charts were
 drawn by then (of how many), and TTI over the issue's target of 3 s on a 2-core machine (a ratio
-below 1 meets it). Medians over `--repeat` loads. Nothing here is asserted by any test; the
-figures depend on the machine and its load (printed with them).
+below 1 meets it). Medians over `--repeat` loads, after `--warmup` loads not counted. Nothing
+here is asserted by any test; the figures depend on the machine and its load (printed with
+them).
+
+`--screenshots DIR` also saves the first screen, once the page is interactive, at 1440 × 900
+and 1024 × 768 (`DIR/dashboard-1440x900.png`, `DIR/dashboard-1024x768.png`: the README's).
 """
 
 from __future__ import annotations
@@ -151,16 +156,43 @@ def measure(chrome: Any, page: Path, quiet: float, limit: float) -> dict[str, An
     }
 
 
+SCREENS = ((1440, 900), (1024, 768))
+
+
+def screenshots(page: Path, folder: Path, quiet: float) -> list[Path]:
+    """The first screen of `page` at each of SCREENS, once it is interactive."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for width, height in SCREENS:
+        chrome = browser(width, height)
+        try:
+            chrome.set_window_size(width, height)
+            # The window's inner size is what a reader sees: make the viewport exactly that.
+            chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+            measure(chrome, page, quiet, limit=120 + 30 * quiet)
+            path = folder / f"dashboard-{width}x{height}.png"
+            chrome.save_screenshot(str(path))
+            made.append(path)
+        finally:
+            chrome.quit()
+    return made
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dashboard", type=Path, help="an existing dashboard.html")
     parser.add_argument("--runs", type=int, help="worlds for the run (default: the scenario's)")
     parser.add_argument("--portfolios", help="as `axis-sim run --portfolios` (e.g. all)")
     parser.add_argument("--repeat", type=int, default=3, help="fresh loads (median reported)")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="loads first, not counted (a cold start reads the file from disk)")
     parser.add_argument("--quiet", type=float, default=2.0,
                         help="seconds without a long task that make the page interactive")
     parser.add_argument("--window", default="1440x900", help="WIDTHxHEIGHT")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR",
+                        help="also save the first screen at 1440x900 and 1024x768 here")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.window.lower().split("x"))
     with tempfile.TemporaryDirectory() as scratch:
@@ -168,11 +200,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         page = page.resolve()
         chrome = browser(width, height)
         try:
+            for _ in range(max(0, args.warmup)):
+                measure(chrome, page, args.quiet, limit=120 + 30 * args.quiet)
             loads = [measure(chrome, page, args.quiet, limit=120 + 30 * args.quiet)
                      for _ in range(max(1, args.repeat))]
         finally:
             chrome.quit()
         size = page.stat().st_size
+        shots = screenshots(page, args.screenshots, args.quiet) if args.screenshots else []
 
     def median(key: str) -> float | None:
         values = [load[key] for load in loads if load[key] is not None]
@@ -203,6 +238,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"  charts drawn by then: {first['charts_drawn']} of {first['charts']} "
           f"({first['charts_in_first_screen_drawn']} of {first['charts_in_first_screen']} "
           "in the first screen)")
+    for shot in shots:
+        print(f"  screenshot: {shot}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return result
