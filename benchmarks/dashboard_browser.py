@@ -4,7 +4,6 @@
     .venv/bin/python benchmarks/dashboard_browser.py --runs 500 --repeat 5
     .venv/bin/python benchmarks/dashboard_browser.py --dashboard results/<run>/dashboard.html
     .venv/bin/python benchmarks/dashboard_browser.py --portfolios all --json /tmp/tti.json
-    .venv/bin/python benchmarks/dashboard_browser.py --runs 500 --screenshots docs/screenshots
 
 Without `--dashboard`, it runs `axis-sim run scenarios/baseline.yaml` (the scenario's own number
 of worlds unless `--runs`) into a temporary folder and opens its dashboard. Each repeat is a fresh
@@ -21,8 +20,7 @@ below 1 meets it). Medians over `--repeat` loads, after `--warmup` loads not cou
 here is asserted by any test; the figures depend on the machine and its load (printed with
 them).
 
-`--screenshots DIR` also saves the first screen, once the page is interactive, at 1440 × 900
-and 1024 × 768 (`DIR/dashboard-1440x900.png`, `DIR/dashboard-1024x768.png`: the README's).
+The README's pictures of the first screen are made by `docs/screenshots.py`.
 """
 
 from __future__ import annotations
@@ -156,29 +154,6 @@ def measure(chrome: Any, page: Path, quiet: float, limit: float) -> dict[str, An
     }
 
 
-SCREENS = ((1440, 900), (1024, 768))
-
-
-def screenshots(page: Path, folder: Path, quiet: float) -> list[Path]:
-    """The first screen of `page` at each of SCREENS, once it is interactive."""
-    folder.mkdir(parents=True, exist_ok=True)
-    made = []
-    for width, height in SCREENS:
-        chrome = browser(width, height)
-        try:
-            chrome.set_window_size(width, height)
-            # The window's inner size is what a reader sees: make the viewport exactly that.
-            chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-                "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-            measure(chrome, page, quiet, limit=120 + 30 * quiet)
-            path = folder / f"dashboard-{width}x{height}.png"
-            chrome.save_screenshot(str(path))
-            made.append(path)
-        finally:
-            chrome.quit()
-    return made
-
-
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dashboard", type=Path, help="an existing dashboard.html")
@@ -191,8 +166,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="seconds without a long task that make the page interactive")
     parser.add_argument("--window", default="1440x900", help="WIDTHxHEIGHT")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--screenshots", type=Path, metavar="DIR",
-                        help="also save the first screen at 1440x900 and 1024x768 here")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.window.lower().split("x"))
     with tempfile.TemporaryDirectory() as scratch:
@@ -207,7 +180,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             chrome.quit()
         size = page.stat().st_size
-        shots = screenshots(page, args.screenshots, args.quiet) if args.screenshots else []
 
     def median(key: str) -> float | None:
         values = [load[key] for load in loads if load[key] is not None]
@@ -238,8 +210,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"  charts drawn by then: {first['charts_drawn']} of {first['charts']} "
           f"({first['charts_in_first_screen_drawn']} of {first['charts_in_first_screen']} "
           "in the first screen)")
-    for shot in shots:
-        print(f"  screenshot: {shot}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return result
