@@ -31,7 +31,11 @@ reload, reproduces the view.
 
 A chart drawn later (`report/lazy.py` draws them when scrolled to) gets the current order and
 filters when its `axis:plotted` event arrives; `window.axisDashboard.refresh(gd)` does the same
-for any other late part.
+for any other late part. Other parts of the page follow the state through
+`window.axisDashboard` (`state()`, `ranking()` — the current order —, `shown(portfolio)` and
+`shownOutcome(outcome)`, which count the search too) and the `axis:state` event on `document`,
+sent after every change (`detail`: the order, whether nothing is ranked, whether the weights
+differ from the scenario's).
 Nothing is written with innerHTML from data: names reach the page through textContent.
 """
 
@@ -865,6 +869,8 @@ CONTROLS_JS = r"""
       schedulePlots(revealed);
     }
     if (!(options && options.keepHash)) { writeHash(); }
+    document.dispatchEvent(new CustomEvent('axis:state', {detail: {
+      order: current.order.slice(), zero: current.zero, changed: current.changed}}));
   }
 
   // --- the URL fragment -----------------------------------------------------------------------
@@ -1284,7 +1290,9 @@ CONTROLS_JS = r"""
       if (gd.id === 'fig-tradeoff') { updateTradeoff(); }
     },
     state: function () { return JSON.parse(JSON.stringify(state)); },
-    ranking: function () { return current ? current.order.slice() : DATA.ranked.slice(); }
+    ranking: function () { return current ? current.order.slice() : DATA.ranked.slice(); },
+    shown: function (p) { return shownP(p); },
+    shownOutcome: function (o) { return shownO(o); }
   };
 
   // report/lazy.py draws charts when they are scrolled to and announces each one.
