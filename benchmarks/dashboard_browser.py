@@ -20,6 +20,10 @@ below 1 meets it). Medians over `--repeat` loads, after `--warmup` loads not cou
 here is asserted by any test; the figures depend on the machine and its load (printed with
 them).
 
+`--eager` also loads the page with every chart drawn while it loads (report/lazy.py switched
+off, as the page was before it) and reports how many times sooner the lazy page is interactive:
+a ratio of two times measured in the same run on the same machine.
+
 The README's pictures of the first screen are made by `docs/screenshots.py`.
 """
 
@@ -102,7 +106,11 @@ def make_dashboard(folder: Path, runs: int | None, portfolios: str | None) -> Pa
     return folder / "run" / "dashboard.html"
 
 
-def browser(width: int, height: int) -> Any:
+# Set before the page's scripts run: report/lazy.py sees it and leaves Plotly.newPlot alone.
+EAGER = "window.axisLazy = {eager: true};"
+
+
+def browser(width: int, height: int, eager: bool = False) -> Any:
     """Headless Chromium through chromedriver, as tests/test_dashboard_browser.py drives it."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -120,6 +128,8 @@ def browser(width: int, height: int) -> Any:
     chrome = webdriver.Chrome(service=Service(driver), options=options)
     chrome.set_page_load_timeout(300)
     chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER})
+    if eager:
+        chrome.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": EAGER})
     return chrome
 
 
@@ -166,6 +176,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         help="seconds without a long task that make the page interactive")
     parser.add_argument("--window", default="1440x900", help="WIDTHxHEIGHT")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--eager", action="store_true",
+                        help="also time the page drawing every chart while it loads")
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.window.lower().split("x"))
     with tempfile.TemporaryDirectory() as scratch:
@@ -179,10 +191,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                      for _ in range(max(1, args.repeat))]
         finally:
             chrome.quit()
+        eager: list[dict[str, Any]] = []
+        if args.eager:
+            chrome = browser(width, height, eager=True)
+            try:
+                for _ in range(max(0, args.warmup)):
+                    measure(chrome, page, args.quiet, limit=120 + 30 * args.quiet)
+                eager = [measure(chrome, page, args.quiet, limit=120 + 30 * args.quiet)
+                         for _ in range(max(1, args.repeat))]
+            finally:
+                chrome.quit()
         size = page.stat().st_size
 
-    def median(key: str) -> float | None:
-        values = [load[key] for load in loads if load[key] is not None]
+    def median(key: str, among: list[dict[str, Any]] | None = None) -> float | None:
+        values = [load[key] for load in (loads if among is None else among)
+                  if load[key] is not None]
         return statistics.median(values) if values else None
 
     tti = median("interactive_s")
@@ -196,6 +219,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "ratio_to_target": None if tti is None else round(tti / TARGET_SECONDS, 2),
         "loads": loads,
     }
+    if eager:
+        slow = median("interactive_s", eager)
+        result |= {"eager_interactive_s": slow, "eager_loads": eager,
+                   "lazy_speedup": None if not (tti and slow) else round(slow / tti, 1)}
     first = loads[-1]
     print(f"dashboard in headless Chromium {width}×{height}, {result['page_megabytes']} MB, "
           f"{os.cpu_count()} CPUs, load average {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -210,6 +237,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"  charts drawn by then: {first['charts_drawn']} of {first['charts']} "
           f"({first['charts_in_first_screen_drawn']} of {first['charts_in_first_screen']} "
           "in the first screen)")
+    if eager:
+        print(f"  drawing every chart while loading: interactive "
+              f"{result['eager_interactive_s']:.2f} s; lazy drawing is "
+              f"{result['lazy_speedup']}× sooner")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return result
