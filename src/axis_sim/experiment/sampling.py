@@ -104,7 +104,9 @@ def design_values(scenario: Scenario, design: Any) -> dict[str, np.ndarray]:
         bad = ~np.isfinite(numbers)
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            problems.append(f"{path}: row {row} holds {raw.iloc[row]!r}, not a finite number")
+            held = raw.iloc[row]
+            shown = repr(held) if isinstance(held, str) else str(held)
+            problems.append(f"{path}: row {row} holds {shown}, not a finite number")
             continue
         parameter = params[path][0]
         if not is_uncertain(parameter) and (numbers != parameter.value).any():
