@@ -49,7 +49,8 @@ def test_run_writes_every_file_and_prints_the_table(short_file: Path, tmp_path: 
     assert "Munitions shipped to Russia" in result.output
     assert "Δ vs status quo" in result.output
     assert "P(by horizon)" in result.output  # yes/no outcomes shown as probabilities
-    assert "Simulating" not in result.output  # no progress bar when output is not a terminal
+    assert "Simulating" not in result.stdout  # progress goes to stderr (plain lines, no bar)
+    assert "\r" not in result.stderr
     assert f"Dashboard: {out / 'dashboard.html'}" in result.output
 
 
@@ -285,7 +286,7 @@ def test_bench_quick_prints_the_report_and_writes_the_json(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from axis_sim.benchmark import FIGURES, figure, report
 
-    monkeypatch.chdir(ROOT)  # the default scenario is scenarios/baseline.yaml from here
+    monkeypatch.chdir(tmp_path)  # outside a checkout: the default is the bundled baseline
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(main, ["bench", "--quick", "--jobs", "2", "--json", str(out)])
     assert result.exit_code == 0, result.output
@@ -302,13 +303,13 @@ def test_bench_quick_prints_the_report_and_writes_the_json(
     assert report(results) in result.stdout  # the JSON holds exactly what was printed
 
 
-def test_bench_without_a_scenario_here_is_a_usage_error(
+def test_bench_with_an_unknown_scenario_is_a_usage_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["bench", "--quick"])
+    result = CliRunner().invoke(main, ["bench", "--quick", "--scenario", "nowhere.yaml"])
     assert result.exit_code == 2
-    assert "scenarios/baseline.yaml" in result.output and "Traceback" not in result.output
+    assert "no bundled scenario" in result.output and "Traceback" not in result.output
     both = CliRunner().invoke(main, ["bench", "--quick", "--full", "--scenario", str(BASELINE)])
     assert both.exit_code == 2 and "exclude each other" in both.output
     help_text = CliRunner().invoke(main, ["bench", "--help"]).output
-    assert "Examples" in help_text and "relative to the working directory" in help_text
+    assert "Examples" in help_text and "bundled scenario" in help_text

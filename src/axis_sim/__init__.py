@@ -5,9 +5,51 @@
 >>> result = axis_sim.run(scenario, runs=500, options=["sanctions_listing"], seed=1)
 >>> result.outcomes.head()  # doctest: +SKIP
 >>> axis_sim.explain(scenario, runs=500, portfolios=["sanctions_listing"])  # doctest: +SKIP
+
+Importing the package is cheap: each name below is imported from its module on first use
+(pandas, scipy and Mesa load then), so the command line starts fast.
 """
 
-from axis_sim.api import explain, load_scenario, run
-from axis_sim.experiment.results import RunResult
+from __future__ import annotations
 
-__all__ = ["RunResult", "explain", "load_scenario", "run"]
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from axis_sim.api import explain, load_scenario, run, sensitivity
+    from axis_sim.experiment.load import load_results
+    from axis_sim.experiment.output import write_results
+    from axis_sim.experiment.results import RunResult
+
+# Public name → the module that defines it (imported on first access, PEP 562).
+_LAZY: dict[str, str] = {
+    "RunResult": "axis_sim.experiment.results",
+    "explain": "axis_sim.api",
+    "load_results": "axis_sim.experiment.load",
+    "load_scenario": "axis_sim.api",
+    "run": "axis_sim.api",
+    "sensitivity": "axis_sim.api",
+    "write_results": "axis_sim.experiment.output",
+}
+
+__all__ = ["RunResult", "explain", "load_results", "load_scenario", "run", "sensitivity",
+           "write_results"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("axis-sim")
+        except PackageNotFoundError:  # run from a checkout without installing
+            return "0+unknown"
+    if name not in _LAZY:
+        raise AttributeError(f"module 'axis_sim' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "__version__"})

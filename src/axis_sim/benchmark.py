@@ -14,8 +14,8 @@ axis_sim.benchmark --probe ...`) whose peak resident set size (`ru_maxrss`) is r
 each measured run (Linux `/proc/self/clear_refs`), so each peak is that run's own. The load
 average is recorded: other work on the machine slows every figure.
 
-The scenario is a file, `scenarios/baseline.yaml` relative to the working directory unless
-`--scenario` names another: scenarios are not installed with the package.
+The scenario is the bundled baseline (`axis_sim.bundled`) unless `--scenario` names a file or
+another bundled scenario, so the benchmarks run outside a checkout too.
 
 `main(argv)` is importable; it returns the results dict and, with `--json`, writes it as JSON
 (`benchmarks/run.py` calls it and writes `benchmarks/results.json` by default).
@@ -45,6 +45,7 @@ import mesa
 import numpy as np
 
 import axis_sim
+from axis_sim import bundled
 from axis_sim.api import load_scenario
 from axis_sim.experiment.sampling import sample_parameters
 from axis_sim.model.metrics import record
@@ -55,7 +56,7 @@ from axis_sim.scenario.portfolios import all_subsets
 from axis_sim.scenario.schema import OPTIONS, Scenario
 
 MODULE = "axis_sim.benchmark"  # what a probe process runs: python -m MODULE --probe SPEC
-DEFAULT_SCENARIO = Path("scenarios/baseline.yaml")  # relative to the working directory
+DEFAULT_SCENARIO = bundled.scenarios_dir() / "baseline.yaml"  # installed with the package
 SEED = 20230901
 TARGET_RATIO = 300.0  # the issue's headline: batched ≥ 300× one-world-at-a-time at 10,000 worlds
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
@@ -143,7 +144,7 @@ class Bench:
 
 
 def baseline(path: Path = DEFAULT_SCENARIO) -> Scenario:
-    """The scenario the benchmarks run (default: scenarios/baseline.yaml here)."""
+    """The scenario the benchmarks run (default: the bundled baseline)."""
     return load_scenario(path)
 
 
@@ -658,9 +659,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2,
                         help="worker processes for the parallel runs (default 2)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--scenario", type=Path, default=DEFAULT_SCENARIO,
-                        help=f"scenario file (default {DEFAULT_SCENARIO}, relative to the "
-                             "working directory: scenarios are not installed with the package)")
+    parser.add_argument("--scenario", type=bundled.resolve_scenario, default=DEFAULT_SCENARIO,
+                        help="scenario file or bundled scenario name (default: the bundled "
+                             "baseline)")
     parser.add_argument("--probe", help=argparse.SUPPRESS)  # internal: one fresh-process run
     return parser.parse_args(argv)
 

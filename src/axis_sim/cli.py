@@ -1,4 +1,8 @@
-"""The `axis-sim` command line: one function per command, nothing else."""
+"""The `axis-sim` command line: one function per command, nothing else.
+
+Only click and the standard library are imported at the top: `axis-sim --help` and shell
+completion start without loading pandas, scipy or Mesa (each command imports what it needs).
+"""
 
 from __future__ import annotations
 
@@ -9,39 +13,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.shell_completion import CompletionItem
 
-from axis_sim.scenario.checks import late_items
+from axis_sim import bundled
+from axis_sim.console import Progress, reporting, say
 from axis_sim.scenario.errors import ScenarioError
-from axis_sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from axis_sim.experiment.plan import Plan
     from axis_sim.experiment.results import RunResult
+    from axis_sim.scenario.schema import Scenario
     from axis_sim.seminar.game import Game
 
 EPILOG_RUN = """\b
 Examples:
-  axis-sim run scenarios/baseline.yaml
-  axis-sim run scenarios/baseline.yaml --runs 5000 --jobs 2 --seed 7
-  axis-sim run scenarios/baseline.yaml --portfolios sanctions_listing,warn_beijing+public_disclosure
-  axis-sim run scenarios/baseline.yaml --set sanctions_listing:start=2024-01,intensity=0.5
-  axis-sim run scenarios/baseline.yaml --portfolios all --out results/all-portfolios
+  axis-sim run baseline                              a bundled scenario, by name
+  axis-sim run my_variant.yaml                       a scenario file
+  axis-sim run baseline --runs 5000 --jobs 2 --seed 7
+  axis-sim run baseline --portfolios sanctions_listing,warn_beijing+public_disclosure
+  axis-sim run baseline --set sanctions_listing:start=2024-01,intensity=0.5
+  axis-sim run baseline --portfolios all --out results/all-portfolios
+  axis-sim run baseline --runs 500 --json | jq .results
 """
 
 EPILOG_COMPARE = """\b
 Examples:
-  axis-sim compare scenarios/baseline.yaml --portfolios all
-  axis-sim compare scenarios/baseline.yaml --portfolios all --weight lethal_incidents=5
-  axis-sim compare scenarios/baseline.yaml --until-precise 0.05 --max-runs 50000 --jobs 2
-  axis-sim compare scenarios/baseline.yaml --sensitivity morris --jobs 2
+  axis-sim compare baseline --portfolios all
+  axis-sim compare baseline --portfolios all --weight lethal_incidents=5
+  axis-sim compare baseline --until-precise 0.05 --max-runs 50000 --jobs 2
+  axis-sim compare baseline --sensitivity morris --jobs 2
   axis-sim compare scenarios/baseline.yaml --portfolios allied_package --explain
 """
 
 EPILOG_EXPLAIN = """\b
 Examples:
-  axis-sim explain scenarios/baseline.yaml --runs 1000 --jobs 2
-  axis-sim explain scenarios/baseline.yaml --portfolios sanctions_listing,allied_package
-  axis-sim explain scenarios/baseline.yaml --set warn_beijing:intensity=0.5 --out results/why
+  axis-sim explain baseline --runs 1000 --jobs 2
+  axis-sim explain baseline --portfolios sanctions_listing,allied_package
+  axis-sim explain baseline --set warn_beijing:intensity=0.5 --out results/why
 """
 
 
@@ -52,21 +60,101 @@ def _fail(err: ScenarioError) -> None:
 
 @click.group(epilog="""\b
 Examples:
-  axis-sim run scenarios/baseline.yaml        run the baseline, write results and a dashboard
-  axis-sim compare scenarios/baseline.yaml    rank portfolios; write tables and a brief
-  axis-sim explain scenarios/baseline.yaml    each option's effect by causal channel
+  axis-sim run baseline                       run the baseline, write results and a dashboard
+  axis-sim compare baseline                   rank portfolios; write tables and a brief
+  axis-sim explain baseline                   each option's effect by causal channel
+  axis-sim scenarios list                     the scenarios that ship with axis-sim
+  axis-sim scenarios copy baseline my.yaml    a copy to edit (with the files it extends)
   axis-sim dashboard results/<run>            rebuild a dashboard; two folders: compare runs
   axis-sim seminar --help                     run a tabletop exercise with human teams
   axis-sim score SCENARIO QUESTIONS           score forecasts against what happened
-  axis-sim validate scenarios/*.yaml          check scenario files
+  axis-sim backtest                           score every backtest origin
+  axis-sim validate my.yaml                   check scenario files
   axis-sim schema > scenario.schema.json      JSON Schema for editors
-  axis-sim bench --quick                      how fast the model runs on this machine""")
+  axis-sim bench --quick                      how fast the model runs on this machine
+
+\b
+A SCENARIO is a file, or the name of a bundled scenario (`axis-sim scenarios list`); an
+existing file wins. Progress goes to stderr (plain lines when it is not a terminal); --quiet
+silences it. Shell completion: see the README ("Shell completion").""")
 @click.version_option(package_name="axis-sim")
-def main() -> None:
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress or stage lines on stderr (as each command's --quiet).")
+@click.pass_context
+def main(ctx: click.Context, quiet: bool) -> None:
     """axis-sim: wargame US policy options against the Russia–DPRK military alignment."""
+    from axis_sim.console import set_quiet
+
+    ctx.with_resource(reporting())
+    if quiet:
+        set_quiet()
 
 
-SCENARIO_ARGUMENT = click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+def _quiet_callback(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    from axis_sim.console import set_quiet
+
+    if value:
+        set_quiet()
+    return value
+
+
+QUIET_OPTION = click.option(
+    "-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_callback,
+    help="No progress or stage lines on stderr; on stdout only the results folder (or, with "
+         "--json, the JSON).")
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print one JSON object on stdout instead of the tables: the results folder and the "
+         "headline numbers. Progress still goes to stderr.")
+
+
+class ScenarioParam(click.ParamType):
+    """A scenario file, or the name of a bundled one; completes bundled names and files."""
+
+    name = "scenario"
+
+    def __init__(self, *, questions: bool = False, strict: bool = True) -> None:
+        self.questions, self.strict = questions, strict
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Path:
+        path = Path(value)
+        if path.is_dir():
+            self.fail(f"{value} is a folder, not a file", param, ctx)
+        if path.exists():
+            return path
+        found = (bundled.find_question_set if self.questions else bundled.find_scenario)(
+            str(value))
+        if found is not None:
+            return found
+        if not self.strict:
+            return path  # the loader reports it with the others
+        kind = "question set" if self.questions else "scenario"
+        names = bundled.question_set_names() if self.questions else bundled.scenario_names()
+        self.fail(f"{value}: no such file, and no bundled {kind} of that name (bundled: "
+                  f"{', '.join(names) or 'none'})", param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+        names = bundled.question_set_names() if self.questions else bundled.scenario_names()
+        items = [CompletionItem(n) for n in names if n.startswith(incomplete)]
+        return [*items, CompletionItem(incomplete, type="file")]
+
+
+def complete_portfolios(ctx: click.Context, param: click.Parameter,
+                        incomplete: str) -> list[CompletionItem]:
+    """`--portfolios a,b,<TAB>`: the scenario's option ids and named portfolios, `all`,
+    `status_quo`; the scenario is the one already on the command line (else the baseline)."""
+    given = ctx.params.get("scenario")
+    path = Path(given) if given else bundled.find_scenario("baseline")
+    names = ["all", "status_quo", *bundled.portfolio_names(path)] if path else ["all"]
+    head, _, last = incomplete.rpartition(",")
+    stem, plus, part = last.rpartition("+")
+    prefix = (f"{head}," if head else "") + (f"{stem}{plus}" if plus else "")
+    return [CompletionItem(prefix + n) for n in dict.fromkeys(names) if n.startswith(part)]
+
+
+SCENARIO_ARGUMENT = click.argument("scenario", type=ScenarioParam())
 RUNS_OPTION = click.option("--runs", type=click.IntRange(min=1),
                            help="Worlds to simulate (default: the scenario's experiment.runs).")
 SEED_OPTION = click.option("--seed", type=click.IntRange(min=0),
@@ -94,7 +182,7 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
         RUNS_OPTION,
         SEED_OPTION,
         click.option("--portfolios", "--options", "portfolios", multiple=True,
-                     metavar="PORTFOLIOS",
+                     metavar="PORTFOLIOS", shell_complete=complete_portfolios,
                      help="Portfolios to compare with status quo, comma-separated: option ids, "
                           "named portfolios, 'a+b' combinations, or 'all' for all 32. Repeatable."),
         SET_OPTION,
@@ -124,6 +212,8 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                           "worlds (channels.csv; one more run per option parameter)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
                      help="Folder to write (default: results/<timestamp>-<scenario>)."),
+        JSON_OPTION,
+        QUIET_OPTION,
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -139,12 +229,12 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
     """Load, adjust, run and write an experiment; every user error exits 2 with a message."""
+    spec = _scenario(scenario, settings, weights)
     from axis_sim.api import run as run_experiment
     from axis_sim.experiment.output import DEFAULT_ROOT, write_results
     from axis_sim.experiment.plan import plan
     from axis_sim.experiment.store import ChunkStore
 
-    spec = _scenario(scenario, settings, weights)
     names = _portfolio_names(portfolios)
     try:
         planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
@@ -158,14 +248,14 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     root = out.parent if out is not None else DEFAULT_ROOT
     store = None if until_precise else ChunkStore(root, planned)
     if store is not None and store.done():
-        click.echo(f"Resuming: {store.done()} of {len(planned.chunks)} chunks already done.",
-                   err=True)
+        say(f"Resuming: {store.done()} of {len(planned.chunks)} chunks already done.")
 
     from axis_sim.experiment.runner import ChunkError
 
     try:
-        with click.progressbar(length=len(planned.chunks), label="Simulating", file=sys.stderr,
-                               hidden=not sys.stderr.isatty()) as bar:
+        label = (f"Simulating {len(planned.portfolios)} portfolios (until ±{until_precise} SD)"
+                 if until_precise else f"Simulating {len(planned.portfolios)} portfolios")
+        with Progress(len(planned.chunks), label, worlds=planned.runs) as bar:
             result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
                                     sampling=sampling,  # type: ignore[arg-type]
                                     chunk_size=chunk_size, sample_worlds=sample_worlds,
@@ -181,7 +271,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     if sensitivity:
         from axis_sim.api import sensitivity as sensitivity_analysis
 
-        click.echo(f"Sensitivity analysis ({sensitivity})…", err=True)
+        say(f"Sensitivity analysis ({sensitivity})…")
         result.sensitivity = sensitivity_analysis(
             spec, method=sensitivity, samples=sensitivity_samples,  # type: ignore[arg-type]
             options=names, seed=seed, jobs=jobs)
@@ -194,6 +284,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
 def _scenario(path: Path, settings: tuple[str, ...],
               weights: tuple[str, ...] = ()) -> Scenario:
     """The scenario file with `--set` and `--weight` applied; errors exit 2 with a message."""
+    say(f"Loading {path}…")
     from axis_sim.api import load_scenario
     from axis_sim.scenario.overrides import apply_overrides
 
@@ -219,7 +310,7 @@ def _explain_run(result: RunResult, planned: Plan, jobs: int, executor: str,
     from axis_sim.experiment.explain import plan_explanation, timed_explanation
     from axis_sim.scenario.schema import STATUS_QUO
 
-    click.echo("Explaining each option's channels…", err=True)
+    say("Explaining each option's channels…")
     the_plan = plan_explanation(result.scenario,
                                 portfolios=[p for p in result.portfolios if p != STATUS_QUO],
                                 runs=result.manifest["runs"], seed=planned.seed,
@@ -248,6 +339,67 @@ def _footer(result: RunResult, folder: Path) -> None:
         click.echo(f"Channels:  {folder / 'channels.csv'}")
 
 
+def _report(result: RunResult, folder: Path, as_json: bool,
+            text: Callable[[RunResult], str]) -> None:
+    """What `run` and `compare` print on stdout: JSON, the folder alone (--quiet), or the
+    tables and the footer."""
+    from axis_sim.console import is_quiet
+
+    if as_json:
+        click.echo(json.dumps(run_json(result, folder), indent=2, allow_nan=False))
+    elif is_quiet():
+        click.echo(folder)
+    else:
+        click.echo(text(result))
+        _footer(result, folder)
+
+
+HEADLINE_COLUMNS = ("portfolio", "outcome", "mean", "median", "p05", "p95", "p_event",
+                    "diff_mean", "diff_ci_low", "diff_ci_high", "p_better", "p_worse", "mmd",
+                    "verdict")
+RANKING_COLUMNS = ("rank", "portfolio", "score_mean", "score_ci_low", "score_ci_high",
+                   "p_better", "p_best", "regret_p90", "satisficing", "verdict")
+
+
+def _records(frame: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts (NaN as null), keeping the columns the frame has."""
+    return json.loads(frame[[c for c in columns if c in frame.columns]]
+                      .to_json(orient="records", double_precision=15))
+
+
+def run_json(result: RunResult, folder: Path) -> dict[str, Any]:
+    """`--json` of `run` and `compare`: where the files are, what was run, and the headline
+    comparison (each headline outcome per portfolio, with the paired difference from status
+    quo) and the ranking, as JSON-ready data."""
+    m, scenario = result.manifest, result.scenario
+    comparison = result.comparison
+    headline = comparison[comparison["outcome"].isin(scenario.headline_outcomes)]
+    outcomes = {name: {"label": spec.label, "unit": spec.unit, "better": spec.better}
+                for name, spec in scenario.outcomes.items()
+                if name in scenario.headline_outcomes}
+    first = None  # rank acceptability: the share of weight space where each portfolio is first
+    if "first" in result.central_weights.columns:
+        first = _records(result.central_weights.sort_values("first", ascending=False),
+                         ("portfolio", "first", "confidence"))
+    return {
+        "results": str(folder),
+        "brief": str(folder / "brief.md"),
+        "dashboard": str(folder / "dashboard.html"),
+        "manifest": str(folder / "manifest.json"),
+        "scenario": m["scenario_name"],
+        "scenario_hash": m["scenario_hash"],
+        "runs": m["runs"],
+        "seed": m["seed"],
+        "months": m["months"],
+        "portfolios": m["portfolios"],
+        "wall_seconds": m["wall_seconds"],
+        "outcomes": outcomes,
+        "headline": _records(headline, HEADLINE_COLUMNS),
+        "ranking": _records(result.ranking, RANKING_COLUMNS),
+        "first_in_weight_space": first,
+    }
+
+
 @main.command(epilog=EPILOG_RUN)
 @experiment_options
 def run(**kwargs: Any) -> None:
@@ -255,11 +407,11 @@ def run(**kwargs: Any) -> None:
 
     Prints each headline outcome per portfolio with the paired difference from status quo.
     """
+    as_json = kwargs.pop("as_json")
+    result, folder = _experiment(**kwargs)
     from axis_sim.report.table import comparison_text
 
-    result, folder = _experiment(**kwargs)
-    click.echo(comparison_text(result))
-    _footer(result, folder)
+    _report(result, folder, as_json, comparison_text)
 
 
 @main.command(epilog=EPILOG_COMPARE)
@@ -277,16 +429,17 @@ def compare(**kwargs: Any) -> None:
     Writes the same files as `run` (acceptability.csv, central_weights.csv, pareto.csv,
     tradeoffs.csv, ranking.csv, interactions.csv, brief.md among them).
     """
+    as_json = kwargs.pop("as_json")
+    result, folder = _experiment(**kwargs)
     from axis_sim.report.table import ranking_text
 
-    result, folder = _experiment(**kwargs)
-    click.echo(ranking_text(result))
-    _footer(result, folder)
+    _report(result, folder, as_json, ranking_text)
 
 
 @main.command("explain", epilog=EPILOG_EXPLAIN)
 @SCENARIO_ARGUMENT
 @click.option("--portfolios", "--options", "portfolios", multiple=True, metavar="PORTFOLIOS",
+              shell_complete=complete_portfolios,
               help="Portfolios whose options to explain, comma-separated: option ids, named "
                    "portfolios, 'a+b' combinations, or 'all' (default: each option alone). "
                    "Repeatable.")
@@ -299,6 +452,7 @@ def compare(**kwargs: Any) -> None:
 @CHUNK_SIZE_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write (default: results/<timestamp>-explain-<scenario>).")
+@QUIET_OPTION
 def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | None,
                     seed: int | None, settings: tuple[str, ...], sampling: str | None,
                     jobs: int, chunk_size: int | None, out: Path | None) -> None:
@@ -328,14 +482,19 @@ def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | Non
     if out is not None and out.exists():
         raise click.BadParameter(f"{out} already exists", param_hint="--out")
     try:
-        with click.progressbar(length=len(planned.chunks), label="Simulating", file=sys.stderr,
-                               hidden=not sys.stderr.isatty()) as bar:
+        with Progress(len(planned.chunks), "Simulating channels switched off",
+                      worlds=planned.runs) as bar:
             table, made = timed_explanation(planned, jobs=jobs,
                                             progress=lambda _chunk: bar.update(1))
     except ChunkError as err:
         click.echo(f"Error: {err}. Nothing was written.", err=True)
         sys.exit(1)
     folder = write_explanation(table, made, DEFAULT_ROOT, out)
+    from axis_sim.console import is_quiet
+
+    if is_quiet():
+        click.echo(folder)
+        return
     click.echo(channels_text(spec, table))
     click.echo(f"\n{format_number(made['runs'])} worlds × {made['channels']} channels "
                f"(+ {len(made['portfolios'])} portfolios) × {made['months']} months, seed "
@@ -380,11 +539,13 @@ def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
 
 @main.command(epilog="""\b
 Examples:
-  axis-sim score scenarios/backtest_2022_02.yaml \\
-      questions/2022_02_to_2023_08.yaml --portfolio pursued
-  axis-sim score scenarios/baseline.yaml my_questions.yaml --runs 5000 --jobs 2""")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("questions", type=click.Path(dir_okay=False, path_type=Path))
+  axis-sim score backtest_2022_02 2022_02_to_2023_08 --portfolio pursued
+  axis-sim score scenarios/baseline.yaml my_questions.yaml --runs 5000 --jobs 2
+
+\b
+QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios list`).""")
+@SCENARIO_ARGUMENT
+@click.argument("questions", type=ScenarioParam(questions=True))
 @click.option("--portfolio", help="The policy actually pursued in the questions' period "
               "(a portfolio name or 'a+b'); default: status quo.")
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
@@ -393,8 +554,10 @@ Examples:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for score.html, questions.csv and summary.json "
                    "(default: results/<timestamp>-score-<scenario>).")
+@JSON_OPTION
+@QUIET_OPTION
 def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | None,
-          seed: int | None, jobs: int, out: Path | None) -> None:
+          seed: int | None, jobs: int, out: Path | None, as_json: bool) -> None:
     """Score SCENARIO's forecasts against the resolved QUESTIONS (Brier, log score, CRPS,
     coverage, skill against two reference forecasts, a reliability diagram)."""
     from datetime import UTC, datetime
@@ -407,6 +570,8 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
         spec, question_set = load_scenario(scenario), load_questions(questions)
     except ScenarioError as err:
         _fail(err)
+    say(f"Scoring {spec.meta.name} against {len(question_set.questions)} questions "
+        f"({questions.name})…")
     try:
         result = score_forecasts(spec, question_set, runs=runs, seed=seed, jobs=jobs,
                                  portfolio=[portfolio] if portfolio else None)
@@ -415,18 +580,23 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolio") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-score-{spec.meta.name}"
+    say("Writing the score report…")
     write_score_report(result, spec, question_set, folder)
-    click.echo(render_score_text(result))
-    click.echo(f"\nReport: {folder / 'score.html'}")
+    _print_result(as_json, folder, {"report": str(folder / "score.html"),
+                                    "scenario": spec.meta.name, "questions": str(questions),
+                                    "summary": result.summary},
+                  lambda: f"{render_score_text(result)}\n\nReport: {folder / 'score.html'}")
 
 
 @main.command("backtest", epilog="""\b
 Examples:
-  axis-sim backtest                         # every origin of questions/origins.yaml
-  axis-sim backtest --runs 500 --jobs 2 --out results/backtest""")
+  axis-sim backtest                         # every origin of the registry
+  axis-sim backtest --runs 500 --jobs 2 --out results/backtest
+  axis-sim backtest --origins my_origins.yaml --json""")
 @click.option("--origins", "registry", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("questions") / "origins.yaml", show_default=True,
-              help="The registry of origins: scenario, questions, portfolio pursued, held out.")
+              help="The registry of origins: scenario, questions, portfolio pursued, held out "
+                   "(default: questions/origins.yaml if the working directory has one, else "
+                   "the bundled registry).")
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds per origin (default: each "
               "scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
@@ -434,8 +604,10 @@ Examples:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for backtest.md, backtest.json and one score report per origin "
                    "(default: results/<timestamp>-backtest).")
-def backtest_cmd(registry: Path, runs: int | None, seed: int | None, jobs: int,
-                 out: Path | None) -> None:
+@JSON_OPTION
+@QUIET_OPTION
+def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs: int,
+                 out: Path | None, as_json: bool) -> None:
     """Score every backtest origin and report them together: pooled over the origins used for
     tuning, the held-out origins apart, each origin in full."""
     from datetime import UTC, datetime
@@ -446,6 +618,10 @@ def backtest_cmd(registry: Path, runs: int | None, seed: int | None, jobs: int,
         write_backtest_report,
     )
 
+    if registry is None:
+        local = Path("questions") / "origins.yaml"
+        registry = local if local.is_file() else bundled.registry()
+    say(f"Backtest origins of {registry}…")
     try:
         result = backtest(registry, runs=runs, seed=seed, jobs=jobs)
     except ScenarioError as err:
@@ -453,14 +629,33 @@ def backtest_cmd(registry: Path, runs: int | None, seed: int | None, jobs: int,
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--origins") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-backtest"
+    say("Writing the backtest report…")
     write_backtest_report(result, folder)
-    click.echo(render_backtest_markdown(result))
-    click.echo(f"Report: {folder / 'backtest.md'} (and one score.html per origin)")
+    _print_result(as_json, folder, {"report": str(folder / "backtest.md"),
+                                    "registry": str(registry), **result.summary()},
+                  lambda: f"{render_backtest_markdown(result)}\nReport: "
+                          f"{folder / 'backtest.md'} (and one score.html per origin)")
+
+
+def _print_result(as_json: bool, folder: Path, data: dict[str, Any],
+                  text: Callable[[], str]) -> None:
+    """`score` and `backtest` on stdout: JSON (`results` first), the folder alone (--quiet),
+    or the text report."""
+    from axis_sim.console import is_quiet
+    from axis_sim.scoring.report import json_ready
+
+    if as_json:
+        click.echo(json.dumps(json_ready({"results": str(folder), **data}), indent=2,
+                              allow_nan=False, ensure_ascii=False))
+    elif is_quiet():
+        click.echo(folder)
+    else:
+        click.echo(text())
 
 
 SEMINAR_EPILOG = """\b
 Example (a four-turn seminar with two human teams; China is played by the model):
-  axis-sim seminar new scenarios/baseline.yaml --game game.json \\
+  axis-sim seminar new baseline --game game.json \\
       --teams blue=US,ROK,Japan --teams red=Russia,DPRK
   axis-sim seminar menu game.json --team red
   axis-sim seminar move game.json --team blue --decide option:sanctions_listing=1 \\
@@ -505,7 +700,7 @@ def _game_step(path: Path, step: Callable[[Game], Game]) -> Game:
 
 
 @seminar.command("new")
-@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@SCENARIO_ARGUMENT
 @click.argument("more_teams", nargs=-1, metavar="[NAME=ACTOR,…]…")
 @click.option("--game", "game_file", required=True, type=click.Path(dir_okay=False,
               path_type=Path), help="Game file to create.")
@@ -713,12 +908,14 @@ def _print_injects(game: Game, team: str | None) -> None:
 
 @main.command(epilog="""\b
 Examples:
-  axis-sim validate scenarios/baseline.yaml
-  axis-sim validate scenarios/*.yaml""")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+  axis-sim validate my_variant.yaml
+  axis-sim validate scenarios/*.yaml
+  axis-sim validate baseline               a bundled scenario, by name""")
+@click.argument("files", nargs=-1, required=True, type=ScenarioParam(strict=False))
 def validate(files: tuple[Path, ...]) -> None:
     """Check scenario FILES; print every problem with file:line:column; exit 2 if any."""
     from axis_sim.api import load_scenario
+    from axis_sim.scenario.checks import late_items
 
     failed = False
     for path in files:
@@ -737,11 +934,124 @@ def validate(files: tuple[Path, ...]) -> None:
         sys.exit(2)
 
 
+@main.group(epilog="""\b
+Examples:
+  axis-sim scenarios list
+  axis-sim scenarios show china_joins_axis
+  axis-sim scenarios copy baseline my_baseline.yaml     edit it, then: axis-sim run my_baseline.yaml
+  axis-sim scenarios copy backtest_2016_01 work/        with baseline.yaml and record_2015/""")
+def scenarios() -> None:
+    """The scenarios and question sets that ship with axis-sim.
+
+    Every command that takes a SCENARIO accepts a bundled name (`axis-sim run baseline`); a
+    file of that name in the working directory wins.
+    """
+
+
+@scenarios.command("list")
+@click.option("--json", "as_json", is_flag=True, help="As JSON: kind, name, path, title.")
+def scenarios_list(as_json: bool) -> None:
+    """Each bundled scenario and question set: name, what it extends, title."""
+    entries = bundled.catalogue()
+    if as_json:
+        click.echo(json.dumps([{"kind": e.kind, "name": e.name, "path": str(e.path),
+                                "title": e.title, "extends": list(e.extends)}
+                               for e in entries], indent=2, ensure_ascii=False))
+        return
+    width = max((len(e.name) for e in entries), default=0)
+    for kind, heading in (("scenario", "Scenarios"), ("questions", "Question sets")):
+        rows = [e for e in entries if e.kind == kind]
+        if not rows:
+            continue
+        folder = rows[0].path.parent
+        click.echo(f"{heading} ({folder}):")
+        for e in rows:
+            parents = f"  [extends {', '.join(e.extends)}]" if e.extends else ""
+            click.echo(f"  {e.name:{width}s}  {e.title}{parents}")
+        click.echo()
+    click.echo("Run one by name: axis-sim run baseline.  Edit a copy: axis-sim scenarios copy "
+               "NAME [DEST].")
+
+
+def _bundled_file(name: str) -> Path:
+    """A bundled scenario or question set by name; a usage error listing them otherwise."""
+    found = bundled.find_scenario(name) or bundled.find_question_set(name)
+    if found is None:
+        raise click.BadParameter(
+            f"no bundled scenario or question set called {name!r} (scenarios: "
+            f"{', '.join(bundled.scenario_names())}; question sets: "
+            f"{', '.join(bundled.question_set_names())})", param_hint="NAME")
+    return found
+
+
+def _complete_bundled(ctx: click.Context, param: click.Parameter,
+                      incomplete: str) -> list[CompletionItem]:
+    return [CompletionItem(n) for n in (*bundled.scenario_names(), *bundled.question_set_names())
+            if n.startswith(incomplete)]
+
+
+@scenarios.command("show")
+@click.argument("name", shell_complete=_complete_bundled)
+@click.option("--path", "path_only", is_flag=True, help="Print only the file's path.")
+def scenarios_show(name: str, path_only: bool) -> None:
+    """Print bundled scenario or question set NAME as written (comments included)."""
+    path = _bundled_file(name)
+    if path_only:
+        click.echo(path)
+        return
+    parents = bundled.extends_of(path) if bundled.find_scenario(name) else []
+    if parents:
+        click.echo(f"# {path} extends {', '.join(parents)}; `axis-sim scenarios copy "
+                   f"{name}` copies them too.", err=True)
+    click.echo(path.read_text(encoding="utf-8"), nl=False)
+
+
+@scenarios.command("copy")
+@click.argument("name", shell_complete=_complete_bundled)
+@click.argument("dest", required=False, type=click.Path(path_type=str))
+@click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
+def scenarios_copy(name: str, dest: str | None, force: bool) -> None:
+    """Copy bundled NAME to DEST to edit: a .yaml file, or a folder (default: NAME.yaml here).
+
+    A scenario is copied with every file it `extends:`, at the same relative places, so the
+    copy loads as it is; files already there with the same text are left alone.
+    """
+    source = _bundled_file(name)
+    if dest is None:
+        target = Path(source.name)
+    elif (Path(dest).is_dir() or dest.endswith(("/", "\\"))
+          or Path(dest).suffix not in bundled.SUFFIXES):
+        target = Path(dest) / source.name  # a folder
+    else:
+        target = Path(dest)
+    is_scenario = bundled.find_scenario(name) is not None
+    files = bundled.with_parents(source) if is_scenario else [(source, Path(source.name))]
+    plan = [(src, target.parent / (target.name if i == 0 else rel))
+            for i, (src, rel) in enumerate(files)]
+    clashes = [out for src, out in plan
+               if out.exists() and out.read_bytes() != src.read_bytes()]
+    if clashes and not force:
+        verb = "exists and differs" if len(clashes) == 1 else "exist and differ"
+        raise click.UsageError(f"{', '.join(map(str, clashes))} {verb}; choose another DEST "
+                               "or pass --force")
+    for src, out in plan:
+        if out.exists() and out.read_bytes() == src.read_bytes():
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(src.read_bytes())
+        click.echo(f"Wrote {out}")
+    if is_scenario:
+        click.echo(f"Edit {target}, check it with `axis-sim validate {target}`, run it with "
+                   f"`axis-sim run {target}`.")
+
+
 @main.command(epilog="""\b
 Example:
   axis-sim schema > scenario.schema.json""")
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from axis_sim.scenario.schema import Scenario
+
     click.echo(json.dumps(Scenario.model_json_schema(), indent=2))
 
 
@@ -750,7 +1060,7 @@ Examples:
   axis-sim bench --quick                       smoke run, under a minute
   axis-sim bench --jobs 4 --json bench.json    default sizes, a few minutes
   axis-sim bench --full                        adds 10^6 worlds: needs ~11 GB of RAM
-  axis-sim bench --scenario path/to/axis-sim/scenarios/baseline.yaml""")
+  axis-sim bench --scenario my_variant.yaml""")
 @click.option("--quick", is_flag=True, help="Small sizes: a smoke run.")
 @click.option("--full", is_flag=True, help="Default sizes plus 10^6 worlds and 200 single "
               "worlds (~5 min, ~11 GB).")
@@ -758,10 +1068,8 @@ Examples:
               help="Worker processes for the parallel runs.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Also write every figure, the sizes and the machine here.")
-@click.option("--scenario", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default="scenarios/baseline.yaml", show_default=True,
-              help="Scenario to run, relative to the working directory: scenarios are not "
-                   "installed with the package, so run from a checkout or give a path.")
+@click.option("--scenario", type=ScenarioParam(), default="baseline", show_default=True,
+              help="Scenario to run: a file, or a bundled scenario's name.")
 def bench(quick: bool, full: bool, jobs: int, json_path: Path | None, scenario: Path) -> None:
     """Measure the model on this machine: batched against one world at a time, how cost grows
     with worlds, months and portfolios, the seminar lookahead, `--portfolios all`, peak memory.

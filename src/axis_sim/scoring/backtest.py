@@ -11,6 +11,7 @@ one origin. A held-out origin is the one to believe: it was scored once, untouch
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from axis_sim.scoring.questions import QuestionSet, load_questions
 from axis_sim.scoring.report import json_ready, render_score_text
 
 REGISTRY = Path("questions") / "origins.yaml"
+log = logging.getLogger(__name__)  # stage messages; the command line prints them
 
 
 class Origin(BaseModel):
@@ -104,7 +106,9 @@ def backtest(registry: str | Path = REGISTRY, *, runs: int | None = None,
     """Score every origin of `registry`, then pool the tuning and the held-out origins."""
     reg, folder = load_registry(registry)
     done = []
-    for origin in reg.origins:
+    for number, origin in enumerate(reg.origins, 1):
+        log.info("Origin %s (%d of %d): %s…", origin.id, number, len(reg.origins),
+                 origin.scenario)
         scenario = load_scenario(folder / origin.scenario)
         questions = load_questions(folder / origin.questions)
         result = score(scenario, questions, runs=runs, seed=seed, jobs=jobs,

@@ -18,6 +18,7 @@ world's trajectory kept: `sample_worlds` equal to `runs`).
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,9 @@ def score(scenario: Scenario | str | Path, questions: QuestionSet | str | Path, 
     compared = [p for q in questions.questions if q.effect is not None
                 for p in (q.effect.portfolio, q.effect.versus)]
     options = list(dict.fromkeys([*(portfolio or []), *compared]))
+    logging.getLogger(__name__).info(
+        "Simulating %s worlds × %d portfolios of %s…", f"{runs:,}", len({STATUS_QUO, *options}),
+        scenario.meta.name)
     result = run(scenario, runs=runs, options=options, seed=seed, jobs=jobs, sample_worlds=runs)
     return score_run(result, questions, portfolio=scored)
 

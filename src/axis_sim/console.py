@@ -1,0 +1,139 @@
+"""What the command line tells the user while it works, on stderr.
+
+On a terminal: a progress bar while chunks run. Otherwise (a log file, CI, a pipe, a notebook's
+`!axis-sim ...`): plain lines, one per tenth of the chunks or every `EVERY_SECONDS`, each with
+the time since the command started. The library names its stages ("Summarising…", "Writing
+dashboard…") as INFO messages of the `axis_sim` logger; `reporting()` prints them the same way.
+`--quiet` prints neither (errors and warnings still go to stderr).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+import click
+
+EVERY_SECONDS = 15.0  # a progress line at least this often when chunks are slow
+STEPS = 10  # and one per tenth of the chunks
+
+_started = time.monotonic()
+_quiet = False
+
+
+def set_quiet(quiet: bool = True) -> None:
+    """`--quiet`: from now on (until `reporting()` ends) no progress and no stage lines."""
+    global _quiet
+    _quiet = quiet
+
+
+def is_quiet() -> bool:
+    return _quiet
+
+
+def _stamp() -> str:
+    return f"[{time.monotonic() - _started:7.1f}s]"
+
+
+def say(message: str) -> None:
+    """One progress line on stderr (a terminal's lines carry no time stamp); none if quiet."""
+    if _quiet:
+        return
+    if sys.stderr.isatty():
+        click.echo(message, err=True)
+    else:
+        click.echo(f"{_stamp()} {message}", err=True)
+
+
+class _Echo(logging.Handler):
+    """Log records as lines on the current stderr (looked up on each line, so a test runner
+    that swaps sys.stderr sees them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                click.echo(f"{record.levelname.capitalize()}: {message}", err=True)
+            else:
+                say(message)
+        except Exception:  # pragma: no cover - logging must never break a run
+            self.handleError(record)
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Within the block, the library's stage messages (logger `axis_sim`) print on stderr,
+    unless `set_quiet()` was called; warnings print always."""
+    global _started
+    _started = time.monotonic()
+    set_quiet(False)
+    logger = logging.getLogger("axis_sim")
+    handler = _Echo()
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+        set_quiet(False)
+
+
+class Progress:
+    """Chunks done out of `total`: a bar on a terminal, plain lines elsewhere, or nothing.
+
+    Use as a context manager; call `update()` once per finished chunk.
+    """
+
+    def __init__(self, total: int, label: str = "Simulating", *,
+                 worlds: int | None = None) -> None:
+        self.total, self.label, self.worlds = max(total, 1), label, worlds
+        self.quiet = _quiet
+        self.done = 0
+        self.bar: Any = None
+        self.started = self.last_time = time.monotonic()
+        self.next_step = 1
+
+    def __enter__(self) -> Progress:
+        if self.quiet:
+            return self
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        else:
+            what = f" ({self.worlds:,} worlds)" if self.worlds else ""
+            say(f"{self.label}: {self.total} chunk{'s' * (self.total != 1)}{what}…")
+        return self
+
+    def update(self, chunks: int = 1) -> None:
+        self.done += chunks
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.update(chunks)
+            return
+        now = time.monotonic()
+        step = self.done * STEPS // self.total
+        if self.done >= self.total or step >= self.next_step \
+                or now - self.last_time >= EVERY_SECONDS:
+            self.next_step = step + 1
+            self.last_time = now
+            elapsed = now - self.started
+            left = ""
+            if 0 < self.done < self.total:
+                left = f", about {elapsed * (self.total - self.done) / self.done:.0f} s left"
+            say(f"{self.label}: {self.done}/{self.total} chunks "
+                f"({self.done / self.total:.0%}){left}")
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(kind, error, trace)
