@@ -82,8 +82,18 @@ def typed(name: str, frame: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     (columns it has beyond them are kept, typed as they are)."""
     if len(frame) or (columns := columns_of(name, scenario)) is None:
         return frame
-    empty = {column: pd.Series([], dtype=dtype) for column, dtype in columns.items()}
+    empty = {column: _empty(frame, column, dtype) for column, dtype in columns.items()}
     for column in frame.columns:
         if column not in empty:
             empty[column] = frame[column]
     return pd.DataFrame(empty)
+
+
+def _empty(frame: pd.DataFrame, column: str, dtype: str) -> pd.Series:
+    """An empty column of `dtype` (the frame's own categorical keeps its categories)."""
+    if dtype == "category" and column in frame.columns and isinstance(
+            frame[column].dtype, pd.CategoricalDtype):
+        return frame[column].reset_index(drop=True)
+    if dtype == "category":  # categories of text, so Parquet stores a dictionary of strings
+        return pd.Series(pd.Categorical([], categories=pd.Index([], dtype="str")))
+    return pd.Series([], dtype=dtype)
