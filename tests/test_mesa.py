@@ -63,3 +63,19 @@ def test_batch_run_reproduces_the_batched_worlds(short_baseline: Scenario) -> No
 def test_single_world_checks_its_world(short_baseline: Scenario) -> None:
     with pytest.raises(ValueError, match="world must be"):
         SingleWorld(BASELINE, world=10_000_000, runs=10)
+
+
+def test_single_world_survives_solaraviz_reset(short_baseline: Scenario) -> None:
+    """SolaraViz re-creates the model passing Mesa's own `Scenario` as `scenario`; the world
+    then comes from `scenario_file` (SolaraViz itself needs solara, not installed here)."""
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    first = SingleWorld(BASELINE, world=3, runs=20, rng=5)
+    reset = SingleWorld(scenario=MesaScenario(), scenario_file=BASELINE, world=3, runs=20, rng=5)
+    for model in (first, reset):
+        for _ in range(4):
+            model.step()
+    pd.testing.assert_frame_equal(first.datacollector.get_model_vars_dataframe(),
+                                  reset.datacollector.get_model_vars_dataframe())
+    assert list(first.datacollector.get_model_vars_dataframe().columns) == \
+        short_baseline.headline_outcomes

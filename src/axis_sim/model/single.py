@@ -7,6 +7,26 @@ streams are drawn whole and this world's column kept), and collects the headline
 Mesa `DataCollector` every month. It is the slow path — one Python model per world, which is
 what the batched `AxisModel` exists to avoid — kept so that the model can be checked and used
 with the Mesa ecosystem unchanged.
+
+Mesa's SolaraViz can show one world too, with `pip install "mesa[viz]"` (solara and its web
+server: not an axis-sim dependency). Its Reset button re-creates the model passing a Mesa
+`Scenario` as `scenario` (Mesa 3.5's own experiment object, not an axis-sim scenario), so give
+the axis-sim scenario as `scenario_file` there:
+
+    from mesa.visualization import SolaraViz, make_plot_component
+    from axis_sim.model.single import SingleWorld
+
+    params = {"scenario_file": "scenarios/baseline.yaml", "runs": 1000,
+              "world": {"type": "SliderInt", "value": 0, "min": 0, "max": 999, "step": 1,
+                        "label": "World"},
+              "portfolio": {"type": "Select", "value": "status_quo", "label": "Portfolio",
+                            "values": ["status_quo", "sanctions_listing", "warn_beijing"]}}
+    page = SolaraViz(SingleWorld(scenario_file="scenarios/baseline.yaml", runs=1000),
+                     components=[make_plot_component("munitions_shipped"),
+                                 make_plot_component("cooperation_level")],
+                     model_params=params, name="axis-sim: one world")
+
+(save as `world_page.py`, then `solara run world_page.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 from mesa.datacollection import DataCollector
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from axis_sim.experiment.plan import plan
 from axis_sim.experiment.sampling import sample_parameters
@@ -25,6 +46,8 @@ from axis_sim.model.world import AxisModel
 from axis_sim.scenario.loader import load_scenario
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
+
+DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 
 
 def _report(name: str, model: AxisModel) -> float:
@@ -36,12 +59,18 @@ class SingleWorld(AxisModel):
 
     `rng` (Mesa's name, which `batch_run` fills in) is the run's seed, None for the scenario's;
     `runs` and `chunk_size` default to the scenario's, and matter because a chunk's parameter
-    design is drawn for the whole chunk.
+    design is drawn for the whole chunk. `scenario_file`, when given, is loaded instead of
+    `scenario` (which SolaraViz sets to a Mesa `Scenario` of its own on reset).
     """
 
-    def __init__(self, scenario: Scenario | str | Path = "scenarios/baseline.yaml",
+    def __init__(self, scenario: Scenario | str | Path | MesaScenario = DEFAULT_SCENARIO,
                  world: int = 0, portfolio: str = STATUS_QUO, runs: int | None = None,
-                 chunk_size: int | None = None, rng: int | None = None) -> None:
+                 chunk_size: int | None = None, rng: int | None = None,
+                 scenario_file: str | Path | None = None) -> None:
+        if scenario_file is not None:
+            scenario = scenario_file
+        elif isinstance(scenario, MesaScenario):  # SolaraViz's reset: no axis-sim scenario
+            scenario = DEFAULT_SCENARIO
         spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         seed = rng
         the_plan = plan(spec, runs=runs, seed=seed, chunk_size=chunk_size,
