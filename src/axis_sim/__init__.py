@@ -16,24 +16,31 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from axis_sim.api import explain, load_scenario, run, sensitivity
-    from axis_sim.experiment.load import load_results
-    from axis_sim.experiment.output import write_results
-    from axis_sim.experiment.results import RunResult
+    from axis_sim.api import (
+        PolicyOption,
+        RunResult,
+        explain,
+        load_results,
+        load_scenario,
+        register_option,
+        run,
+        sensitivity,
+        write_results,
+    )
+    from axis_sim.scenario.errors import ScenarioError
+    from axis_sim.scenario.schema import Scenario
 
-# Public name → the module that defines it (imported on first access, PEP 562).
+# Public name → the module it is imported from on first access (PEP 562): `axis_sim.api` for
+# the notebook API; the scenario types from their own (light) modules.
 _LAZY: dict[str, str] = {
-    "RunResult": "axis_sim.experiment.results",
-    "explain": "axis_sim.api",
-    "load_results": "axis_sim.experiment.load",
-    "load_scenario": "axis_sim.api",
-    "run": "axis_sim.api",
-    "sensitivity": "axis_sim.api",
-    "write_results": "axis_sim.experiment.output",
+    **dict.fromkeys(("PolicyOption", "RunResult", "explain", "load_results", "load_scenario",
+                     "register_option", "run", "sensitivity", "write_results"), "axis_sim.api"),
+    "Scenario": "axis_sim.scenario.schema",
+    "ScenarioError": "axis_sim.scenario.errors",
 }
 
-__all__ = ["RunResult", "explain", "load_results", "load_scenario", "run", "sensitivity",
-           "write_results"]
+__all__ = ["PolicyOption", "RunResult", "Scenario", "ScenarioError", "explain", "load_results",
+           "load_scenario", "register_option", "run", "sensitivity", "write_results"]
 
 
 def __getattr__(name: str) -> Any:
@@ -52,4 +59,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY, "__version__"})
+    helpers = {"Any", "TYPE_CHECKING", "annotations", "import_module"}
+    return sorted({*(n for n in globals() if n not in helpers), *_LAZY, "__version__"})

@@ -137,8 +137,10 @@ class ScenarioParam(click.ParamType):
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
                        incomplete: str) -> list[CompletionItem]:
         names = bundled.question_set_names() if self.questions else bundled.scenario_names()
+        # The file item first: bash's script clears its replies at a "file" item and falls
+        # back to file names only when no name follows.
         items = [CompletionItem(n) for n in names if n.startswith(incomplete)]
-        return [*items, CompletionItem(incomplete, type="file")]
+        return [CompletionItem(incomplete, type="file"), *items]
 
 
 def complete_portfolios(ctx: click.Context, param: click.Parameter,
