@@ -69,6 +69,33 @@ def test_run_json_is_all_of_stdout_and_progress_lines_go_to_stderr(short: Path,
     assert text.index("3/3 chunks") < text.index("Summarising") < text.index("Writing dash")
 
 
+def test_on_a_terminal_a_bar_then_each_stage_on_its_own_line(short: Path,
+                                                            tmp_path: Path) -> None:
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from axis_sim.cli import main; main(prog_name='axis-sim')",
+         "run", str(short), "--portfolios", "warn_beijing", "--out", "t"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=terminal)
+    os.close(terminal)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the process closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=600) == 0
+    text = seen.decode()
+    assert "[####" in text and "100%" in text  # click's bar
+    assert "\nSummarising 60 worlds × 2 portfolios…" in text.replace("\r\n", "\n")
+    assert "[  " not in text.replace("[####", "").replace("[----", "")  # no time stamps
+
+
 def test_quiet_prints_the_folder_only(short: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["run", str(short), "--runs", "20", "--portfolios",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -75,8 +76,14 @@ def test_a_wheel_in_a_fresh_venv_runs_the_bundled_baseline_from_an_empty_folder(
         tmp_path: Path) -> None:
     """The issue's acceptance test: build, install (with dependencies, from the package index
     or pip's cache), and run `axis-sim run baseline --runs 200` where there is no checkout."""
+    # Built from a copy of the source (symlinks kept), so the checkout gets no build/ folder
+    # and two test runs at once do not build in the same place.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "results", "build", "dist", "test-artifacts", "__pycache__",
+        "*.egg-info", ".pytest_cache", ".ruff_cache", ".hypothesis"))
     wheels = tmp_path / "wheels"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                             "--quiet", "-w", str(wheels)], capture_output=True, text=True,
                            timeout=600)
     assert built.returncode == 0, built.stderr

@@ -119,6 +119,9 @@ class Progress:
             return
         if self.bar is not None:
             self.bar.update(chunks)
+            if self.done >= self.total:  # end the bar's line before the next stage's message
+                self.bar.__exit__(None, None, None)
+                self.bar = None
             return
         now = time.monotonic()
         step = self.done * STEPS // self.total
