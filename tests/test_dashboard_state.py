@@ -177,14 +177,20 @@ def rows(driver: webdriver.Chrome, selector: str) -> list[str]:
         " || r.getAttribute('data-top'))", selector)
 
 
+# Draw each chart and bring it into view, as a reader scrolling to it does (a chart follows the
+# controls when it comes near the viewport).
 DRAW = """
 const ids = arguments[0];
-return Promise.all(ids.map(id => {
+const pause = ms => new Promise(done => setTimeout(done, ms));
+return ids.reduce((before, id) => before.then(() => {
   const div = document.getElementById(id);
   if (!div) { return null; }
   window.axisLazy.render(div);
-  return window.axisLazy.whenDrawn(div);
-})).then(() => new Promise(done => setTimeout(done, 150)));
+  return window.axisLazy.whenDrawn(div).then(() => {
+    div.scrollIntoView({block: 'center'});
+    return pause(200);
+  });
+}), Promise.resolve()).then(() => { window.scrollTo(0, 0); return pause(50); });
 """
 
 # The portfolios a chart shows, top to bottom, read from its drawn tick labels (a tick's text
@@ -210,6 +216,12 @@ return Array.from(gd.querySelectorAll('.yaxislayer-above .ytick text'))
   .map(([, label]) => name[label] || '?' + label)
   .filter(p => !seen.has(p) && seen.add(p));
 """
+
+
+def chart_rows(driver: webdriver.Chrome, chart: str) -> list[str] | None:
+    """The portfolios a chart shows, top to bottom, once drawn and scrolled to."""
+    driver.execute_script(DRAW, [chart])
+    return driver.execute_script(CHART_ROWS, chart)
 
 
 def rankings(driver: webdriver.Chrome) -> dict[str, list[str]]:
@@ -465,15 +477,14 @@ def test_32_portfolios_give_distinct_rows_in_rank_order(browser: webdriver.Chrom
     assert visible() == 32  # … and every one on request
     for table in ("table.ranking tbody tr", "#reweighted-table tbody tr", "#portfolio-boxes li"):
         assert rows(browser, table) == order, table
-    browser.execute_script(DRAW, ["fig-level-0", "fig-ranking"])
     for chart in ("fig-level-0", "fig-ranking"):
-        assert browser.execute_script(CHART_ROWS, chart) == order, chart
+        assert chart_rows(browser, chart) == order, chart
     # Re-weighted, the 32 rows stay distinct and every ranking agrees.
     set_weights(browser, only(TENSION, every.model))
     expected = every.order({o: (5.0 if o == TENSION else 0.0) for o in every.model["outcomes"]})
     assert expected != order
     wait_for(browser, lambda: rows(browser, "#rank-now tbody tr") == expected, "re-ranked")
     assert rows(browser, "table.ranking tbody tr") == expected
-    assert wait_for(browser, lambda: browser.execute_script(CHART_ROWS, "fig-level-0")
-                    == expected, "chart re-ranked")
+    assert wait_for(browser, lambda: chart_rows(browser, "fig-level-0") == expected,
+                    "chart re-ranked")
     no_errors(browser)

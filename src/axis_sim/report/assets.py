@@ -584,7 +584,29 @@ CONTROLS_JS = r"""
     if (Object.keys(relayout).length) { window.Plotly.relayout(gd, relayout); }
     if (orderRows(gd)) { window.Plotly.react(gd, gd.data, gd.layout); }
   }
-  function updatePlots() { all('.plotly-graph-div').forEach(updatePlot); }
+  // Charts follow the state when they are near the viewport: a chart out of sight is marked
+  // and brought up to date when it comes near (a page of a hundred charts with 32 rows each
+  // would otherwise redraw them all at every keystroke).
+  var near = new Set();
+  var stale = new Set();
+  var watcher = ('IntersectionObserver' in window) ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var gd = entry.target;
+      if (!entry.isIntersecting) { near.delete(gd); return; }
+      near.add(gd);
+      if (stale.has(gd)) {
+        stale.delete(gd);
+        updatePlot(gd);
+        if (gd.id === 'fig-tradeoff') { updateTradeoff(); }
+      }
+    });
+  }, {rootMargin: '50% 0px 50% 0px'}) : null;
+  all('.plotly-graph-div').forEach(function (gd) { if (watcher) { watcher.observe(gd); } });
+  function updatePlots() {
+    all('.plotly-graph-div').forEach(function (gd) {
+      if (!watcher || near.has(gd)) { updatePlot(gd); } else if (ready(gd)) { stale.add(gd); }
+    });
+  }
 
   // --- showing and hiding ---------------------------------------------------------------------
   // Hide or show elements by a class; returns the elements that came back into view (their
@@ -844,7 +866,7 @@ CONTROLS_JS = r"""
       var pending = revealedPending;
       revealedPending = [];
       pending.forEach(function (el) { resizeIn(el); });
-    }, 60);
+    }, 150);
   }
 
   // Everything that follows from the state, in one pass.
