@@ -1,4 +1,5 @@
-"""The dashboard's sections as HTML fragments, in page order, and the controls panel.
+"""The dashboard's sections as HTML fragments, in page order (the top bar, controls panel,
+header and footer around them are in `dashboard_frame`).
 
 Every section is a `<section id="...">`; per-outcome blocks carry `data-outcome`, per-portfolio
 rows and blocks `data-portfolio`, so the controls can hide them. Every string from the scenario
@@ -26,13 +27,8 @@ from axis_sim.report.common import (
     esc,
     figure_block,
     html_table,
-    long_table,
-    manifest_value,
-    option_codes,
     portfolio_cell,
     portfolio_label,
-    sampled_worlds,
-    short,
     swatch,
     world_table,
 )
@@ -78,7 +74,6 @@ SECTIONS: list[tuple[str, str]] = [
     ("monthly", "Month by month"),
     ("assumptions", "Assumptions"),
 ]
-TOP_PORTFOLIOS = 8  # the "Top 8" button of the portfolio checkboxes
 TORNADO_LIMIT = 6  # tornado charts when the run has no single options: the best-ranked few
 SALIB_LIMIT = 6
 
@@ -109,155 +104,6 @@ def _outcome_block(outcome: str, *parts: str) -> str:
 def single_options(page: Page) -> list[str]:
     """The run's portfolios that are one option alone, in run order."""
     return [p for p in page.portfolios if p in page.scenario.options]
-
-
-# --- header and controls -----------------------------------------------------------------------
-
-
-def header_html(page: Page) -> str:
-    """Title, description, time frame, run metadata, the top of the ranking and the contents."""
-    result = page.result
-    meta = result.scenario.meta
-    manifest = result.manifest
-    last = None
-    monthly = long_table(result.monthly)
-    if "month_label" in monthly.columns and len(monthly):
-        last = str(monthly["month_label"].max())
-    horizon = f"{meta.horizon_months} months" + (f" (last month {last})" if last else "")
-    items = [
-        ("Scenario", manifest.get("scenario_name") or meta.name),
-        ("Start month", meta.start),
-        ("Horizon", horizon),
-        ("Worlds (runs)", manifest_value(manifest, "runs")),
-        ("Seed", manifest_value(manifest, "seed")),
-        ("Sampling", manifest_value(manifest, "sampling")),
-        ("Chunk size", manifest_value(manifest, "chunk_size")),
-        ("Created", manifest_value(manifest, "created")),
-        ("Wall time", manifest_value(manifest, "wall_seconds")),
-        ("axis_sim version", manifest_value(manifest, "package_version")),
-        ("Scenario hash", short(manifest_value(manifest, "scenario_hash"), 17)),
-        ("Portfolios", manifest_value(manifest, "portfolios")),
-    ]
-    dl = "\n".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in items)
-    nav = " ".join(f'<a href="#{sid}">{esc(title)}</a>' for sid, title in SECTIONS)
-    notes = []
-    sample = sampled_worlds(result)
-    if sample is not None:
-        notes.append("charts of individual worlds (distributions, trade-off spreads, live "
-                     f"re-weighting) use the first {sample:,}")
-    analysed, runs = manifest.get("analysis_worlds"), manifest.get("runs")
-    if isinstance(analysed, int) and isinstance(runs, int) and analysed < runs:
-        notes.append(f"drivers and failure conditions are fitted on the first {analysed:,}")
-    note = "" if not notes else (
-        f'<p class="note" id="sample-note">Tables, intervals, rankings and monthly bands use all '
-        f"{esc(manifest_value(manifest, 'runs'))} worlds; {esc('; '.join(notes))}.</p>\n")
-    return (
-        f"<header>\n<h1>{esc(meta.title)}</h1>\n"
-        f'<p class="lede">{esc(meta.description)}</p>\n{note}'
-        f"{glance_html(page)}"
-        f'<dl class="meta">\n{dl}\n</dl>\n'
-        f'<nav aria-label="Sections">{nav}</nav>\n'
-        "</header>"
-    )
-
-
-def glance_html(page: Page) -> str:
-    """The three best-ranked portfolios in one sentence each (nothing without a ranking)."""
-    ranking = page.result.ranking
-    if ranking.empty or "portfolio" not in ranking.columns:
-        return ""
-    items = []
-    for row in ranking.head(3).itertuples(index=False):
-        name = str(row.portfolio)
-        items.append(
-            f"<li{data_attr('portfolio', name)}>{swatch(page.colour(name))}"
-            f"<strong>{esc(portfolio_label(page.scenario, name))}</strong> "
-            f"(<code>{esc(name)}</code>): value over status quo "
-            f"{_interval(row.score_mean, row.score_ci_low, row.score_ci_high)}, better than "
-            f"status quo in {esc(format_probability(row.p_better))} of worlds</li>")
-    return ('<div class="glance"><strong>At the scenario\'s weights — best-ranked '
-            'portfolios</strong> <span class="muted">(value over status quo on the swings, 90% '
-            'CI; higher is better; status quo = 0; see the decision section for every '
-            'weighting)'
-            f"</span>\n<ol>\n{chr(10).join(items)}\n</ol></div>\n")
-
-
-def controls_html(page: Page, model: dict[str, Any] | None) -> str:
-    """The controls panel: which portfolios and outcomes to show, and the swing weights."""
-    scenario = page.scenario
-    boxes = []
-    for name in page.portfolios:
-        title = f"{name} — {portfolio_label(scenario, name)}"
-        boxes.append(
-            f'<li><label title="{esc(title)}"><input type="checkbox" checked'
-            f'{data_attr("portfolio", name)}>{swatch(page.colour(name))}'
-            f'<span class="pname">{esc(page.shorts.get(name, name))}</span></label></li>')
-    codes = option_codes(scenario)
-    used = [o for o in scenario.options if any(codes[o] in page.shorts.get(p, "").split("+")
-                                               for p in page.portfolios)]
-    key = ""
-    if used:
-        key = ('<p class="muted key">Codes in short names: ' + "; ".join(
-            f"<b>{esc(codes[o])}</b> = {esc(scenario.options[o].label)}" for o in used)
-               + ".</p>")
-    outcome_boxes = "\n".join(
-        f'<li><label><input type="checkbox" checked{data_attr("outcome", o)}>'
-        f"{esc(scenario.outcomes[o].label)}</label></li>" for o in page.headline)
-    parts = [
-        '<aside id="controls" aria-label="Dashboard controls">',
-        "<h2>Controls</h2>",
-        '<p class="muted">Apply to every chart and table on this page; nothing leaves the '
-        "file.</p>",
-        '<details open id="controls-portfolios">',
-        f'<summary>Portfolios (<span id="portfolio-count">{len(page.portfolios)}</span> of '
-        f"{len(page.portfolios)} shown)</summary>",
-        '<div class="buttons">'
-        '<button type="button" data-select="all">All</button>'
-        '<button type="button" data-select="none">None</button>'
-        '<button type="button" data-select="singles">Single options</button>'
-        f'<button type="button" data-select="top">Top {TOP_PORTFOLIOS}</button></div>',
-        f'<ul class="checks">\n{chr(10).join(boxes)}\n</ul>',
-        key,
-        "</details>",
-        '<details open id="controls-outcomes">',
-        "<summary>Headline outcomes</summary>",
-        f'<ul class="checks">\n{outcome_boxes}\n</ul>',
-        "</details>",
-        weights_controls(page, model),
-        "</aside>",
-    ]
-    return "\n".join(p for p in parts if p)
-
-
-def weights_controls(page: Page, model: dict[str, Any] | None) -> str:
-    """Number inputs for the swing weights of the value model (scenario defaults)."""
-    if model is None:
-        return ""
-    rows = []
-    for k, outcome in enumerate(model["outcomes"]):
-        spec = page.scenario.outcomes[outcome]
-        swing = spec.swing
-        note = ("" if swing is None else
-                f' <span class="muted">({esc(format_number(swing.worst))} → '
-                f"{esc(format_number(swing.best))})</span>")
-        rows.append(
-            f'<tr><td><label for="weight-{k}">{esc(spec.label)}</label>{note}</td>'
-            f'<td><input type="number" class="weight" id="weight-{k}" min="0" step="0.1" '
-            f'value="{model["defaults"][k]:g}"{data_attr("outcome", outcome)}'
-            f'{data_attr("default", f"{model["defaults"][k]:g}")}></td></tr>')
-    return "\n".join([
-        '<details open id="controls-weights">',
-        "<summary>Swing weights</summary>",
-        '<p class="muted">How much moving each outcome from its worst to its best plausible '
-        "value (in brackets) counts, relative to the others (the scenario's weights to start "
-        "with; they are normalised to sum 1). Change them to re-rank the portfolios.</p>",
-        f'<table class="weights">\n<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>',
-        '<button type="button" id="weights-reset">Reset to scenario weights</button>',
-        '<p class="weights-state muted" id="weights-state">Scenario weights.</p>',
-        '<ol class="weights-top" id="weights-top"></ol>',
-        '<p><a href="#reweighted">Full re-ranked table →</a></p>',
-        "</details>",
-    ])
 
 
 # --- headline ----------------------------------------------------------------------------------
