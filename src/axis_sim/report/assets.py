@@ -1058,6 +1058,7 @@ CONTROLS_JS = r"""
   }
 
   // --- restoring a view -----------------------------------------------------------------------
+  var restoredOnce = false;
   function restore(hash) {
     var read = decode(hash || '');
     var fresh = read.state;
@@ -1089,7 +1090,13 @@ CONTROLS_JS = r"""
       state.selects[sel.id] = sel.value;
     });
     update({now: true, keepHash: true});
-    if (state.at && !read.anchor) {
+    // Go to the section the link names, unless the page is being reloaded (the browser then
+    // keeps the reader where they were).
+    var navigation = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType('navigation')[0] : null;
+    var reloaded = navigation && navigation.type === 'reload' && !restoredOnce;
+    restoredOnce = true;
+    if (state.at && !read.anchor && !reloaded) {
       var target = byId(state.at);
       if (target) { target.scrollIntoView(); }
     }

@@ -43,7 +43,7 @@ def topbar_html(page: Page, model: dict[str, Any] | None) -> str:
     sections menu and the weights' state."""
     links = "\n".join(f'<li><a href="#{sid}">{esc(title)}</a></li>' for sid, title in SECTIONS)
     weights = ("" if model is None else
-               '<button type="button" class="weights-badge" id="weights-badge" role="status" '
+               '<button type="button" class="weights-badge" id="weights-badge" aria-live="polite" '
                'title="Show the weights">Scenario weights</button>')
     return "\n".join([
         '<div class="topbar no-print" id="topbar">',
