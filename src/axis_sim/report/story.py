@@ -73,7 +73,7 @@ PHRASES: dict[str, Phrase] = {
                                "Moscow and Pyongyang moved to {value}", RUNGS),
     "tech_transfer": Phrase("month", "value", "Russian specialists assisted the {value} programme",
                             "Russian specialists assisted the {value} programme ({n} transfers)",
-                            PROGRAMMES),
+                            tuple("ICBM" if p == "icbm" else p for p in PROGRAMMES)),
     "china_naval_exercise": Phrase("month", "count",
                                    "China joined a naval exercise with Russia and the DPRK",
                                    "China joined {n} naval exercises with Russia and the DPRK"),
