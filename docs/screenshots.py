@@ -1,9 +1,9 @@
 """The first screen of the dashboard at 1440 × 900 and 1024 × 768, for the README.
 
-    .venv/bin/python docs/screenshots.py                      # runs the baseline (300 worlds)
+    .venv/bin/python docs/screenshots.py                      # runs the baseline (500 worlds)
     .venv/bin/python docs/screenshots.py --dashboard results/<run>/dashboard.html
 
-Without `--dashboard` it runs `axis-sim run scenarios/baseline.yaml --runs 300` into a temporary
+Without `--dashboard` it runs `axis-sim run scenarios/baseline.yaml --runs 500` into a temporary
 folder. Writes `docs/dashboard-1440.png` and `docs/dashboard-1024.png` (the viewport, as a
 reader first sees it; headless Chromium, network off). Needs Debian's `chromium` and
 `chromium-driver`.
@@ -56,7 +56,7 @@ def shoot(dashboard: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dashboard", type=Path, help="an existing dashboard.html")
-    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=500)
     args = parser.parse_args()
     if args.dashboard:
         paths = shoot(args.dashboard)
