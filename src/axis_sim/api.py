@@ -136,8 +136,7 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
             clock.add(chunk, chunk.chunk.index in resumed)
             collector.add(chunk)
         result = collector.finish(the_plan, clock.wall())
-        result.manifest |= _execution(jobs, executor, scheduler, clock, resumed, the_plan,
-                                      design)
+        result.manifest |= _execution(jobs, executor, scheduler, clock, resumed, the_plan)
         return result
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum), may_stop_early=True)
@@ -154,7 +153,7 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
     the_plan = replace(the_plan, runs=done, sample_worlds=min(the_plan.sample_worlds, done),
                        may_stop_early=False)
     result = collector.finish(the_plan, clock.wall())
-    result.manifest |= _execution(jobs, executor, scheduler, clock, set(), the_plan, None)
+    result.manifest |= _execution(jobs, executor, scheduler, clock, set(), the_plan)
     result.manifest["until_precise"] = {"target": until_precise, "reached": float(reached),
                                         "max_runs": max_runs,
                                         "met": bool(reached <= until_precise)}
@@ -178,9 +177,9 @@ class _Clock:
 
 
 def _execution(jobs: int, executor: str, scheduler: str | None, clock: _Clock,
-               resumed: set[int], the_plan: Plan, design: pd.DataFrame | None) -> dict[str, Any]:
+               resumed: set[int], the_plan: Plan) -> dict[str, Any]:
     """The manifest entries about how the run was executed (they never change its numbers)."""
-    made: dict[str, Any] = {
+    return {
         "jobs": jobs, "executor": executor, "scheduler": scheduler,
         "resumed": bool(resumed), "resumed_chunks": len(resumed),
         "compute_seconds": round(clock.compute, 3),
@@ -191,7 +190,6 @@ def _execution(jobs: int, executor: str, scheduler: str | None, clock: _Clock,
             "rows": the_plan.runs, "columns": list(the_plan.values),
             "sha256": values_hash(the_plan.values)},
     }
-    return made
 
 
 def explain(scenario: Scenario | str | Path, *, portfolios: list[str] | None = None,

@@ -99,6 +99,9 @@ def _positions(scenario: Scenario, data: dict[str, Any]) -> Positions:
         return positions
     name = origin.name if origin is not None else f"scenario {scenario.meta.name!r}"
     _mark_all((), data, positions, name)
+    # Which file wrote what is lost: every value counts as inherited (as_of's file differs),
+    # so an in-sample scenario's inherited late evidence stays allowed, as when it was loaded.
+    positions[("meta", "as_of")] = (f"{name} (as_of)", None, None)  # type: ignore[assignment]
     return positions
 
 
