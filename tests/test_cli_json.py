@@ -168,6 +168,7 @@ def test_every_repository_scenario_and_question_set_is_bundled() -> None:
 def test_bundled_names_resolve_in_every_command(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline").mkdir()  # a folder of that name does not hide the bundled file
     runner = CliRunner()
     result = runner.invoke(main, ["validate", "baseline", "ukraine_ceasefire.yaml"])
     assert result.exit_code == 0, result.output

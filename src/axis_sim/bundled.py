@@ -85,10 +85,10 @@ def find_question_set(name: str) -> Path | None:
 
 
 def resolve_scenario(value: str | os.PathLike[str]) -> Path:
-    """A scenario argument as a path: an existing path as given, else the bundled scenario of
-    that name, else the path unchanged (so the loader says the file does not exist)."""
+    """A scenario argument as a path: an existing file as given, else the bundled scenario of
+    that name, else the path unchanged (so the loader says what is wrong with it)."""
     path = Path(value)
-    if path.exists():
+    if path.exists() and not path.is_dir():
         return path
     return find_scenario(str(value)) or path
 
@@ -96,7 +96,7 @@ def resolve_scenario(value: str | os.PathLike[str]) -> Path:
 def resolve_questions(value: str | os.PathLike[str]) -> Path:
     """`resolve_scenario` for question sets."""
     path = Path(value)
-    if path.exists():
+    if path.exists() and not path.is_dir():
         return path
     return find_question_set(str(value)) or path
 

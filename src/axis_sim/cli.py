@@ -119,14 +119,14 @@ class ScenarioParam(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> Path:
         path = Path(value)
-        if path.is_dir():
-            self.fail(f"{value} is a folder, not a file", param, ctx)
-        if path.exists():
+        if path.exists() and not path.is_dir():  # a file (or a pipe, /dev/stdin) wins
             return path
         found = (bundled.find_question_set if self.questions else bundled.find_scenario)(
             str(value))
         if found is not None:
             return found
+        if path.is_dir():
+            self.fail(f"{value} is a folder, not a file", param, ctx)
         if not self.strict:
             return path  # the loader reports it with the others
         kind = "question set" if self.questions else "scenario"
