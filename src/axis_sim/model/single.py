@@ -1,6 +1,6 @@
 """One world of a Monte Carlo run as an ordinary Mesa model, so Mesa's own tools can run it.
 
-`mesa.batch_run(SingleWorld, {"scenario": "scenarios/baseline.yaml", "world": range(5)},
+`mesa.batch_run(SingleWorld, {"scenario": "baseline", "world": range(5)},
 rng=[20230901], max_steps=36)` runs worlds 0–4 of the scenario's Monte Carlo run one model at a
 time, each with the parameter draw and the random numbers it has in the batched run (its chunk's
 streams are drawn whole and this world's column kept), and collects the headline outcomes with a
@@ -47,7 +47,7 @@ from axis_sim.scenario.loader import load_scenario
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 
-DEFAULT_SCENARIO = "scenarios/baseline.yaml"
+DEFAULT_SCENARIO = "baseline"  # the bundled baseline: works outside a checkout
 
 
 def _report(name: str, model: AxisModel) -> float:
@@ -71,7 +71,7 @@ class SingleWorld(AxisModel):
             scenario = scenario_file
         elif isinstance(scenario, MesaScenario):  # SolaraViz's reset: no axis-sim scenario
             scenario = DEFAULT_SCENARIO
-        spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        spec = scenario if isinstance(scenario, Scenario) else _load(scenario)
         seed = rng
         the_plan = plan(spec, runs=runs, seed=seed, chunk_size=chunk_size,
                         portfolios=[portfolio], sample_worlds=0)
@@ -96,3 +96,13 @@ class SingleWorld(AxisModel):
         """One month, then collect the headline outcomes."""
         super().step()
         self.datacollector.collect(self)
+
+
+def _load(scenario: str | Path) -> Scenario:
+    """A scenario file, or a bundled scenario by name (`baseline`) when no such file exists."""
+    from axis_sim.bundled import find_scenario
+
+    path = Path(scenario)
+    if not path.is_file() and (bundled := find_scenario(str(scenario))) is not None:
+        path = bundled
+    return load_scenario(path)
