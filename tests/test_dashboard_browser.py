@@ -154,3 +154,22 @@ def test_controls_hide_portfolios_and_reweight_the_ranking(browser: webdriver.Ch
     assert after.index("warn_beijing") > after.index("status_quo")
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")]
     assert errors == []
+
+
+def test_a_yes_no_outcome_is_drawn_as_a_chance(browser: webdriver.Chrome, dashboard: Path,
+                                               short_baseline: Scenario) -> None:
+    """The seventh nuclear test (unit 0/1) is drawn as the chance it has happened, in %, per
+    portfolio, and its effect in percentage points: never a median of 0 or 1 on a 0/1 axis."""
+    open_page(browser, dashboard)
+    browser.execute_script("return window.axisLazy.renderAll()")
+    index = [k for k, o in short_baseline.outcomes.items() if o.headline].index("nuclear_test")
+    level, diff = browser.execute_script(
+        "const get = id => { const d = document.getElementById(id);"
+        "  return {x: d.data.flatMap(t => Array.from(t.x || []).map(Number)),"
+        "          title: (d.layout.xaxis.title || {}).text || ''}; };"
+        f"return [get('fig-level-{index}'), get('fig-diff-{index}')];")
+    assert "chance" in level["title"] and "%" in level["title"], level["title"]
+    values = [v for v in level["x"] if v == v]
+    assert values and all(0 <= v <= 100 for v in values)
+    assert any(0 < v < 100 for v in values), "chances, not 0/1 medians"
+    assert "percentage points" in diff["title"], diff["title"]
