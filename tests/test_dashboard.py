@@ -655,8 +655,8 @@ def test_short_names(result: RunResult) -> None:
     scenario = result.scenario
     assert option_codes(scenario)["warn_beijing"] == "WB"
     assert short_name(scenario, PAIR) == "WB+PD"
-    assert short_name(scenario, "sanctions_listing") == "sanctions_listing"
-    assert short_name(scenario, STATUS_QUO) == STATUS_QUO
+    assert short_name(scenario, "sanctions_listing") == "sanctions listing"  # words, not an id
+    assert short_name(scenario, STATUS_QUO) == "status quo"
     names = short_names(scenario, PORTFOLIOS)
     assert len(set(names.values())) == len(PORTFOLIOS)
 

@@ -264,7 +264,7 @@ def short_name(scenario: Scenario, name: str) -> str:
     with an ellipsis. The full name is always in the hover text and the portfolio key.
     """
     if len(name) <= SHORT_NAME_CHARS and "+" not in name:
-        return name
+        return name.replace("_", " ")  # words, not an identifier: "warn beijing"
     codes = option_codes(scenario)
     parts = name.split("+")
     if all(p in codes for p in parts):
