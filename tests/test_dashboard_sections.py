@@ -13,7 +13,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -30,15 +29,14 @@ from axis_sim.report.common import Page
 from axis_sim.report.story import log_rows, story_entries
 from axis_sim.report.waterfall import why_section
 from axis_sim.scenario.schema import STATUS_QUO, Scenario, month_index
+from tests.chrome import CHROMEDRIVER, CHROMIUM, start_chrome
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 if not (CHROMIUM and CHROMEDRIVER):
     if os.environ.get("CI"):
         pytest.fail("CI needs chromium and chromedriver (see .ci/run)", pytrace=False)
     pytest.skip("headless Chromium not installed", allow_module_level=True)
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 PORTFOLIOS = ["sanctions_listing", "warn_beijing", "public_disclosure",
@@ -77,21 +75,7 @@ def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=1440,900"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "profile.default_content_setting_values.automatic_downloads": 1})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
-    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
-                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver = start_chrome(1440, 900, downloads=downloads)
     yield driver
     driver.quit()
 

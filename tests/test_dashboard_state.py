@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,8 +28,7 @@ from axis_sim.experiment.results import RunResult
 from axis_sim.report.analysis import interval_from_model, weight_model
 from axis_sim.report.dashboard import write_dashboard
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
-
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+from tests.chrome import CHROMEDRIVER, CHROMIUM, start_chrome
 
 if not (CHROMIUM and CHROMEDRIVER):
     if os.environ.get("CI"):
@@ -38,7 +36,6 @@ if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("headless Chromium not installed", allow_module_level=True)
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -103,17 +100,7 @@ def every(short_baseline: Scenario, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 f"--window-size={WIDE[0]},{WIDE[1]}"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
-    driver.set_script_timeout(120)
+    driver = start_chrome(*WIDE)
     yield driver
     driver.quit()
 

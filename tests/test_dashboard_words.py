@@ -10,7 +10,6 @@ may stay in a `title` tooltip and in the embedded data).
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,6 +25,7 @@ from axis_sim.scenario.parameters import (
     plain_paths,
 )
 from axis_sim.scenario.schema import Scenario
+from tests.chrome import CHROMEDRIVER, CHROMIUM, start_chrome
 
 RAW_PATH = re.compile(r"\b(?:actors|context|options|events)\.[A-Za-z_]\w*")
 SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE][+-]?\d")
@@ -139,23 +139,14 @@ def test_parameter_table_gives_labels_with_the_path_as_a_tooltip(dashboard: str)
 
 # --- in a browser: the text as drawn, charts included -----------------------------------------
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not (CHROMIUM and CHROMEDRIVER):
         pytest.skip("headless Chromium not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-dev-shm-usage", "--window-size=1440,900"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
+    pytest.importorskip("selenium.webdriver")
+    driver = start_chrome(1440, 900, logs=())
     yield driver
     driver.quit()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from axis_sim.scoring.backtest import backtest, write_backtest_report
 from axis_sim.seminar.engine import adjudicate, new_game, submit
 from axis_sim.seminar.game import parse_teams
 from axis_sim.seminar.report import write_report
+from tests.chrome import CHROMEDRIVER, CHROMIUM, start_chrome
 from tests.conftest import BASELINE
 from tests.test_backtest import registry
 
@@ -93,23 +93,14 @@ def test_no_figure_offers_an_upload(pages: dict[str, Path], kind: str) -> None:
 
 # --- in a browser ------------------------------------------------------------------------------
 
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not (CHROMIUM and CHROMEDRIVER):
         pytest.skip("headless Chromium not installed")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-dev-shm-usage", "--window-size=1366,900"):
-        options.add_argument(flag)
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
+    pytest.importorskip("selenium.webdriver")
+    driver = start_chrome(1366, 900, logs=())
     yield driver
     driver.quit()
 
