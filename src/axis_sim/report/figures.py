@@ -81,6 +81,21 @@ HEATMAP_MIN = 380
 INTERACTION_SCALE_FLOOR = 1.0  # % of a swing: smaller interactions stay pale
 
 
+def _dot(page: Page, name: str, colour: str, tick: str, centre: float, low: float, high: float,
+         customdata: list[float], hover: str, *, thickness: float = 2.5,
+         width: float = 5) -> dict[str, Any]:
+    """One portfolio's dot at `centre` with an asymmetric bar from `low` to `high` on a row
+    chart; `hover` follows the portfolio's name and reads `customdata`."""
+    return trace(
+        "scatter", x=[centre], y=[tick], mode="markers", name=plot_text(name),
+        marker={"color": colour, "size": 10},
+        error_x={"type": "data", "symmetric": False, "array": [high - centre],
+                 "arrayminus": [centre - low], "thickness": thickness, "width": width,
+                 "color": colour},
+        customdata=[customdata], hovertemplate=page.hover_name(name) + hover + "<extra></extra>",
+        showlegend=False, meta=_tag(name))
+
+
 def _tag(name: str) -> dict[str, str]:
     """The `meta` of a trace drawn for portfolio `name`."""
     return {"portfolio": name}
@@ -290,18 +305,10 @@ def level_figure(page: Page, outcome: str) -> Figure | None:
                 continue
             low, high = wilson_interval(p * worlds, worlds) if worlds else (p, p)
             centre, low, high = 100 * p, 100 * _or(_num(low), p), 100 * _or(_num(high), p)
-            fig["data"].append(trace(
-                "scatter", x=[centre], y=[tick], mode="markers", name=plot_text(name),
-                marker={"color": colour, "size": 10},
-                error_x={"type": "data", "symmetric": False, "array": [high - centre],
-                         "arrayminus": [centre - low], "thickness": 2.5, "width": 5,
-                         "color": colour},
-                customdata=[[low, high]],
-                hovertemplate=page.hover_name(name) + "<br>chance by the horizon %{x:.1f}%"
-                "<br>90% interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%"
-                "<extra></extra>",
-                showlegend=False, meta=_tag(name),
-            ))
+            fig["data"].append(_dot(
+                page, name, colour, tick, centre, low, high, [low, high],
+                "<br>chance by the horizon %{x:.1f}%"
+                "<br>90% interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%"))
             if name == STATUS_QUO:
                 reference = centre
             continue
@@ -316,33 +323,18 @@ def level_figure(page: Page, outcome: str) -> Figure | None:
                 "scatter", x=[p05, p95], y=[tick, tick], mode="lines",
                 line={"color": rgba(colour, 0.55), "width": 1.5}, hoverinfo="skip",
                 showlegend=False, meta=_tag(name)))
-            fig["data"].append(trace(
-                "scatter", x=[centre], y=[tick], mode="markers", name=plot_text(name),
-                marker={"color": colour, "size": 10},
-                error_x={"type": "data", "symmetric": False, "array": [ci_high - centre],
-                         "arrayminus": [centre - ci_low], "thickness": 6, "width": 0,
-                         "color": colour},
-                customdata=[[ci_low, ci_high, p05, p95]],
-                hovertemplate=page.hover_name(name) + "<br>mean %{x:,.4~r}"
-                "<br>90% CI %{customdata[0]:,.4~r} to %{customdata[1]:,.4~r}"
-                "<br>5–95% over worlds: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}"
-                "<extra></extra>",
-                showlegend=False, meta=_tag(name),
-            ))
+            fig["data"].append(_dot(
+                page, name, colour, tick, centre, ci_low, ci_high, [ci_low, ci_high, p05, p95],
+                "<br>mean %{x:,.4~r}<br>90% CI %{customdata[0]:,.4~r} to %{customdata[1]:,.4~r}"
+                "<br>5–95% over worlds: %{customdata[2]:,.4~r} to %{customdata[3]:,.4~r}",
+                thickness=6, width=0))
             if name == STATUS_QUO:
                 reference = centre
             continue
         median, p05, p95 = float(row.median), float(row.p05), float(row.p95)
-        fig["data"].append(trace(
-            "scatter", x=[median], y=[tick], mode="markers", name=plot_text(name),
-            marker={"color": colour, "size": 10},
-            error_x={"type": "data", "symmetric": False, "array": [p95 - median],
-                     "arrayminus": [median - p05], "thickness": 2.5, "width": 5,
-                     "color": colour},
-            customdata=[[p05, p95]],
-            hovertemplate=page.hover_name(name) + "<br>median %{x:,.4~r}"
-            "<br>5%: %{customdata[0]:,.4~r}<br>95%: %{customdata[1]:,.4~r}<extra></extra>",
-            showlegend=False, meta=_tag(name),
+        fig["data"].append(_dot(
+            page, name, colour, tick, median, p05, p95, [p05, p95],
+            "<br>median %{x:,.4~r}<br>5%: %{customdata[0]:,.4~r}<br>95%: %{customdata[1]:,.4~r}"
         ))
         if name == STATUS_QUO and not is_missing(median):
             reference = median
