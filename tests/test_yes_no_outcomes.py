@@ -19,6 +19,7 @@ from axis_sim.experiment.results import RunResult
 from axis_sim.report import figures
 from axis_sim.report.common import Page, outcome_kind
 from axis_sim.report.sections import summary_table
+from axis_sim.report.timeline import markers, timeline_figure
 from axis_sim.scenario.schema import STATUS_QUO, Scenario
 from axis_sim.seminar.engine import adjudicate, new_game, scenario_of, submit
 from axis_sim.seminar.game import parse_teams
@@ -89,14 +90,16 @@ def test_difference_chart_of_a_yes_no_outcome_is_in_percentage_points(
 
 def test_month_by_month_a_yes_no_outcome_is_the_chance_by_each_month(
         result: RunResult, page: Page) -> None:
-    fig = figures.fan_figure(page, BINARY, page.portfolios)
+    fig = timeline_figure(page, BINARY, markers(page))
     assert fig is not None
+    lines = [t for t in fig["data"] if t.get("mode") == "lines" and t.get("name")]
     assert not any(t.get("fill") for t in fig["data"])  # no band of 0s and 1s
-    assert {t["meta"]["portfolio"] for t in fig["data"]} == set(page.portfolios)
+    assert {t["meta"]["line"] for t in lines} == set(page.portfolios)
     monthly = result.monthly
     sq = monthly[(monthly["portfolio"] == STATUS_QUO) & (monthly["outcome"] == BINARY)]
-    line = next(t for t in fig["data"] if t["meta"]["portfolio"] == STATUS_QUO)
-    assert line["y"] == pytest.approx((100 * sq.sort_values("month")["p_event"]).tolist())
+    line = next(t for t in lines if t["meta"]["line"] == STATUS_QUO)
+    assert line["y"] == pytest.approx((100 * sq.sort_values("month")["p_event"]).tolist(),
+                                      abs=0.01)
     assert line["y"] == sorted(line["y"])  # a chance "by month k" never falls
     assert fig["layout"]["yaxis"]["ticksuffix"] == "%"
 
@@ -109,9 +112,12 @@ def test_counts_are_means_with_intervals(result: RunResult, page: Page) -> None:
     row = _row(result, STATUS_QUO, COUNT)
     assert dot["x"] == [pytest.approx(float(row["mean"]))]
     assert "mean" in dot["hovertemplate"] and "90% CI" in dot["hovertemplate"]
-    fan = figures.fan_figure(page, COUNT, page.portfolios)
-    assert fan is not None
-    assert any("mean" in str(t.get("hovertemplate", "")) for t in fan["data"])
+    timeline = timeline_figure(page, COUNT, markers(page))
+    assert timeline is not None and timeline["layout"]["meta"]["kind"] == "count"
+    sq = result.monthly[(result.monthly["portfolio"] == STATUS_QUO)
+                        & (result.monthly["outcome"] == COUNT)].sort_values("month")
+    line = next(t for t in timeline["data"] if t.get("name") and t["meta"]["line"] == STATUS_QUO)
+    assert line["y"] == pytest.approx(sq["mean"].tolist(), rel=1e-3, abs=1e-3)
 
 
 def test_levels_stay_medians(result: RunResult, page: Page) -> None:

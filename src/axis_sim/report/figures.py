@@ -16,7 +16,6 @@ All text from the scenario or the results goes through `plot_text` (or `Page.tic
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -43,7 +42,6 @@ from axis_sim.report.common import (
     comparison_rows,
     esc,
     key_is,
-    long_table,
     named_colorscale,
     new_figure,
     outcome_kind,
@@ -235,14 +233,6 @@ def difference_caption(page: Page, outcome: str) -> str:
                  "line: 5–95% range of the per-world difference. ")
     return text + ("P(better) / P(worse): share of worlds where the portfolio does strictly "
                    "better / worse than status quo.")
-
-
-def month_caption(page: Page, outcome: str) -> str:
-    """The month-by-month chart's caption (HTML-safe), by what the outcome is."""
-    spec = page.scenario.outcomes[outcome]
-    kind = outcome_kind(page.result, outcome)
-    unit = "" if kind == "binary" else f" Unit: {esc(spec.unit)}."
-    return f"<strong>{esc(better_phrase(spec))}.</strong> {fan_caption(kind)}{unit}"
 
 
 def summary_level(page: Page, outcome: str, row: Any) -> str:
@@ -459,132 +449,6 @@ def difference_figure(page: Page, outcome: str) -> Figure | None:
                            "range": _padded_range(rows, 0.0, scale=scale, spread=not binary)})
     if binary:
         update_axes(fig, "x", {"ticksuffix": " pp"})
-    return fig
-
-
-def fan_caption(kind: str) -> str:
-    """How to read the month-by-month chart of an outcome of this kind (HTML-safe)."""
-    if kind == "binary":
-        return ("Line: the chance it has happened by each month (share of worlds), one line "
-                "per portfolio; dashed grey: status quo. Hover for the 90% interval.")
-    centre = "mean over worlds" if kind == "count" else "median over worlds"
-    return (f"Line: {centre}; dark band: 25–75% of worlds; light band: 5–95%; dashed grey: "
-            f"status quo {centre.split()[0]}.")
-
-
-def chance_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
-    """A yes/no outcome month by month: P(it has happened by month k) for every portfolio in
-    `shown`, overlaid on one axis (status quo dashed grey), in %; the hover gives each month's
-    90% Wilson interval."""
-    spec = page.scenario.outcomes[outcome]
-    monthly = long_table(page.result.monthly)
-    if monthly.empty or not {"outcome", "portfolio", "month"} <= set(monthly.columns):
-        return None
-    monthly = monthly[key_is(monthly["outcome"], outcome)]
-    by_portfolio = {str(name): frame.sort_values("month")
-                    for name, frame in monthly.groupby("portfolio", sort=False, observed=True)}
-    present = [p for p in shown if p in by_portfolio]
-    if not present:
-        return None
-    worlds = _worlds(page)
-    fig = new_figure()
-    # status quo last, so its dashed line is drawn over the others
-    for name in [p for p in present if p != STATUS_QUO] + [p for p in present
-                                                              if p == STATUS_QUO]:
-        frame = by_portfolio[name]
-        shares = pd.to_numeric(frame["p_event"] if "p_event" in frame.columns
-                               else frame["mean"], errors="coerce")
-        shares = shares.fillna(pd.to_numeric(frame["mean"], errors="coerce"))
-        bounds = [wilson_interval(float(v) * worlds, worlds) if worlds and not is_missing(v)
-                  else (float("nan"), float("nan")) for v in shares]
-        sq = name == STATUS_QUO
-        fig["data"].append(trace(
-            "scatter", x=[plot_text(v) for v in frame["month_label"]],
-            y=[_percent(_num(v)) for v in shares], mode="lines", name=page.tick(name),
-            line={"color": page.colour(name), "width": 2 if sq else 2.5,
-                  "dash": "dash" if sq else "solid"},
-            customdata=[[_percent(_num(lo)), _percent(_num(hi))] for lo, hi in bounds],
-            hovertemplate=page.hover_name(name) + "<br>by %{x}: %{y:.1f}%"
-            "<br>90% interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%<extra></extra>",
-            meta=_tag(name),
-        ))
-    update(fig["layout"], base_layout(plot_text(short(spec.label)),
-                                      "Chance it has happened by each month", 420))
-    update(fig["layout"], {"legend": {"orientation": "h", "y": -0.18, "x": 0},
-                           "margin": {"b": 90}})
-    update_axes(fig, "x", {"nticks": 8})
-    update_axes(fig, "y", {"title": {"text": "chance by then (%)"}, "ticksuffix": "%",
-                           "range": [0, 102]})
-    return fig
-
-
-def fan_figure(page: Page, outcome: str, shown: list[str]) -> Figure | None:
-    """Month by month. A yes/no outcome: `chance_figure` (the chance by each month, one line
-    per portfolio on one axis). Otherwise a fan chart: one panel per portfolio with 5–95% and
-    25–75% bands and the mean (a count) or median (a level), the status quo's repeated in each
-    panel as a dashed grey line for reference.
-    """
-    kind = outcome_kind(page.result, outcome)
-    if kind == "binary":
-        return chance_figure(page, outcome, shown)
-    centre = "mean" if kind == "count" else "p50"
-    word = "mean" if kind == "count" else "median"
-    spec = page.scenario.outcomes[outcome]
-    monthly = long_table(page.result.monthly)
-    if monthly.empty or "outcome" not in monthly.columns:
-        return None
-    monthly = monthly[key_is(monthly["outcome"], outcome)]
-    by_portfolio = {str(name): frame.sort_values("month")
-                    for name, frame in monthly.groupby("portfolio", sort=False, observed=True)}
-    present = [p for p in shown if p in by_portfolio]
-    if not present:
-        return None
-    cols = min(3, len(present))
-    nrows = math.ceil(len(present) / cols)
-    fig, cells = _subplots(
-        nrows, cols, [page.tick(p) for p in present], share_x=True, share_y=True,
-        v_spacing=min(0.12, 0.5 / (nrows - 1)) if nrows > 1 else 0.08, h_spacing=0.05,
-        title_size=13)
-    for annotation, name in zip(fig["layout"]["annotations"], present, strict=True):
-        annotation["name"] = name
-    reference = by_portfolio.get(STATUS_QUO)
-    for name, (x_id, y_id) in zip(present, cells, strict=False):
-        frame = by_portfolio[name]
-        axes = {"xaxis": x_id, "yaxis": y_id}
-        x = [plot_text(v) for v in frame["month_label"]]
-        colour = page.colour(name)
-        for upper, lower, alpha in (("p95", "p05", 0.15), ("p75", "p25", 0.30)):
-            fig["data"].append(trace("scatter", x=x, y=frame[upper].tolist(), mode="lines",
-                                     line={"width": 0}, hoverinfo="skip", showlegend=False,
-                                     meta=_tag(name), **axes))
-            fig["data"].append(trace("scatter", x=x, y=frame[lower].tolist(), mode="lines",
-                                     line={"width": 0}, fill="tonexty",
-                                     fillcolor=rgba(colour, alpha), hoverinfo="skip",
-                                     showlegend=False, meta=_tag(name), **axes))
-        if reference is not None and name != STATUS_QUO:
-            fig["data"].append(trace(
-                "scatter", x=[plot_text(v) for v in reference["month_label"]],
-                y=reference[centre].tolist(), mode="lines", name=plot_text(STATUS_QUO),
-                line={"color": STATUS_QUO_COLOUR, "width": 1.5, "dash": "dash"},
-                hovertemplate=f"status quo {word} %{{y:,.4~r}}<extra></extra>",
-                showlegend=False, meta=_tag(name), **axes,
-            ))
-        fig["data"].append(trace(
-            "scatter", x=x, y=frame[centre].tolist(), mode="lines", name=plot_text(name),
-            line={"color": colour, "width": 2.5},
-            customdata=frame[["p05", "p25", "p75", "p95"]].to_numpy().tolist(),
-            hovertemplate=page.hover_name(name) + f"<br>%{{x}}: {word} %{{y:,.4~r}}"
-            "<br>25–75%: %{customdata[1]:,.4~r} to %{customdata[2]:,.4~r}"
-            "<br>5–95%: %{customdata[0]:,.4~r} to %{customdata[3]:,.4~r}<extra></extra>",
-            showlegend=False, meta=_tag(name), **axes,
-        ))
-    update(fig["layout"], base_layout(plot_text(short(spec.label)), "Month by month",
-                                      135 + 230 * nrows))
-    update(fig["layout"], {"margin": {"t": 100}})
-    update_axes(fig, "x", {"nticks": 6, "showticklabels": True})
-    update_axes(fig, "y", {"exponentformat": "none", "separatethousands": True})
-    update_axes(fig, "y", {"title": {"text": plot_text(spec.unit)}},
-                only=[_axis_key(y_id) for _, y_id in cells[::cols]])
     return fig
 
 
