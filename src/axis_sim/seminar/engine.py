@@ -26,8 +26,8 @@ from axis_sim.seminar.game import (
     OPTION_PREFIX,
     Game,
     GameError,
-    Move,
-    Override,
+    Order,
+    Ruling,
     Turn,
 )
 from axis_sim.seminar.injects import injects_for
@@ -99,12 +99,13 @@ def submit(game: Game, team: str, decision: str, value: object, rationale: str =
             checked = check(decision, value)  # type: ignore[assignment]
         except ValueError as err:
             raise GameError(str(err)) from None
-    pending = [m for m in game.pending if not (m.team == team and m.decision == decision)]
-    pending.append(Move(team=team, decision=decision, value=checked, rationale=rationale))
-    return game.model_copy(update={"pending": pending})
+    orders = [m for m in game.orders if not (m.team == team and m.decision == decision)]
+    orders.append(Order(team=team, decision=decision, value=checked, rationale=rationale,
+                        since_turn=game.next_turn))
+    return game.model_copy(update={"orders": orders})
 
 
-def _turn_model(game: Game, scenario: Scenario, moves: list[Move], overrides: list[Override],
+def _turn_model(game: Game, scenario: Scenario, moves: list[Order], overrides: list[Ruling],
                 *, worlds: int = 1, seed: int | None = None,
                 uncertain: bool = False) -> AxisModel:
     """A model at the game's current state with this turn's moves in force.
@@ -122,7 +123,7 @@ def _turn_model(game: Game, scenario: Scenario, moves: list[Move], overrides: li
     model.set_portfolio(intensity, start=model.month)  # status quo's policies stay in force
     model.directives = {m.decision: m.value for m in moves
                         if not m.decision.startswith(OPTION_PREFIX)}
-    model.directives |= {o.decision: o.value for o in overrides}
+    model.directives |= {o.key: o.value for o in overrides if o.kind == "decision"}
     return model
 
 
@@ -147,7 +148,7 @@ def odds(game: Game, worlds: int = 500) -> dict[str, float]:
     return {name: float((after[i] > before[i]).mean()) for i, name in enumerate(names)}
 
 
-def adjudicate(game: Game, overrides: list[Override] | None = None) -> Game:
+def adjudicate(game: Game, overrides: list[Ruling] | None = None) -> Game:
     """Play the coming turn in the game's world with the pending moves; clear them."""
     scenario = scenario_of(game)
     months = _months_left(game, scenario)
@@ -164,11 +165,12 @@ def adjudicate(game: Game, overrides: list[Override] | None = None) -> Game:
     outcomes = dict(zip(scenario.outcomes, record(model, tuple(scenario.outcomes))[:, 0].tolist(),
                         strict=True))
     turn = Turn(number=len(game.turns) + 1, first_month=first, months=months,
-                moves=list(game.pending), overrides=list(overrides or []), odds=chances,
+                orders=list(game.orders), rulings=list(overrides or []), odds=chances,
                 events=rows, outcomes=outcomes,
-                injects=injects_for(game, scenario, rows, outcomes, first),
+                briefings={who: {"happened": lines} for who, lines in
+                           injects_for(game, scenario, rows, outcomes, first).items()},
                 state=snapshot(model))
-    return game.model_copy(update={"turns": [*game.turns, turn], "pending": []})
+    return game.model_copy(update={"turns": [*game.turns, turn]})
 
 
 def override(game: Game, decision: str, value: object, reason: str) -> Game:
@@ -182,9 +184,9 @@ def override(game: Game, decision: str, value: object, reason: str) -> Game:
     except ValueError as err:
         raise GameError(str(err)) from None
     last = game.turns[-1]
-    rolled_back = game.model_copy(update={"turns": game.turns[:-1], "pending": last.moves})
-    rulings = [o for o in last.overrides if o.decision != decision]
-    rulings.append(Override(decision=decision, value=checked, reason=reason))  # type: ignore[arg-type]
+    rolled_back = game.model_copy(update={"turns": game.turns[:-1], "orders": last.orders})
+    rulings = [o for o in last.rulings if o.key != decision]
+    rulings.append(Ruling(kind="decision", key=decision, value=checked, reason=reason))  # type: ignore[arg-type]
     return adjudicate(rolled_back, rulings)
 
 
@@ -192,29 +194,31 @@ def undo(game: Game) -> Game:
     """Take back the last turn; its moves become the pending moves again."""
     if not game.turns:
         raise GameError("nothing to undo: no turn has been played")
-    return game.model_copy(update={"turns": game.turns[:-1], "pending": game.turns[-1].moves})
+    return game.model_copy(update={"turns": game.turns[:-1], "orders": game.turns[-1].orders,
+                                   "undone": [*game.undone, game.turns[-1]]})
 
 
-def candidate_moves(game: Game, team: str) -> dict[str, list[Move]]:
+def candidate_moves(game: Game, team: str) -> dict[str, list[Order]]:
     """Default candidates for a lookahead: for the side playing the US, status quo and each
     option alone at full intensity; otherwise each value of each of the team's yes/no or
     choice decisions, the rest left to doctrine."""
-    candidates: dict[str, list[Move]] = {"doctrine": []}
+    candidates: dict[str, list[Order]] = {"doctrine": []}
     for decision in menu(game, team):
         if decision.startswith(OPTION_PREFIX):
             candidates[decision.removeprefix(OPTION_PREFIX)] = [
-                Move(team=team, decision=decision, value=1.0)]
+                Order(team=team, decision=decision, value=1.0,
+                      since_turn=game.next_turn)]
             continue
         d = DIRECTIVES[decision]
         values: tuple[object, ...] = {"bool": (True, False), "share": (0.0, 1.0),
                                       "choice": d.choices}[d.kind]
         for value in values:
-            candidates[f"{decision}={value}"] = [Move(team=team, decision=decision,
-                                                      value=value)]  # type: ignore[arg-type]
+            candidates[f"{decision}={value}"] = [Order(team=team, decision=decision, value=value,  # type: ignore[arg-type]
+                      since_turn=game.next_turn)]  # type: ignore[arg-type]
     return candidates
 
 
-def lookahead(game: Game, team: str, candidates: dict[str, list[Move]] | None = None, *,
+def lookahead(game: Game, team: str, candidates: dict[str, list[Order]] | None = None, *,
               worlds: int = 2000, uncertain: bool = True) -> pd.DataFrame:
     """Each candidate move kept to the horizon, from the game's current state, on the same
     forked worlds (paired): per candidate and headline outcome, the mean at the horizon and the

@@ -1,7 +1,10 @@
-"""The game file: everything a seminar needs to continue, undo or report, as validated JSON.
+"""The game: everything a seminar needs to continue, undo or report, as validated data.
 
-One file per game, versioned, written atomically; the previous good version is kept beside it as
-`<file>.prev`, so an interrupted write or a hand edit never loses the last good turn.
+Format version 2 (issue 17): team decisions are standing orders that hold until changed or
+withdrawn; the umpire rules on decisions or chance events, and the model's own result is kept
+beside the ruling; matrix-game arguments, phases, timers and saved lookaheads live in the game.
+Storage: `load`/`save` read and write one JSON file (the SQLite store, `seminar/store.py`,
+replaces them for served games).
 """
 
 from __future__ import annotations
@@ -17,63 +20,122 @@ from axis_sim.io import atomic_write_text
 from axis_sim.scenario.schema import ACTORS, OPTIONS
 
 FORMAT = "axis-sim-seminar"
-VERSION = 1
+VERSION = 2
+
+Value = bool | float | str
+Phase = Literal["orders", "adjudication", "debrief"]
 
 
 class GameError(Exception):
-    """A game file that cannot be used, or a command that does not fit the game's state."""
+    """A game that cannot be used, or a command that does not fit the game's state."""
 
 
 class Record(BaseModel):
-    """Base of the game file's parts: strict, so an edited file with stray keys is refused."""
+    """Base of the game's parts: strict, so an edited game with stray keys is refused."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class Move(Record):
-    """One team decision: an option at an intensity (`option:<id>`), or an actor's decision."""
+class Order(Record):
+    """A team's standing order: an option at an intensity (`option:<id>`) or an actor's
+    decision (a directive key such as "DPRK.nuclear_test"). It holds from `since_turn` until
+    changed or withdrawn; a per-turn order ("one ICBM this turn") applies once, then lapses."""
 
     team: str
-    decision: str  # "option:sanctions_listing" or a directive key such as "DPRK.nuclear_test"
-    value: bool | float | str
-    rationale: str = ""
-
-
-class Override(Record):
-    """The facilitator's change to an adjudicated result, with the reason logged."""
-
     decision: str
-    value: bool | float | str
+    value: Value
+    rationale: str = ""
+    since_turn: int = Field(ge=1)
+    per: Literal["month", "turn"] = "month"
+    exception: str = ""  # the umpire's reason when approved past a model rule
+
+
+class Ruling(Record):
+    """The umpire's ruling on a decision or a chance event, with the model's own result."""
+
+    kind: Literal["decision", "event"]
+    key: str
+    value: Value
     reason: str
+    model_value: Value | None = None
+
+    @property
+    def decision(self) -> str:
+        """The ruled key (the name version-1 callers used)."""
+        return self.key
+
+
+class Argument(Record):
+    """A matrix-game argument: a team's action with its reasons, counters, odds and roll."""
+
+    id: int
+    team: str
+    action: str
+    arguments: list[str]
+    counters: list[dict[str, str]] = Field(default_factory=list)  # {"team": …, "text": …}
+    event: str | None = None  # a watched event that guides the odds, if any
+    model_odds: float | None = Field(default=None, ge=0, le=1)
+    odds: float | None = Field(default=None, ge=0, le=1)
+    roll: float | None = Field(default=None, ge=0, le=1)
+    success: bool | None = None
 
 
 class Turn(Record):
-    """One adjudicated turn: the moves, what the model rolled, what each team was told."""
+    """One adjudicated turn: the orders in force, odds, the roll, and what each team was told."""
 
     number: int
     first_month: int
     months: int
-    moves: list[Move]
-    overrides: list[Override] = Field(default_factory=list)
+    orders: list[Order]
+    rulings: list[Ruling] = Field(default_factory=list)
     odds: dict[str, float] = Field(default_factory=dict)
+    odds_doctrine: dict[str, float] = Field(default_factory=dict)
+    drivers: dict[str, list[str]] = Field(default_factory=dict)
+    happened: dict[str, bool] = Field(default_factory=dict)
     events: list[dict[str, Any]] = Field(default_factory=list)
     outcomes: dict[str, float] = Field(default_factory=dict)
-    injects: dict[str, list[str]] = Field(default_factory=dict)
+    model_events: list[dict[str, Any]] | None = None
+    model_outcomes: dict[str, float] | None = None
+    briefings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    arguments: list[Argument] = Field(default_factory=list)
     state: dict[str, Any]
+
+    @property
+    def moves(self) -> list[Order]:
+        """The orders in force (the name version-1 callers used)."""
+        return self.orders
+
+    @property
+    def overrides(self) -> list[Ruling]:
+        """The umpire's rulings (the name version-1 callers used)."""
+        return self.rulings
+
+    @property
+    def injects(self) -> dict[str, list[str]]:
+        """Each briefing's plain lines of what happened (version-1 callers' view)."""
+        return {who: [str(line) for line in b.get("happened", [])]
+                for who, b in self.briefings.items()}
 
 
 class Game(Record):
     """A seminar in progress."""
 
     format: Literal["axis-sim-seminar"] = FORMAT
-    version: int = VERSION
+    version: Literal[2] = VERSION
     scenario_file: str
     scenario_hash: str
     scenario: dict[str, Any]
     seed: int
     turn_months: int = Field(ge=1, le=24)
     teams: dict[str, list[str]]
-    pending: list[Move] = Field(default_factory=list)
+    orders: list[Order] = Field(default_factory=list)
+    ready: list[str] = Field(default_factory=list)
+    phase: Phase = "orders"
+    deadline: str | None = None
+    matrix: bool = False
+    arguments: list[Argument] = Field(default_factory=list)
+    lookaheads: list[dict[str, Any]] = Field(default_factory=list)
+    undone: list[Turn] = Field(default_factory=list)
     initial_state: dict[str, Any]
     turns: list[Turn] = Field(default_factory=list)
 
@@ -87,9 +149,24 @@ class Game(Record):
         """The model state the next turn starts from."""
         return self.turns[-1].state if self.turns else self.initial_state
 
+    @property
+    def next_turn(self) -> int:
+        """The number of the coming turn."""
+        return len(self.turns) + 1
+
+    @property
+    def pending(self) -> list[Order]:
+        """The orders in force for the coming turn (the name version-1 callers used)."""
+        return self.orders
+
     def team_of(self, actor: str) -> str | None:
         """The human team playing `actor`, or None if the model plays it."""
         return next((team for team, actors in self.teams.items() if actor in actors), None)
+
+
+# Version-1 names, kept so callers written against them read the new records.
+Move = Order
+Override = Ruling
 
 
 def parse_teams(specs: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
@@ -138,7 +215,7 @@ def load(path: Path) -> Game:
         raise GameError(f"{path}: not an axis-sim seminar game file.{hint}")
     if data.get("version") != VERSION:
         raise GameError(f"{path}: game file version {data.get('version')!r}; this axis-sim "
-                        f"reads version {VERSION}.")
+                        f"reads version {VERSION}; start a new game.")
     try:
         return Game.model_validate(data)
     except ValidationError as err:
