@@ -76,6 +76,8 @@ class UnitedStates(Actor):
         chance = 1.0 - (1.0 - model.levers.extra_exercise_probability) * (
             1.0 - self.par("provocation_exercise_probability") * provoked)
         extra = model.directed("US.exercise", model.draws["trilateral_exercise"] < chance)
+        if "US.exercise" in model.directives:
+            extra &= ~model.now.exercise  # ordered: one exercise a month, the calendar's or this
         model.now.exercise |= extra
         model.log.record(month, "US", "allied_exercise", extra)
         self.exercises += model.now.exercise

@@ -100,8 +100,8 @@ class China(Actor):
                                                       - self.par("initial_alignment"))
             + np.where(defies, self.par("defiance_pull"), -1.0) * levers.china_warning_cost,
             temperature)
-        self.joins_exercise = model.directed("China.join_exercise",
-                                             model.draws["china_naval_exercise"] < p_join)
+        self.joins_exercise = model.ruled("china_naval_exercise", model.directed(
+            "China.join_exercise", model.draws["china_naval_exercise"] < p_join))
 
     def opposition_to_testing(self) -> np.ndarray:
         """Share by which Beijing's opposition cuts the DPRK's will to test: less when aligned."""

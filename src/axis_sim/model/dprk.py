@@ -118,6 +118,7 @@ class NorthKorea(Actor):
         self.lethal_incidents = zeros.copy()
         self.nuclear_test = np.zeros(model.worlds, dtype=bool)
         self.month_test = np.zeros(model.worlds, dtype=bool)
+        self.test_month = np.full(model.worlds, -1, dtype=np.int32)  # when it tested, if it did
         self.accepts_deeper_ties = np.zeros(model.worlds, dtype=bool)
         self.month_launches = zeros.copy()
         self.month_incident = np.zeros(model.worlds, dtype=bool)
@@ -268,7 +269,8 @@ class NorthKorea(Actor):
                     1e-6, 0.999), shift, temperature)
         icbm = model.directed("DPRK.icbm_launch", draws["icbm_launch"] < p_icbm)
         standard = icbm & (draws["icbm_trajectory"] < standard_share)
-        failed = icbm & (draws["icbm_success"] >= self.maturity[:, ICBM])
+        failed = icbm & model.ruled("icbm_failure",
+                                    draws["icbm_success"] >= self.maturity[:, ICBM])
         self.srbm_launches += srbm
         self.irbm_launches += irbm
         self.icbm_launches += icbm
@@ -288,7 +290,8 @@ class NorthKorea(Actor):
         attempt = model.directed("DPRK.satellite_launch", draws["satellite_attempt"]
                                  < self.par("satellite_attempt_probability")
                                  * (1.0 - self.par("orbit_lull") * in_orbit))
-        success = attempt & (draws["satellite_success"] < self.maturity[:, SATELLITE])
+        success = attempt & model.ruled("satellite_orbit",
+                                        draws["satellite_success"] < self.maturity[:, SATELLITE])
         self.satellite_attempts += attempt
         self.satellites_in_orbit += success
         self.maturity[:, SATELLITE] += (self.par("test_learning") * attempt
@@ -298,7 +301,8 @@ class NorthKorea(Actor):
     @rule(writes={"dprk.nuclear_test": ("dprk.nuclear_test", "dprk.posture", "china.alignment",
                                         "us.extended_deterrence"),
                   "dprk.month_test": ("dprk.nuclear_test", "dprk.posture", "china.alignment",
-                                      "us.extended_deterrence")})
+                                      "us.extended_deterrence")},
+          records={"dprk.test_month": ("dprk.month_test",)})
     def _consider_test(self, month: int) -> None:
         """The seventh test: likelier in a signalling month, less likely against Beijing's
         opposition and against firmer allied deterrence."""
@@ -310,10 +314,12 @@ class NorthKorea(Actor):
                  - self.par("test_deterrence_weight") * deterrence)
         p = shifted_probability(self.par("nuclear_test_hazard"), shift,
                                 self.par("choice_temperature"))
-        test = ~self.nuclear_test & model.directed("DPRK.nuclear_test",
-                                                   model.draws["nuclear_test"] < p)
+        untested = ~self.nuclear_test
+        test = model.directed("DPRK.nuclear_test", untested & (model.draws["nuclear_test"] < p),
+                              allowed=untested)
         self.nuclear_test |= test
         self.month_test = test
+        self.test_month = np.where(test, month, self.test_month).astype(np.int32)
         model.log.record(month, "DPRK", "nuclear_test", test)
         model.china.react_to_test(test)
         model.russia.shield_at_un(month, self.month_icbm | test)
@@ -325,12 +331,13 @@ class NorthKorea(Actor):
         model = self.model
         p = np.clip(self.par("lethal_incident_probability") * np.where(
             self.posture == COERCION, self.par("coercion_multiplier"), 1.0), 0.0, 1.0)
-        incident = model.draws["lethal_incident"] < p
+        incident = model.ruled("lethal_incident", model.draws["lethal_incident"] < p)
         self.lethal_incidents += incident
         self.month_incident = incident
         model.log.record(month, "DPRK", "lethal_incident", incident)
-        crisis = incident & (model.draws["incident_escalation"]
-                             < self.par("incident_escalation_probability"))
+        crisis = incident & model.ruled(
+            "escalation_crisis",
+            model.draws["incident_escalation"] < self.par("incident_escalation_probability"))
         model.crises.add(month, "DPRK", crisis)
 
     def receive_technology(self, transfers: np.ndarray, programme: np.ndarray) -> None:

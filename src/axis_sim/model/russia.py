@@ -78,6 +78,7 @@ class Russia(Actor):
         self.naval_exercise = np.zeros(model.worlds, dtype=bool)
         self.proposes = np.zeros(model.worlds, dtype=bool)
         self.base_gain = np.zeros(model.worlds)
+        self.rung_month = np.full(model.worlds, -1, dtype=np.int32)  # when the rung was reached
 
     @rule(records={"russia.condemnations": ("now.exercise",)})
     def decide(self, month: int) -> None:
@@ -89,8 +90,9 @@ class Russia(Actor):
         self._reroute()
         self._ties_with_seoul()
         model = self.model
-        condemn = model.now.exercise & (model.draws["russia_condemnation"]
-                                        < self.par("condemn_exercise_probability"))
+        condemn = model.now.exercise & model.ruled(
+            "exercise_condemned",
+            model.draws["russia_condemnation"] < self.par("condemn_exercise_probability"))
         self.condemnations += condemn
         model.log.record(month, "Russia", "exercise_condemned", condemn)
 
@@ -113,7 +115,8 @@ class Russia(Actor):
         p = shifted_probability(self.par("summit_hazard"),
                                 self.par("summit_need_weight") * (russia + dprk),
                                 self.par("ladder_temperature"))
-        unscheduled = ~model.now.summit & (model.draws["summit_hazard"] < p)
+        unscheduled = ~model.now.summit & model.ruled("leader_summit",
+                                                      model.draws["summit_hazard"] < p)
         model.now.summit |= unscheduled
         model.summits += model.now.summit
         model.log.record(month, "Russia", "leader_summit", unscheduled)
@@ -180,7 +183,10 @@ class Russia(Actor):
         wants = (model.draws["russia_ladder"]
                  < logit_probability(gain, self.par("ladder_temperature")))
         opens = (self.cooperation > 0) | (ctx.deficit > 0)
-        self.proposes = model.directed("Russia.propose", wants & opens)
+        # A team's proposal passes the same rules: the arms trade opens only in a war short of
+        # shells, and there is no rung past the treaty (unless the umpire makes an exception).
+        self.proposes = model.directed("Russia.propose", wants & opens,
+                                       allowed=opens & (self.cooperation < TREATY_LEVEL))
 
     @rule(writes={
         "russia.cooperation": ("russia.cooperation", "russia.proposes", "dprk.accepts_deeper_ties",
@@ -190,6 +196,7 @@ class Russia(Actor):
     }, records={
         "russia.naval_exercise": ("russia.cooperation", "russia.proposes",
                                   "dprk.accepts_deeper_ties", "china.joins_exercise"),
+        "russia.rung_month": ("russia.cooperation",),
     })
     def settle_ladder(self, month: int) -> None:
         """The rung moves up if Moscow proposed and Pyongyang accepts this month.
@@ -208,6 +215,9 @@ class Russia(Actor):
             model.draws["ladder_fast_step"] < logit_probability(
                 self.base_gain - self.par("ladder_step_cost") * (self.cooperation + 1)
                 + self.par("fast_step_weight") * joint, self.par("ladder_temperature")))
+        if "Russia.propose" in model.directives:
+            # A team proposes the next rung, one rung: no second step follows in the month.
+            again = np.zeros_like(again)
         self._climb(month, again, model.draws["russia_treaty_skip_fast"])
         self.transfer_technology(month)
 
@@ -223,6 +233,7 @@ class Russia(Actor):
         step = np.where(to_exercise, 0, agreed.astype(np.int8))
         step = step + np.where(with_china, 1, 0) + np.where(skip, 2, 0)
         self.cooperation = (self.cooperation + step).astype(np.int8)
+        self.rung_month = np.where(step > 0, month, self.rung_month).astype(np.int32)
         self.naval_exercise |= with_china
         model.log.record(month, "Russia", "cooperation_step", step > 0, self.cooperation)
         model.log.record(month, "China", "china_naval_exercise", with_china)
@@ -248,8 +259,9 @@ class Russia(Actor):
         p = np.clip((self.par("tech_transfer_probability")
                      + self.par("tech_per_million_rounds") * shipped_millions
                      + self.par("asia_retaliation") * allied_action) * treaty, 0.0, 1.0)
-        transfers = (self.cooperation >= TECH_LEVEL) & model.directed(
-            "Russia.tech_transfer", model.draws["tech_transfer"] < p)
+        rung = self.cooperation >= TECH_LEVEL
+        transfers = model.directed("Russia.tech_transfer",
+                                   rung & (model.draws["tech_transfer"] < p), allowed=rung)
         need = dprk.priorities * (1.0 - dprk.maturity)
         programme = logit_choice(need, dprk.par("choice_temperature"),
                                  model.draws["tech_programme"])
@@ -265,10 +277,11 @@ class Russia(Actor):
         """After an ICBM launch or nuclear test the allies may seek punitive Security Council
         action (`actors.US.un_action_probability`); Moscow blocks what is sought."""
         model = self.model
-        sought = provocation & (model.draws["un_proposal"]
-                                < model.us.par("un_action_probability"))
-        blocked = sought & model.directed(
-            "Russia.un_shield", model.draws["un_shield"] < self.par("un_shield_probability"))
+        sought = provocation & model.ruled(
+            "un_action_sought",
+            model.draws["un_proposal"] < model.us.par("un_action_probability"))
+        blocked = sought & model.ruled("un_action_blocked", model.directed(
+            "Russia.un_shield", model.draws["un_shield"] < self.par("un_shield_probability")))
         self.un_blocks += blocked
         self.un_erosion = self.un_erosion + self.par("erosion_per_block") * blocked * (
             1.0 - self.un_erosion)

@@ -73,7 +73,8 @@ def exchange(model: AxisModel, month: int) -> None:
     ports. Listings bite the sea route less (`sea_listing_exposure`: Russian state ships and
     ports are beyond most designations) but it carries less and is seen less."""
     trade, dprk, ctx = model.trade, model.dprk, model.context
-    trading = model.russia.cooperation >= 1
+    # Munitions cross only under an arms deal, unless the umpire let a team ship without one.
+    trading = (model.russia.cooperation >= 1) | model.excepted("DPRK.deliveries")
     spare = dprk.par("shell_production") * dprk.par("export_share")
     # Pyongyang releases more of its war reserve to a partner it trusts.
     # ... and more as ties deepen past arms-for-food (the seed's "more robust" cooperation).
@@ -151,7 +152,8 @@ def sanctions_network(model: AxisModel, month: int) -> None:
     model.log.record(month, "US", "entity_listed", listed_now > 0, listed_now)
     model.log.record(month, "Russia", "front_company", fronts > 0, fronts)
 
-    joins = model.draws["parallel_sanctions"] < levers.parallel_sanctions_rate
+    joins = model.ruled("parallel_sanctions",
+                        model.draws["parallel_sanctions"] < levers.parallel_sanctions_rate)
     model.us.sanctioning_parties += joins
     model.log.record(month, "US", "parallel_sanctions", joins)
     added = model.us.sanctioning_parties - p["actors.US.initial_sanctioning_parties"]

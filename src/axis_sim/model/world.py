@@ -31,7 +31,7 @@ import numpy as np
 
 from axis_sim.model.allies import Japan, SouthKorea, UnitedStates
 from axis_sim.model.china import China
-from axis_sim.model.directives import directed
+from axis_sim.model.directives import directed, ruled
 from axis_sim.model.dprk import NorthKorea
 from axis_sim.model.eventlog import EventLog
 from axis_sim.model.options import IN_FORCE, OPTION_CLASSES, Levers, PolicyOption
@@ -164,8 +164,11 @@ class AxisModel(mesa.Model):
         self.trade.listed[:] = np.arange(entities)[None, :] < initial[:, None]
         self.trade.identified[:] = self.trade.listed
         self.draws: dict[str, np.ndarray] = {}
-        # Decisions human teams take in place of the doctrine (seminar); see directives.py.
+        # Decisions human teams take in place of the doctrine (seminar), the directive keys the
+        # umpire lets past a rule, and the umpire's rulings on chance events; see directives.py.
         self.directives: dict[str, object] = {}
+        self.exceptions: set[str] = set()
+        self.rulings: dict[str, bool] = {}
 
     def set_portfolio(self, intensities: dict[str, float | None], start: int | None = None) -> None:
         """Put the options in force: those named at their intensity (None: the scenario's),
@@ -183,9 +186,20 @@ class AxisModel(mesa.Model):
                 self.options.append(cls(spec.options[option], start_date, self.params,
                                         in_portfolio=False, in_force=in_force))
 
-    def directed(self, key: str, default: np.ndarray) -> np.ndarray:
-        """The doctrine's choice `default`, unless a team's directive decides `key`."""
-        return directed(self.directives, key, default)
+    def directed(self, key: str, default: np.ndarray,
+                 allowed: np.ndarray | None = None) -> np.ndarray:
+        """The doctrine's choice `default`, unless a team's directive decides `key`; a directive
+        counts only where the rules allow the decision (`allowed`), unless the umpire made an
+        exception for it."""
+        return directed(self.directives, key, default, allowed, self.exceptions)
+
+    def ruled(self, key: str, happened: np.ndarray) -> np.ndarray:
+        """The model's draw `happened` of chance event `key`, unless the umpire ruled on it."""
+        return ruled(self.rulings, key, happened)
+
+    def excepted(self, key: str) -> bool:
+        """True if a team's directive decides `key` and the umpire let it past the rules."""
+        return key in self.directives and key in self.exceptions
 
     # --- the month -----------------------------------------------------------------------------
 
@@ -216,7 +230,8 @@ class AxisModel(mesa.Model):
     })
     def _context(self, month: int) -> None:
         ctx, p = self.context, self.params
-        starts = ~ctx.ceasefire & (self.draws["ceasefire"] < p["context.ceasefire_hazard"])
+        starts = ~ctx.ceasefire & self.ruled(
+            "ceasefire", self.draws["ceasefire"] < p["context.ceasefire_hazard"])
         ctx.ceasefire |= starts
         self.log.record(month, "World", "ceasefire", starts)
         ctx.demand = p["context.russia_artillery_use"] * np.where(
@@ -242,6 +257,12 @@ class AxisModel(mesa.Model):
                 continue
             chance = self.params[f"events.{event.id}.probability"]
             happens = self.draws[f"event:{event.id}"] < chance
+            if event.kind == "allied_exercise":
+                # A team that orders no exercises cancels the calendar's too; one that orders
+                # them holds one every month (in the US's decision, if none is due here).
+                happens = self.directed("US.exercise", happens) & happens
+            elif event.kind == "leader_summit":
+                happens = self.ruled("leader_summit", happens)
             target[event.kind] |= happens
             self.log.record(month, actor[event.kind], event.kind, happens)
 
@@ -263,14 +284,14 @@ class AxisModel(mesa.Model):
         """Under the declaration: try to intercept standard-trajectory ICBMs in flight, and
         strike launches seen in preparation on the pad; either can set off a crisis."""
         levers, warning = self.levers, self.us.warning_quality
-        attempt = self.dprk.month_icbm_standard & (
-            self.draws["intercept_attempt"] < levers.intercept_posture)
-        success = attempt & (self.draws["intercept_success"]
-                             < levers.intercept_effectiveness * warning)
+        attempt = self.dprk.month_icbm_standard & self.ruled(
+            "intercept_attempt", self.draws["intercept_attempt"] < levers.intercept_posture)
+        success = attempt & self.ruled("intercept_success", self.draws["intercept_success"]
+                                       < levers.intercept_effectiveness * warning)
         # A launch seen in preparation (warning quality) may be struck on the pad; a strike on
         # a prepared launcher is taken to succeed — it is the risk Pyongyang weighs (dprk.py).
-        strike = self.dprk.month_icbm & (self.draws["launchpad_strike"]
-                                         < levers.launchpad_threat * warning)
+        strike = self.dprk.month_icbm & self.ruled(
+            "launchpad_strike", self.draws["launchpad_strike"] < levers.launchpad_threat * warning)
         self.intercept_attempts += attempt
         self.intercept_successes += success
         self.launchpad_strikes += strike
@@ -278,8 +299,9 @@ class AxisModel(mesa.Model):
         self.log.record(month, "US", "intercept_attempt", attempt)
         self.log.record(month, "US", "intercept_success", success)
         self.log.record(month, "US", "launchpad_strike", strike)
-        crisis = (attempt | strike) & (self.draws["intercept_escalation"]
-                                       < levers.escalation_per_attempt)
+        crisis = (attempt | strike) & self.ruled(
+            "escalation_crisis",
+            self.draws["intercept_escalation"] < levers.escalation_per_attempt)
         self.crises.add(month, "US", crisis)
 
 
