@@ -822,14 +822,28 @@ def test_extends_replaces_a_distribution_whole(tmp_path: Path) -> None:
 
 def test_extends_multi_level_and_subfolders(tmp_path: Path) -> None:
     write(tmp_path, "shared/root.yaml", {"a": {"x": 1, "y": 1, "z": 1}})
-    write(tmp_path, "shared/mid.yaml", {"extends": "root.yaml", "a": {"y": 2}})
-    child, _ = write(tmp_path, "runs/child.yaml", {"extends": "../shared/mid.yaml",
-                                                   "a": {"z": 3}})
+    # Inside the tree of the file loaded, a parent may go up again (`../`).
+    write(tmp_path, "shared/deeper/mid.yaml", {"extends": "../root.yaml", "a": {"y": 2}})
+    child, _ = write(tmp_path, "child.yaml", {"extends": "shared/deeper/mid.yaml",
+                                              "a": {"z": 3}})
     data, positions = resolve(child)
     assert data == {"a": {"x": 1, "y": 2, "z": 3}}
     assert Path(positions[("a", "x")][0]).name == "root.yaml"
     assert Path(positions[("a", "y")][0]).name == "mid.yaml"
     assert Path(positions[("a", "z")][0]).name == "child.yaml"
+
+
+def test_extends_out_of_the_tree_needs_allow_outside(tmp_path: Path) -> None:
+    write(tmp_path, "shared/root.yaml", {"a": {"x": 1}})
+    child, _ = write(tmp_path, "runs/child.yaml", {"extends": "../shared/root.yaml",
+                                                   "a": {"z": 3}})
+    with pytest.raises(ScenarioError) as excinfo:
+        resolve(child)
+    problem = only_problem(excinfo)
+    assert (problem.file, problem.line, problem.field) == (str(child), 1, "extends")
+    assert "leads outside the scenario's folder" in problem.message
+    assert "--allow-outside" in problem.message
+    assert resolve(child, allow_outside=True)[0] == {"a": {"x": 1, "z": 3}}
 
 
 def test_extends_list_later_parents_win(tmp_path: Path) -> None:

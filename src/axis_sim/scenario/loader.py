@@ -23,7 +23,7 @@ import re
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,11 +35,22 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from axis_sim.scenario.errors import Problem, ScenarioError, show_value
+from axis_sim.scenario.paths import (
+    MAX_FILE_BYTES,
+    UnreadableFile,
+    extends_roots,
+    file_problem,
+    inside,
+    outside_message,
+    path_problem,
+    read_regular,
+)
 from axis_sim.scenario.positions import mark_near as _mark_near
 from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import DAY_PATTERN, EVIDENCE_DATE_PATTERN, Scenario
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "FileRecord",
     "Loc",
     "Mark",
@@ -63,11 +74,15 @@ Loc = tuple[str | int, ...]
 Mark = tuple[str, int, int]
 """Where something was written: (file name, 1-based line, 1-based column)."""
 
-# A scenario file is a few thousand lines at most; anything near these limits is a mistake or
-# an attack, and saying so beats hanging or exhausting memory.
-MAX_FILE_BYTES = 10 * 1024 * 1024
+# A scenario file is a few thousand lines at most (the baseline: 87 KB, 4,600 YAML nodes);
+# anything near these limits is a mistake or an attack, and saying so beats hanging or
+# exhausting memory. MAX_FILE_BYTES lives in `paths`, which reads files.
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
+MAX_NODES = 50_000  # values, keys and collections in one file, counted while composing
+MAX_LIST_ITEMS = 10_000  # items of one list
+MAX_PARENTS = 32  # entries of one `extends:` list
+MAX_FILES = 64  # distinct files one scenario may be built from
 
 _T = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP, _MERGE, _VALUE = _T + "str", _T + "seq", _T + "map", _T + "merge", _T + "value"
@@ -103,8 +118,9 @@ class _Abort(Exception):
 class _Builder:
     """Turns a composed YAML node graph into plain data, recording positions and problems."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, echo: bool = True) -> None:
         self.name = name
+        self.echo = echo
         self.positions = Positions()
         self.problems: list[Problem] = []
         self.constructor = SafeConstructor()
@@ -114,6 +130,11 @@ class _Builder:
         self.seen: set[int] = set()
         self.expanded = 0
         self.active: set[int] = set()
+
+    def shown(self, value: Any) -> str:
+        """A value of the file for a message, or only "a value" when the file's content must
+        not be echoed (a parent file, which may be no scenario at all)."""
+        return show_value(value) if self.echo else "a value"
 
     def mark(self, node: Node) -> Mark:
         return (self.name, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -157,6 +178,9 @@ class _Builder:
                 if node.tag != _SEQ:
                     self.bad_tag(node, loc)
                     return None
+                if len(node.value) > MAX_LIST_ITEMS:
+                    self.abort(node, loc, f"a list of {len(node.value)} items; at most "
+                                          f"{MAX_LIST_ITEMS} are allowed in a scenario")
                 return [self.build(item, (*loc, i), in_alias) for i, item in enumerate(node.value)]
             if isinstance(node, MappingNode):
                 if node.tag != _MAP:
@@ -189,7 +213,7 @@ class _Builder:
             # An explicit `!!int abc` or `!!bool maybe` fails inside PyYAML with a bare
             # ValueError/KeyError; what the author needs is which value and which type.
             kind = node.tag.removeprefix(_T)
-            message = f"{show_value(node.value)} cannot be read as {kind}"
+            message = f"{self.shown(node.value)} cannot be read as {kind}"
             if kind == "timestamp":
                 message += ": no such day of the calendar (write a date as YYYY-MM-DD)"
             self.problem(node, loc, message)
@@ -254,7 +278,7 @@ class _Builder:
                     self.problem(
                         key_node,
                         (*loc, key),
-                        f"duplicate key {show_value(key)} (first written on line "
+                        f"duplicate key {self.shown(key)} (first written on line "
                         f"{first_at[key]}); a key may appear only once in a mapping",
                     )
                 continue
@@ -288,18 +312,9 @@ def _read_text(path: Path, name: str) -> str:
         return ScenarioError([Problem(name, line, column, "", message)])
 
     try:
-        if path.is_dir():
-            raise fail("is a folder, not a scenario file")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("no such file") from None
-    except PermissionError:
-        raise fail("cannot be read: permission denied") from None
-    except OSError as exc:
-        raise fail(f"cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not a scenario file")
+        raw = read_regular(path)
+    except UnreadableFile as exc:
+        raise fail(str(exc)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -312,10 +327,19 @@ def _read_text(path: Path, name: str) -> str:
         ) from None
 
 
-def read_yaml_text(text: str, name: str = "<string>") -> tuple[Any, Positions]:
-    """`read_yaml` for text already in memory; `name` is the file name used in problems."""
+def read_yaml_text(text: str, name: str = "<string>", *,
+                   echo: bool = True) -> tuple[Any, Positions]:
+    """`read_yaml` for text already in memory; `name` is the file name used in problems.
+
+    With `echo=False` no problem quotes the text's values: for a file read because another
+    file named it (`extends:`), which may be anything on the machine, not a scenario.
+    """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
+    except _TooManyNodes as exc:
+        message = (f"more than {MAX_NODES} values in one file; a scenario has a few thousand "
+                   "(split it, or remove what the model does not read)")
+        raise ScenarioError([Problem(name, exc.line, exc.column, "", message)]) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc, name)]) from None
     except yaml.reader.ReaderError as exc:
@@ -333,7 +357,7 @@ def read_yaml_text(text: str, name: str = "<string>") -> tuple[Any, Positions]:
 
     if root is None:
         raise ScenarioError([Problem(name, None, None, "", "the file is empty")])
-    builder = _Builder(name)
+    builder = _Builder(name, echo)
     try:
         data = builder.build(root, ())
     except _Abort:
@@ -344,13 +368,47 @@ def read_yaml_text(text: str, name: str = "<string>") -> tuple[Any, Positions]:
         raise ScenarioError(sorted(unique, key=Problem.sort_key))
     if not isinstance(data, dict):
         _, line, column = builder.mark(root)
-        what = "a list" if isinstance(data, list) else f"the value {show_value(data)}"
+        what = ("a list" if isinstance(data, list) else f"the value {show_value(data)}" if echo
+                else "a single value (its text is not shown)")
         message = (
             f"the top level should be a mapping of sections (meta:, context:, actors:, ...), "
             f"not {what}"
         )
         raise ScenarioError([Problem(name, line, column, "", message)])
     return data, builder.positions
+
+
+class _TooManyNodes(Exception):
+    """Internal: composing stopped at `MAX_NODES` (line and column where it stopped)."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line, self.column = line, column
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """PyYAML's safe composer, stopped after `MAX_NODES` nodes: composing is lazy, so a huge
+    file stops being scanned there instead of being read whole into millions of nodes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            mark = self.peek_event().start_mark
+            raise _TooManyNodes(mark.line + 1, mark.column + 1)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _compose(text: str) -> Node | None:
+    """`yaml.compose(text, Loader=SafeLoader)` with the node count bounded."""
+    loader = _CountingLoader(text)
+    try:
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
@@ -386,8 +444,8 @@ def _record(files: list[FileRecord] | None, path: str | os.PathLike[str], name: 
                       "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "role": role})
 
 
-def resolve(path: str | os.PathLike[str],
-            files: list[FileRecord] | None = None) -> tuple[dict[str, Any], Positions]:
+def resolve(path: str | os.PathLike[str], files: list[FileRecord] | None = None, *,
+            allow_outside: bool = False) -> tuple[dict[str, Any], Positions]:
     """Read a scenario file and everything it `extends:`, deep-merged into one dict.
 
     `extends:` is a path or a list of paths, relative to the extending file's folder. Parents
@@ -396,88 +454,145 @@ def resolve(path: str | os.PathLike[str],
     which the child replaces whole; lists and scalars from the merged-over side replace.
     Positions follow whichever file supplied each value. The result has no `extends` key.
     With `files`, every file read is appended to it (`FileRecord`), the loaded one first.
+
+    A parent must lie in the loaded file's folder tree or the bundled scenario library
+    (`axis_sim.scenario.paths`); `allow_outside=True` lifts that rule. Each parent is read and
+    resolved once however often it is named (a diamond of repeated parents stays linear).
     """
     name = str(path)
+    problem = path_problem(name)
+    if problem is not None:
+        raise ScenarioError([Problem(show_value(name), None, None, "", problem)])
     text = _read_text(Path(path), name)
     _record(files, path, name, text, "scenario")
     data, positions = read_yaml_text(text, name)
-    chain = ((os.path.realpath(path), name),)
-    return _resolve_loaded(data, positions, Path(path).parent, name, chain, files)
+    resolver = _Resolver(extends_roots(Path(path).parent), allow_outside, files)
+    return resolver.resolve(data, positions, Path(path).parent, name,
+                            ((os.path.realpath(path), name),))
 
 
 def resolve_text(
     text: str, name: str = "<string>", folder: str | os.PathLike[str] = ".",
-    files: list[FileRecord] | None = None,
+    files: list[FileRecord] | None = None, *, allow_outside: bool = False,
 ) -> tuple[dict[str, Any], Positions]:
-    """`resolve` for text in memory; its `extends:` paths are taken relative to `folder`."""
+    """`resolve` for text in memory; its `extends:` paths are taken relative to `folder`,
+    whose tree (with the bundled library) is where they may lead."""
     _record(files, os.path.join(folder, name), name, text, "scenario")
     data, positions = read_yaml_text(text, name)
-    chain = ((os.path.realpath(os.path.join(folder, name)), name),)
-    return _resolve_loaded(data, positions, Path(folder), name, chain, files)
+    resolver = _Resolver(extends_roots(folder), allow_outside, files)
+    return resolver.resolve(data, positions, Path(folder), name,
+                            ((os.path.realpath(os.path.join(folder, name)), name),))
 
 
-def _resolve_loaded(
-    data: dict[str, Any],
-    positions: Positions,
-    folder: Path,
-    name: str,
-    chain: tuple[tuple[str, str], ...],
-    files: list[FileRecord] | None = None,
-) -> tuple[dict[str, Any], Positions]:
-    if "extends" not in data:
-        return data, positions
+Chain = tuple[tuple[str, str], ...]
+"""The files being resolved, outermost first: (real path, name in problems)."""
 
-    problems: list[Problem] = []
 
-    def problem_at(loc: Loc, message: str) -> None:
-        line, column = _line_col(positions.get(loc))
-        problems.append(Problem(name, line, column, dotted(loc), message))
+@dataclass
+class _Resolver:
+    """Follows `extends:` for one load: where parents may lie, and each parent resolved once."""
 
-    raw = data["extends"]
-    refs: list[tuple[str, Loc]] = []
-    if isinstance(raw, str):
-        refs.append((raw, ("extends",)))
-    elif isinstance(raw, list):
-        refs.extend((item, ("extends", i)) for i, item in enumerate(raw))
-    else:
-        problem_at(("extends",), "extends should be a file path or a list of file paths")
+    roots: tuple[Path, ...]
+    allow_outside: bool
+    files: list[FileRecord] | None
+    # Resolved parents by real path: a file named by many children (or many times by one) is
+    # read, parsed and resolved once; without it, six files each extending the next twelve
+    # times meant 12**5 reads.
+    cache: dict[str, tuple[dict[str, Any], Positions]] = field(default_factory=dict)
+    failed: dict[str, ScenarioError] = field(default_factory=dict)  # the same, for bad parents
 
-    merged: tuple[dict[str, Any], Positions] | None = None
-    for ref, loc in refs:
+    def resolve(self, data: dict[str, Any], positions: Positions, folder: Path, name: str,
+                chain: Chain) -> tuple[dict[str, Any], Positions]:
+        """`data` (read from `name`, in `folder`) merged over everything it extends."""
+        if "extends" not in data:
+            return data, positions
+
+        problems: list[Problem] = []
+
+        def problem_at(loc: Loc, message: str) -> None:
+            line, column = _line_col(positions.get(loc))
+            problems.append(Problem(name, line, column, dotted(loc), message))
+
+        raw = data["extends"]
+        refs: list[tuple[Any, Loc]] = []
+        if isinstance(raw, str):
+            refs.append((raw, ("extends",)))
+        elif isinstance(raw, list):
+            refs.extend((item, ("extends", i)) for i, item in enumerate(raw))
+            if len(refs) > MAX_PARENTS:
+                problem_at(("extends",), f"extends names {len(refs)} files; at most "
+                                         f"{MAX_PARENTS} are allowed")
+                refs = []
+        else:
+            problem_at(("extends",), "extends should be a file path or a list of file paths")
+
+        merged: tuple[dict[str, Any], Positions] | None = None
+        for ref, loc in refs:
+            try:
+                parent = self.parent(ref, folder, name, chain)
+            except _Refused as refused:
+                problem_at(loc, str(refused))
+                continue
+            except ScenarioError as exc:
+                problems.extend(exc.problems)
+                continue
+            merged = parent if merged is None else _merge(*merged, *parent)
+        if problems:
+            raise ScenarioError(sorted(dict.fromkeys(problems), key=Problem.sort_key))
+
+        child = {key: value for key, value in data.items() if key != "extends"}
+        child_positions = Positions()
+        _copy_positions((), child, positions, child_positions)
+        if merged is None:  # `extends: []`
+            return child, child_positions
+        return _merge(*merged, child, child_positions)
+
+    def parent(self, ref: Any, folder: Path, name: str,
+               chain: Chain) -> tuple[dict[str, Any], Positions]:
+        """The resolved parent `ref` (as written in `name`); `_Refused` says why not."""
         if not isinstance(ref, str) or not ref.strip():
-            problem_at(loc, f"extends should name a file, not {show_value(ref)}")
-            continue
+            raise _Refused(f"extends should name a file, not {show_value(ref)}")
+        problem = path_problem(ref)
+        if problem is not None:
+            raise _Refused(f"extends {show_value(ref)}: {problem}")
         target = folder / ref
+        # Problems in the parent name it as the author wrote it, relative to the child.
         display = os.path.normpath(os.path.join(os.path.dirname(name), ref))
-        real = os.path.realpath(target)
-        if any(real == seen for seen, _ in chain):
+        where = os.path.realpath(target)
+        # Checked before anything touches the file: a refused path is not even stat-ed.
+        if not self.allow_outside and not inside(where, self.roots):
+            raise _Refused(outside_message(ref, self.roots))
+        if any(where == seen for seen, _ in chain):
             names = " -> ".join([*(shown for _, shown in chain), display])
-            problem_at(loc, f"extends cycle: {names}")
-            continue
-        if not target.is_file():
-            what = "is a folder, not a file" if target.is_dir() else "does not exist"
-            problem_at(loc, f"extends {ref!r}: {target} {what}")
-            continue
+            raise _Refused(f"extends cycle: {names}")
+        if where in self.cache:
+            return self.cache[where]
+        if where in self.failed:
+            raise self.failed[where]
+        problem = file_problem(target)
+        if problem is not None:
+            raise _Refused(f"extends {show_value(ref)}: {show_value(str(target), 300)} "
+                           f"{problem}")
+        if len(self.cache) >= MAX_FILES:
+            raise _Refused(f"the scenario is built from more than {MAX_FILES} files; at "
+                           "most that many are allowed")
         try:
-            # Problems in the parent name it as the author wrote it, relative to the child.
             text = _read_text(target, display)
-            _record(files, target, display, text, "extends")
-            parent = read_yaml_text(text, display)
-            parent = _resolve_loaded(*parent, target.parent, display, (*chain, (real, display)),
-                                     files)
+            _record(self.files, target, display, text, "extends")
+            # A parent may be any file the rules above let through, not a scenario at all: its
+            # reading problems never quote its content.
+            data, positions = read_yaml_text(text, display, echo=False)
+            resolved = self.resolve(data, positions, target.parent, display,
+                                    (*chain, (where, display)))
         except ScenarioError as exc:
-            problems.extend(exc.problems)
-            continue
-        merged = parent if merged is None else _merge(*merged, *parent)
-    if problems:
-        raise ScenarioError(sorted(problems, key=Problem.sort_key))
+            self.failed[where] = exc
+            raise
+        self.cache[where] = resolved
+        return resolved
 
-    child = {key: value for key, value in data.items() if key != "extends"}
-    child_positions = Positions()
-    _copy_positions((), child, positions, child_positions)
-    if merged is None:  # `extends: []`
-        return child, child_positions
-    return _merge(*merged, child, child_positions)
+
+class _Refused(Exception):
+    """Internal: an `extends:` entry that names no readable parent (the message says why)."""
 
 
 def _merge(
@@ -541,24 +656,27 @@ def _copy_positions(loc: Loc, value: Any, source: Positions, out: Positions) -> 
 # --- validation --------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], *, allow_outside: bool = False) -> Scenario:
     """Load, resolve and validate a scenario file; raise `ScenarioError` listing every problem.
 
     Validation is the pydantic schema, then (only if that passes) the semantic checks of
     `axis_sim.scenario.checks`. Every problem is located in the file that supplied the value.
     The scenario remembers the files it was read from and their hashes (`ScenarioOrigin`).
+    `allow_outside=True` lets `extends:` lead outside the file's folder tree and the bundled
+    library (the CLI's `--allow-outside`).
     """
     files: list[FileRecord] = []
-    data, positions = resolve(path, files)
+    data, positions = resolve(path, files, allow_outside=allow_outside)
     return _with_origin(_validate(data, positions, str(path)), str(path), files, positions)
 
 
 def load_scenario_text(
-    text: str, name: str = "<string>", folder: str | os.PathLike[str] = "."
+    text: str, name: str = "<string>", folder: str | os.PathLike[str] = ".", *,
+    allow_outside: bool = False,
 ) -> Scenario:
     """`load_scenario` for text in memory (tests, stdin); `extends:` is relative to `folder`."""
     files: list[FileRecord] = []
-    data, positions = resolve_text(text, name, folder, files)
+    data, positions = resolve_text(text, name, folder, files, allow_outside=allow_outside)
     return _with_origin(_validate(data, positions, name), name, files, positions)
 
 
