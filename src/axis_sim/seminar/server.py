@@ -1,0 +1,452 @@
+"""`axis-sim seminar serve`: the seminar in the browser, one seat per join link.
+
+A Starlette app on uvicorn over the game database (`seminar/store.py`). Each seat opens
+`/join/<token>`: the facilitator's console, a team's page, or the projector. Pages are rendered
+on the server from Jinja2 templates (autoescaped) out of the seat's *view* (`seminar/views.py`,
+the fog of war), never out of the game itself; forms POST and redirect back (POST-redirect-GET).
+A small vendored script (`axis_sim/static/seminar.js`) polls `/api/<token>` and reloads the page
+when the seat's view changes, and counts down the phase's timer.
+
+Writes: every form goes through `GameStore.update`, one transaction per change, so seats that
+press at the same moment queue instead of overwriting each other. A team's orders are applied
+to the latest head (teams' orders commute); the facilitator's actions carry the version the
+console showed (`expected`), and a stale one is refused with "the game changed, review".
+The model's work (adjudication, odds, lookahead) runs in worker threads, not on the event loop.
+
+Security: the token in the path is the seat's only credential. Every POST must repeat it in its
+body (a page on another site cannot read it, so it cannot forge a form: CSRF), no cookies are
+set, pages are not cached and send no Referer, and the server binds 127.0.0.1 unless told
+otherwise.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import socket
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from threading import Lock
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from axis_sim.report.templates import render
+from axis_sim.seminar import engine, views
+from axis_sim.seminar.game import Game, GameError
+from axis_sim.seminar.store import GameStore, Seat, VersionConflict
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+POLL_SECONDS = 2.0
+MAX_FORM_BYTES = 64_000  # a form is a few fields of text; refuse anything far bigger
+ODDS_WORLDS = 500
+LOOKAHEAD_WORLDS = (100, 300, 1000)  # the team page's choices: quick … careful
+
+# Pages: no caching (a shared machine's back button must not show another seat's page), no
+# Referer (the token is in the URL), no framing, and scripts only from this server.
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
+Change = Callable[[Game], Game]
+
+
+class Refused(Exception):
+    """A request the seat may not make (wrong role, bad form): answered with `status`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Write:
+    """One change a form asks for: what to do to the game, how the history names it, and the
+    version the page showed (None: apply to the latest head)."""
+
+    change: Change
+    action: str
+    expected: int | None = None
+
+
+def _text(form: dict[str, str], name: str, *, required: bool = True) -> str:
+    value = form.get(name, "").strip()
+    if required and not value:
+        raise Refused(f"the form is missing {name!r}")
+    return value
+
+
+def _number(form: dict[str, str], name: str) -> float:
+    try:
+        return float(_text(form, name))
+    except ValueError:
+        raise Refused(f"{name} must be a number, got {form.get(name)!r}") from None
+
+
+def _expected(form: dict[str, str]) -> int | None:
+    raw = form.get("expected", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Refused(f"expected must be a version number, got {raw!r}") from None
+
+
+def _matrix() -> Any:
+    """The matrix-game functions (`seminar/matrix.py`), or a plain refusal without them."""
+    try:
+        from axis_sim.seminar import matrix
+    except ImportError:
+        raise Refused("matrix-game turns are not available in this version", 501) from None
+    return matrix
+
+
+# --- what each form does -----------------------------------------------------------------------
+
+
+def _team_write(team: str, action: str, form: dict[str, str]) -> Write:
+    """A team's form: its orders, readiness and matrix arguments, on the latest head."""
+    if action == "order":
+        decision, value = _text(form, "decision"), _text(form, "value")
+        rationale = form.get("rationale", "").strip()
+        return Write(lambda g: engine.submit(g, team, decision, value, rationale),
+                     f"order {decision}={value}")
+    if action == "withdraw":
+        decision = _text(form, "decision")
+        return Write(lambda g: engine.withdraw(g, team, decision),
+                     f"withdraw {decision} (back to doctrine)")
+    if action == "ready":
+        ready = form.get("ready", "yes") != "no"
+        return Write(lambda g: engine.mark_ready(g, team, ready),
+                     "orders done" if ready else "not ready")
+    if action == "argue":
+        matrix = _matrix()
+        what = _text(form, "action")
+        reasons = [line.strip() for line in form.get("arguments", "").splitlines()
+                   if line.strip()]
+        event = form.get("event", "").strip() or None
+        return Write(lambda g: matrix.argue(g, team, what, reasons, event=event),
+                     f"argue: {what}")
+    if action == "counter":
+        matrix = _matrix()
+        argument, text = int(_number(form, "argument")), _text(form, "text")
+        return Write(lambda g: matrix.counter(g, team, argument, text),
+                     f"counter argument {argument}")
+    raise Refused(f"a team cannot {action!r}", 404)
+
+
+def _facilitator_write(action: str, form: dict[str, str]) -> Write:
+    """The umpire's form, checked against the version the console showed."""
+    expected = _expected(form)
+    if action == "phase":
+        phase = _text(form, "phase")
+        minutes = _number(form, "minutes") if form.get("minutes", "").strip() else None
+        return Write(lambda g: engine.set_phase(g, phase, minutes),  # type: ignore[arg-type]
+                     f"phase {phase}" + (f" ({minutes:g} min)" if minutes else ""), expected)
+    if action == "adjudicate":
+        return Write(engine.adjudicate, "adjudicate", expected)
+    if action == "rule":
+        kind, key = _text(form, "kind"), _text(form, "key")
+        value, reason = _text(form, "value"), _text(form, "reason")
+        return Write(lambda g: engine.rule(g, kind, key, value, reason),  # type: ignore[arg-type]
+                     f"rule {kind} {key}={value}: {reason}", expected)
+    if action == "exception":
+        team, decision, reason = _text(form, "team"), _text(form, "decision"), \
+            _text(form, "reason")
+        return Write(lambda g: engine.approve_exception(g, team, decision, reason),
+                     f"exception for {team}: {decision} ({reason})", expected)
+    if action == "undo":
+        return Write(engine.undo, "undo the last turn", expected)
+    if action == "set_odds":
+        matrix = _matrix()
+        argument, odds = int(_number(form, "argument")), _number(form, "odds")
+        if odds > 1:  # the console asks in per cent
+            odds /= 100
+        return Write(lambda g: matrix.set_odds(g, argument, odds),
+                     f"odds {odds:.0%} for argument {argument}", expected)
+    if action == "roll":
+        matrix = _matrix()
+        argument = int(_number(form, "argument"))
+        return Write(lambda g: matrix.roll(g, argument), f"roll argument {argument}", expected)
+    raise Refused(f"the facilitator cannot {action!r}", 404)
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+class SeminarServer:
+    """The app's state: the game database, and the odds already computed for a set of orders
+    (the odds take seconds; the console shows them until the orders change)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.store = GameStore(path)
+        self._odds: dict[str, dict[str, Any]] = {}
+        # Views already built, per (version, seat): a view asks the model what is on a team's
+        # menu, and every open page polls; the game only changes with the version.
+        self._views: dict[tuple[int, str, str], dict[str, Any]] = {}
+        self._lock = Lock()
+
+    # -- reading --
+
+    def seat(self, token: str) -> Seat:
+        seat = self.store.seat(token)
+        if seat is None:
+            raise Refused("no seat has this link; ask the facilitator for yours", 404)
+        return seat
+
+    def view(self, seat: Seat) -> tuple[int, dict[str, Any]]:
+        """The head's version and the seat's view of it (the only thing a page or the JSON
+        is built from)."""
+        version = self.store.head_version()
+        key = (version, seat.role, seat.team or "")
+        view = self._views.get(key)
+        if view is None:
+            version, game = self.store.head()
+            key = (version, seat.role, seat.team or "")
+            if seat.role == "team":
+                view = views.team_view(game, str(seat.team))
+            elif seat.role == "facilitator":
+                view = views.umpire_view(game)
+                view["odds_key"] = _odds_key(game)
+            else:
+                view = views.public_view(game)
+            with self._lock:
+                if len(self._views) > 64:  # old versions are not asked for again
+                    self._views.clear()
+                self._views[key] = view
+        if seat.role == "facilitator":  # odds computed since the view was built
+            view = {**view, "coming_odds": self._odds.get(view["odds_key"])}
+        return version, view
+
+    def state(self, token: str) -> dict[str, Any]:
+        """The JSON the page's script polls: the view, its stamp and the server's clock."""
+        seat = self.seat(token)
+        version, view = self.view(seat)
+        state = {"stamp": views.stamp(view), "server_time": _now(), "view": view}
+        if seat.role == "facilitator":  # only the console writes with a version check
+            state["version"] = version
+        return state
+
+    def page(self, token: str, *, error: str = "", status: int = 200) -> HTMLResponse:
+        seat = self.seat(token)
+        version, view = self.view(seat)
+        template = {"team": "seminar_team.html", "facilitator": "seminar_umpire.html",
+                    "projector": "seminar_projector.html"}[seat.role]
+        html = render(template, view=view, token=token, version=version, error=error,
+                      stamp=views.stamp(view), server_time=_now(), poll=POLL_SECONDS,
+                      lookahead_worlds=LOOKAHEAD_WORLDS)
+        return _html(html, status)
+
+    # -- writing --
+
+    def act(self, token: str, action: str, form: dict[str, str]) -> Response:
+        """Carry out one form; the page again with a clear message if it cannot be done."""
+        try:
+            seat = self.seat(token)
+            self._act(seat, action, form)
+        except VersionConflict as err:
+            return self.page(token, status=409, error=(
+                f"The game changed while you were looking (your page showed version "
+                f"{err.expected}, it is now {err.actual}): review the console below and "
+                f"repeat your action if it still stands."))
+        except Refused as err:
+            return self._error_page(token, str(err), err.status)
+        except GameError as err:
+            return self.page(token, status=400, error=str(err))
+        return RedirectResponse(f"/join/{token}", status_code=303)
+
+    def _error_page(self, token: str, message: str, status: int) -> Response:
+        try:
+            return self.page(token, status=status, error=message)
+        except Refused:
+            return _html(render("seminar_error.html", message=message), status)
+
+    def _act(self, seat: Seat, action: str, form: dict[str, str]) -> None:
+        who = seat.team if seat.role == "team" else seat.role
+        if seat.role == "team":
+            team = str(seat.team)
+            if action == "lookahead":
+                self._lookahead(team, form)
+                return
+            write = _team_write(team, action, form)
+        elif seat.role == "facilitator":
+            if action == "odds":
+                self._compute_odds(_expected(form))
+                return
+            write = _facilitator_write(action, form)
+        else:
+            raise Refused("the projector only shows the game", 403)
+        self.store.update(write.change, who=str(who), action=write.action,
+                          expected=write.expected)
+
+    def _compute_odds(self, expected: int | None) -> None:
+        """Odds before the roll for the coming turn, with the drivers and the doing-nothing
+        comparison; kept for this set of orders (nothing is written to the game)."""
+        version, game = self.store.head()
+        if expected is not None and expected != version:
+            raise VersionConflict(expected, version)
+        report = odds_report(game)
+        with self._lock:
+            self._odds[_odds_key(game)] = report
+
+    def _lookahead(self, team: str, form: dict[str, str]) -> None:
+        """The team's own lookahead (scored by its side's aims), computed off the lock on the
+        head as it is now, then saved to the game for the after-action report."""
+        worlds = int(_number(form, "worlds")) if form.get("worlds") else LOOKAHEAD_WORLDS[0]
+        if worlds not in LOOKAHEAD_WORLDS:
+            raise Refused(f"worlds: one of {', '.join(map(str, LOOKAHEAD_WORLDS))}")
+        _, game = self.store.head()
+        table = engine.lookahead(game, team, worlds=worlds)
+        self.store.update(lambda g: engine.save_lookahead(g, team, table), who=team,
+                          action=f"lookahead ({worlds} worlds)")
+
+    def report(self, token: str) -> Response:
+        """The after-action report, for the facilitator."""
+        seat = self.seat(token)
+        if seat.role != "facilitator":
+            raise Refused("the after-action report is the facilitator's", 403)
+        from axis_sim.seminar.report import write_report
+
+        _, game = self.store.head()
+        with tempfile.TemporaryDirectory() as folder:
+            _, page = write_report(game, Path(folder), self.store.path.stem)
+            html = Path(page).read_text(encoding="utf-8")
+        # The report embeds its own scripts (plotly), so it gets no script policy of ours.
+        return HTMLResponse(html, headers=HEADERS)
+
+
+def odds_report(game: Game) -> dict[str, Any]:
+    """The engine's odds before the roll, with drivers and the doing-nothing comparison."""
+    return dict(engine.odds_report(game, worlds=ODDS_WORLDS))
+
+
+def _odds_key(game: Game) -> str:
+    """What the coming turn's odds depend on: the turn, its state and the orders in force."""
+    orders = [o.model_dump() for o in game.orders]
+    return views.stamp({"turn": game.next_turn, "orders": orders, "seed": game.seed,
+                        "exceptions": [o.exception for o in game.orders]})
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _html(html: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(html, status_code=status,
+                        headers={**HEADERS, "Content-Security-Policy": PAGE_POLICY})
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """An url-encoded form's fields (the first value of each); bounded in size."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise Refused("the form is too large", 413)
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError):
+        raise Refused("the form could not be read") from None
+    return {name: values[0] for name, values in fields.items()}
+
+
+def create_app(path: Path | str) -> Starlette:
+    """The web app for the game database at `path` (GameError if it is not one)."""
+    server = SeminarServer(path)
+
+    async def index(request: Request) -> Response:
+        return _html(render("seminar_error.html", message=(
+            "This is a seminar server. Open the join link the facilitator gave you.")))
+
+    async def join(request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            return await run_in_threadpool(server.page, token)
+        except Refused as err:
+            return _html(render("seminar_error.html", message=str(err)), err.status)
+        except GameError as err:
+            return _html(render("seminar_error.html", message=str(err)), 500)
+
+    async def api(request: Request) -> Response:
+        token = request.path_params["token"]
+        try:
+            state = await run_in_threadpool(server.state, token)
+        except Refused as err:
+            return JSONResponse({"error": str(err)}, err.status, headers=HEADERS)
+        except GameError as err:
+            return JSONResponse({"error": str(err)}, 500, headers=HEADERS)
+        return Response(json.dumps(state, default=str), media_type="application/json",
+                        headers=HEADERS)
+
+    async def post(request: Request) -> Response:
+        token, action = request.path_params["token"], request.path_params["action"]
+        try:
+            form = await _form(request)
+        except Refused as err:
+            return _html(render("seminar_error.html", message=str(err)), err.status)
+        # CSRF: the token must come in the body too; another site cannot read it to forge one.
+        if not hmac.compare_digest(form.get("token", "").encode(), token.encode()):
+            return _html(render("seminar_error.html", message=(
+                "This form did not come from your seat's page; open your join link again.")),
+                403)
+        return await run_in_threadpool(server.act, token, action, form)
+
+    async def report(request: Request) -> Response:
+        try:
+            return await run_in_threadpool(server.report, request.path_params["token"])
+        except Refused as err:
+            return _html(render("seminar_error.html", message=str(err)), err.status)
+
+    routes = [
+        Route("/", index),
+        Route("/join/{token}", join),
+        Route("/join/{token}/report", report),
+        Route("/join/{token}/{action}", post, methods=["POST"]),
+        Route("/api/{token}", api),
+        Mount("/static", StaticFiles(packages=[("axis_sim", "static")]), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.seminar = server
+    return app
+
+
+def join_links(path: Path | str, host: str, port: int) -> list[tuple[str, str]]:
+    """(who, URL) for every seat: what the facilitator hands out."""
+    shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{shown}:{port}"
+    out = []
+    for seat in GameStore(path).seats():
+        who = f"team {seat.team}" if seat.role == "team" else seat.role
+        out.append((who, f"{base}/join/{seat.token}"))
+    return out
+
+
+def serve(path: Path | str, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          echo: Callable[[str], None] = print) -> None:
+    """Serve the game until interrupted, after printing the join links."""
+    import uvicorn
+
+    app = create_app(path)
+    echo(f"Seminar {Path(path).name} on http://{host}:{port} — hand each seat its link:")
+    for who, url in join_links(path, host, port):
+        echo(f"  {who:14s} {url}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        echo("Anyone on the network who has a link can use that seat; links are the only "
+             "key. Stop with Ctrl+C.")
+    else:
+        echo("Only this machine can connect (use --host 0.0.0.0 for a room). Stop with Ctrl+C.")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
