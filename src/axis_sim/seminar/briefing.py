@@ -62,7 +62,7 @@ SCHEDULED_KINDS = ("leader_summit", "forum", "allied_exercise")
 # scenario's ISR index) improves, and the range stated is the estimate's 90% interval, so the
 # truth lies in it nine times in ten (rounding outward makes that a little more).
 SPREAD_AT_PERFECT_WARNING = 0.15  # log-units of error when warning quality is 1
-SPREAD_PER_MISSING_WARNING = 0.35 # added log-units per unit of warning quality lacking
+SPREAD_PER_MISSING_WARNING = 0.35  # added log-units per unit of warning quality lacking
 RANGE_Z = NormalDist().inv_cdf(0.95)  # two-sided 90%
 CONFIDENCE = ((0.7, "high confidence"), (0.45, "moderate confidence"), (0.0, "low confidence"))
 # A change in China's alignment index large enough to be seen in its public line.
@@ -333,7 +333,9 @@ def decision_label(scenario: Scenario, decision: str) -> str:
         option = scenario.options.get(decision.removeprefix(OPTION_PREFIX))  # type: ignore[call-overload]
         return option.label if option else decision
     directive = DIRECTIVES.get(decision)
-    return f"{directive.actor}: {directive.meaning}" if directive else decision
+    if not directive:
+        return decision
+    return f"{directive.actor}: {getattr(directive, 'label', '') or directive.meaning}"
 
 
 def _rung(outcomes: dict[str, float]) -> int:
@@ -468,9 +470,8 @@ def _explain(order: Order, t: _Turn, outcomes: dict[str, float], scenario: Scena
             return "You ordered no ICBM launch: none launched." if not n else (
                 f"You ordered no ICBM launch, yet {n} launched.")
         failed = t.n("icbm_failure")
-        once = " Once this turn: the order lapses." if order.per == "turn" else ""
         return (f"{n} ICBM launch(es){f', {failed} failed in flight' if failed else ''}; "
-                f"{t.n('intercept_attempt')} intercept attempt(s) against them.{once}")
+                f"{t.n('intercept_attempt')} intercept attempt(s) against them.")
     if key == "DPRK.satellite_launch":
         attempts = t.n("satellite_launch")
         orbit = int(t.total("satellite_launch"))
@@ -483,7 +484,7 @@ def _explain(order: Order, t: _Turn, outcomes: dict[str, float], scenario: Scena
         if on and outcomes.get("nuclear_test", 0) > 0:
             return "The seventh nuclear test had already been conducted: the order is spent."
         return "No nuclear test: " + ("it did not take place." if on else "as you ordered.")
-    return f"{meaning}: {value_text(v)} — in force."
+    return f"{meaning} = {value_text(v)}: in force."
 
 
 def your_decisions(game: Game, scenario: Scenario, events: list[dict[str, Any]],
@@ -499,7 +500,8 @@ def your_decisions(game: Game, scenario: Scenario, events: list[dict[str, Any]],
     for order in (o for o in game.orders if o.team == team):
         items.append({"decision": order.decision, "value": order.value, "per": order.per,
                       "label": decision_label(scenario, order.decision),
-                      "text": _explain(order, t, outcomes, scenario, by_kind, plays_us)})
+                      "text": _explain(order, t, outcomes, scenario, by_kind, plays_us)
+                      + (" A one-turn order: it has now lapsed." if order.per == "turn" else "")})
     actors = set(game.teams.get(team, ()))
     for ruling in rulings or []:
         directive = DIRECTIVES.get(ruling.key)
