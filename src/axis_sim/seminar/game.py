@@ -113,7 +113,8 @@ class Turn(Record):
     @property
     def injects(self) -> dict[str, list[str]]:
         """Each briefing's plain lines of what happened (version-1 callers' view)."""
-        return {who: [str(line) for line in b.get("happened", [])]
+        return {who: [str(line["text"]) if isinstance(line, dict) and "text" in line
+                      else str(line) for line in b.get("happened", [])]
                 for who, b in self.briefings.items()}
 
 
