@@ -1,13 +1,24 @@
-"""`axis-sim seminar …`: the tabletop exercise's commands (one function per command).
+"""`axis-sim seminar …`: the tabletop exercise's commands, all on one game database.
 
-Kept apart from `axis_sim/cli.py` so the seminar can grow (a game database, a web server)
-without the main command line knowing. Heavy modules are imported inside each command.
+Every command opens the game database (`seminar/store.py`), and every change goes through
+`GameStore.update`: the head is read, changed and stored as a new version in one transaction,
+so commands typed in several terminals (or a command while `seminar serve` runs) never
+overwrite each other, and `history`/`restore` can go back to any earlier state.
+
+Old JSON game files (before the database) are not opened in place: `seminar import OLD.json
+--game NEW.db` brings a current-format game in; a version-1 file is refused with that said,
+because its turns were played under rules the engine no longer has. `seminar export` writes
+one state back out as JSON (for archiving; it holds no seat tokens).
+
+Kept apart from `axis_sim/cli.py` so the seminar can grow without the main command line
+knowing. Heavy modules are imported inside each command.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,203 +29,485 @@ from axis_sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
     from axis_sim.seminar.game import Game
+    from axis_sim.seminar.store import GameStore
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+FACILITATOR = "facilitator"
 
 SEMINAR_EPILOG = """\b
-Example (a four-turn seminar with two human teams; China is played by the model):
-  axis-sim seminar new baseline --game game.json \\
+Example (a seminar with two human teams; China is played by the model):
+  axis-sim seminar new baseline --game room.db \\
       --teams blue=US,ROK,Japan --teams red=Russia,DPRK
-  axis-sim seminar menu game.json --team red
-  axis-sim seminar move game.json --team blue --decide option:sanctions_listing=1 \\
+  axis-sim seminar serve room.db              (the room plays in browsers), or by command:
+  axis-sim seminar menu room.db --team red
+  axis-sim seminar move room.db --team blue --decide option:sanctions_listing=1 \\
       --why "cut the trains"
-  axis-sim seminar move game.json --team red --decide DPRK.nuclear_test=no
-  axis-sim seminar odds game.json
-  axis-sim seminar adjudicate game.json
-  axis-sim seminar lookahead game.json --team blue
-  axis-sim seminar report game.json
-  axis-sim seminar play game.json          (all of the above from one interactive menu)
+  axis-sim seminar move room.db --team red --decide DPRK.nuclear_test=no
+  axis-sim seminar ready room.db --team red
+  axis-sim seminar odds room.db
+  axis-sim seminar adjudicate room.db
+  axis-sim seminar rule room.db --event ceasefire=no --reason "the talks collapsed"
+  axis-sim seminar lookahead room.db --team blue
+  axis-sim seminar history room.db
+  axis-sim seminar report room.db
+  axis-sim seminar play room.db               (all of the above from one interactive menu)
 """
+
+GAME_ARGUMENT = click.argument("game_file", metavar="GAME",
+                               type=click.Path(dir_okay=False, path_type=Path))
 
 
 @click.group(epilog=SEMINAR_EPILOG)
 def seminar() -> None:
     """Seminar (tabletop) exercises: human teams play some actors; the model plays the rest,
-    adjudicates each turn in one world, and looks ahead on thousands."""
+    adjudicates each turn in one world, and looks ahead on thousands. A game is one database
+    file (GAME) keeping every state it has been in."""
 
 
-def _load_game(path: Path) -> Game:
-    from axis_sim.seminar.game import GameError, load
+# --- shared plumbing -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """A GameError (bad input, damaged game, wrong turn) is one line on stderr and exit 2."""
+    from axis_sim.seminar.game import GameError
 
     try:
-        return load(path)
+        yield
     except GameError as err:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {_one_line(err)}", err=True)
         sys.exit(2)
+    except ScenarioError as err:
+        fail(err)
 
 
-def _game_step(path: Path, step: Callable[[Game], Game]) -> Game:
-    """Load, change and save a game; a GameError exits 2 and leaves the file untouched."""
-    from axis_sim.seminar.game import GameError, save
+def _one_line(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= 2000 else text[:1997] + "..."
 
-    game = _load_game(path)
-    try:
-        game = step(game)
-    except GameError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(2)
-    save(game, path)
-    return game
+
+def _open(path: Path) -> GameStore:
+    from axis_sim.seminar.store import GameStore
+
+    return GameStore(path)
+
+
+def _head(path: Path) -> Game:
+    """The game as it stands (validated), or exit 2 with why not and how to go back."""
+    with _plain_errors():
+        return _open(path).head()[1]
+    raise AssertionError  # unreachable: _plain_errors exits
+
+
+def _change(path: Path, change: Callable[[Game], Game], *, who: str, action: str
+            ) -> tuple[int, Game]:
+    """Apply `change` to the head in one transaction (a GameError exits 2, nothing stored)."""
+    with _plain_errors():
+        return _open(path).update(change, who=who, action=action)
+    raise AssertionError
+
+
+def _decision_value(item: str, option: str) -> tuple[str, str]:
+    from axis_sim.seminar.game import GameError
+
+    key, eq, value = item.partition("=")
+    if not eq or not key.strip():
+        raise GameError(f"{option}: write DECISION=VALUE, got {item!r}")
+    return key.strip(), value.strip()
+
+
+def _print_links(store: GameStore, host: str, port: int) -> None:
+    from axis_sim.seminar.store import join_links
+
+    click.echo(f"Join links (with `axis-sim seminar serve {store.path} --host {host} --port "
+               f"{port}` running):")
+    for seat, url in join_links(store, host, port):
+        who = f"team {seat.team}" if seat.role == "team" else seat.role
+        click.echo(f"  {who:18s} {url}")
+
+
+def _print_briefing(game: Game, who: str) -> None:
+    """One briefing of the last turn, section by section (nobody else's)."""
+    from axis_sim.seminar.briefing import SECTIONS, lines
+
+    turn = game.turns[-1]
+    briefing = turn.briefings.get(who, {})
+    click.echo(f"— turn {turn.number}: briefing for {who} —")
+    shown = False
+    for section in SECTIONS:
+        items = lines(briefing, [section])
+        if items:
+            shown = True
+            click.echo(f"{section.replace('_', ' ').capitalize()}:")
+            for line in items:
+                click.echo(f"  {line}")
+    if not shown:
+        click.echo("  Nothing to report.")
+
+
+def _print_orders(game: Game, team: str | None) -> None:
+    from axis_sim.seminar.report import value_text
+
+    orders = [o for o in game.orders if team is None or o.team == team]
+    if not orders:
+        click.echo("  no order in force (the model's doctrine decides)")
+    for o in orders:
+        once = " (once, this turn)" if o.per == "turn" else ""
+        why = f"  — {o.rationale}" if o.rationale else ""
+        click.echo(f"  {o.team}: {o.decision} = {value_text(o.value)}{once}, since turn "
+                   f"{o.since_turn}{why}")
+
+
+# --- creating and opening ------------------------------------------------------------------------
 
 
 @seminar.command("new")
 @SCENARIO_ARGUMENT
 @click.argument("more_teams", nargs=-1, metavar="[NAME=ACTOR,…]…")
 @click.option("--game", "game_file", required=True, type=click.Path(dir_okay=False,
-              path_type=Path), help="Game file to create.")
+              path_type=Path), help="Game database to create (e.g. room.db).")
 @click.option("--teams", "teams", multiple=True, metavar="NAME=ACTOR,…",
               help="A human team and the actors it plays; repeatable. Others: the model.")
 @click.option("--turn-months", type=click.IntRange(1, 24), default=3, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), help="Default: the scenario's seed.")
+@click.option("--matrix", is_flag=True, help="Matrix-game turns (arguments, odds, dice).")
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
+              help="Host the join links name (as `seminar serve` will listen).")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
 def seminar_new(scenario: Path, more_teams: tuple[str, ...], game_file: Path,
-                teams: tuple[str, ...], turn_months: int, seed: int | None) -> None:
-    """Start a game on SCENARIO. Teams may also follow --teams without repeating it:
+                teams: tuple[str, ...], turn_months: int, seed: int | None, matrix: bool,
+                host: str, port: int) -> None:
+    """Start a game on SCENARIO in a new database and print each seat's join link.
+    Teams may also follow --teams without repeating it:
     --teams blue=US,ROK,Japan red=Russia,DPRK green=China."""
     from axis_sim.seminar.engine import new_game
-    from axis_sim.seminar.game import GameError, parse_teams, save
+    from axis_sim.seminar.game import GameError, parse_teams
+    from axis_sim.seminar.store import GameStore
 
     if game_file.exists():
         raise click.BadParameter(f"{game_file} already exists", param_hint="--game")
     try:
         specs = (*teams, *more_teams) or ("blue=US,ROK,Japan",)
-        game = new_game(scenario, teams=parse_teams(specs),
-                        seed=seed, turn_months=turn_months)
-    except ScenarioError as err:
-        fail(err)
+        parsed = parse_teams(specs)
     except GameError as err:
         raise click.BadParameter(str(err), param_hint="--teams") from None
-    save(game, game_file)
+    with _plain_errors():
+        game = new_game(scenario, teams=parsed, seed=seed, turn_months=turn_months,
+                        matrix=matrix)
+        store = GameStore.create(game_file, game)
     played = ", ".join(f"{t}: {'/'.join(a)}" for t, a in game.teams.items())
     click.echo(f"Game {game_file}: {played}; {turn_months}-month turns from "
                f"{game.scenario['meta']['start']}.")
+    _print_links(store, host, port)
+
+
+@seminar.command("links")
+@GAME_ARGUMENT
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+def seminar_links(game_file: Path, host: str, port: int) -> None:
+    """Print each seat's join link again (the tokens live only in the database)."""
+    with _plain_errors():
+        _print_links(_open(game_file), host, port)
+
+
+@seminar.command("import")
+@click.argument("json_file", metavar="JSON", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--game", "game_file", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="Game database to create.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+def seminar_import(json_file: Path, game_file: Path, host: str, port: int) -> None:
+    """Bring a game saved as JSON (by `seminar export`) into a new database. Version-1 game
+    files, from before standing orders, are refused: replay them with `seminar new`."""
+    from axis_sim.seminar.game import GameError
+    from axis_sim.seminar.store import GameStore, parse_game
+
+    with _plain_errors():
+        if game_file.exists():
+            raise GameError(f"{game_file} already exists; choose another name for the database")
+        try:
+            raw = json_file.read_bytes()
+        except OSError as err:
+            raise GameError(f"{json_file}: cannot be read ({err.strerror or err})") from None
+        if b'"version": 1' in raw[:4096] or b'"version":1' in raw[:4096]:
+            raise GameError(f"{json_file}: a version-1 game file (moves lapsed after one "
+                            f"turn); its turns cannot be continued under standing orders: "
+                            f"start a new game with `axis-sim seminar new` and replay them")
+        game = parse_game(raw, str(json_file))
+        store = GameStore.create(game_file, game, action=f"imported from {json_file.name}")
+    click.echo(f"Game {game_file}: imported {json_file} at turn {game.next_turn}.")
+    _print_links(store, host, port)
+
+
+@seminar.command("export")
+@GAME_ARGUMENT
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON file to write (refused if it exists).")
+@click.option("--version", "version", type=click.IntRange(min=1),
+              help="Which stored version (default: the head).")
+def seminar_export(game_file: Path, out: Path, version: int | None) -> None:
+    """Write one state of the game as JSON (no seat tokens), e.g. for an archive."""
+    from axis_sim.io import atomic_write_text
+    from axis_sim.seminar.game import GameError
+
+    with _plain_errors():
+        if out.exists():
+            raise GameError(f"{out} already exists")
+        store = _open(game_file)
+        game = store.head()[1] if version is None else store.at(version)
+        try:
+            atomic_write_text(out, game.model_dump_json(indent=1) + "\n")
+        except OSError as err:
+            raise GameError(f"{out}: cannot be written ({err.strerror or err})") from None
+    click.echo(f"Wrote {out}.")
+
+
+# --- teams' orders -------------------------------------------------------------------------------
 
 
 @seminar.command("menu")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+@GAME_ARGUMENT
 @click.option("--team", required=True)
 def seminar_menu(game_file: Path, team: str) -> None:
-    """List the decisions TEAM can take this turn."""
-    from axis_sim.seminar.engine import menu
-    from axis_sim.seminar.game import GameError
+    """List the decisions TEAM can take now, and those it cannot, with why."""
+    from axis_sim.seminar.engine import menu, unavailable
 
-    try:
-        choices = menu(_load_game(game_file), team)
-    except GameError as err:
-        raise click.BadParameter(str(err), param_hint="--team") from None
+    game = _head(game_file)
+    with _plain_errors():
+        choices, gone = menu(game, team), unavailable(game, team)
     for key, meaning in choices.items():
         click.echo(f"{key:32s} {meaning}")
+    for key, why in gone.items():
+        click.echo(f"{key:32s} not now: {why}")
 
 
 @seminar.command("move")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+@GAME_ARGUMENT
 @click.option("--team", required=True)
 @click.option("--decide", "decisions", multiple=True, required=True, metavar="DECISION=VALUE",
               help="e.g. option:warn_beijing=1, DPRK.posture=signalling. Repeatable.")
 @click.option("--why", "rationale", default="", help="The team's rationale (for the report).")
 def seminar_move(game_file: Path, team: str, decisions: tuple[str, ...], rationale: str) -> None:
-    """Submit TEAM's moves for the coming turn."""
+    """Give TEAM's standing orders: each holds until changed or withdrawn (a once-a-turn
+    decision, such as an ICBM launch, applies in the coming turn only)."""
     from axis_sim.seminar.engine import submit
-    from axis_sim.seminar.game import GameError
 
-    def step(game: Game) -> Game:
+    def change(game: Game) -> Game:
         for item in decisions:
-            key, eq, value = item.partition("=")
-            if not eq:
-                raise GameError(f"write DECISION=VALUE, got {item!r}")
-            game = submit(game, team, key.strip(), value.strip(), rationale)
+            game = submit(game, team, *_decision_value(item, "--decide"), rationale)
         return game
 
-    game = _game_step(game_file, step)
-    click.echo(f"{len(game.pending)} move(s) pending for turn {len(game.turns) + 1}.")
+    _, game = _change(game_file, change, who=f"team {team}",
+                      action=f"orders: {', '.join(decisions)}")
+    click.echo(f"Orders of {team} in force from turn {game.next_turn}:")
+    _print_orders(game, team)
+
+
+@seminar.command("withdraw")
+@GAME_ARGUMENT
+@click.option("--team", required=True)
+@click.option("--decision", "keys", multiple=True, required=True, metavar="DECISION",
+              help="The order to withdraw (back to doctrine). Repeatable.")
+def seminar_withdraw(game_file: Path, team: str, keys: tuple[str, ...]) -> None:
+    """Withdraw TEAM's standing orders: those actors go back to the model's doctrine."""
+    from axis_sim.seminar.engine import withdraw
+
+    def change(game: Game) -> Game:
+        for key in keys:
+            game = withdraw(game, team, key)
+        return game
+
+    _, game = _change(game_file, change, who=f"team {team}",
+                      action=f"withdrew: {', '.join(keys)}")
+    click.echo(f"Orders of {team} in force:")
+    _print_orders(game, team)
+
+
+@seminar.command("ready")
+@GAME_ARGUMENT
+@click.option("--team", required=True)
+@click.option("--not", "not_ready", is_flag=True, help="Take back 'orders done'.")
+def seminar_ready(game_file: Path, team: str, not_ready: bool) -> None:
+    """TEAM says its orders for the coming turn are done (or, with --not, not yet)."""
+    from axis_sim.seminar.engine import mark_ready
+
+    _, game = _change(game_file, lambda g: mark_ready(g, team, not not_ready),
+                      who=f"team {team}", action="not ready" if not_ready else "ready")
+    waiting = [t for t in game.teams if t not in game.ready]
+    click.echo(f"Ready: {', '.join(game.ready) or 'nobody'}; waiting for: "
+               f"{', '.join(waiting) or 'nobody'}.")
+
+
+@seminar.command("approve")
+@GAME_ARGUMENT
+@click.option("--team", required=True)
+@click.option("--decision", required=True, metavar="DECISION")
+@click.option("--reason", required=True, help="Why the umpire lets it past the model's rule.")
+def seminar_approve(game_file: Path, team: str, decision: str, reason: str) -> None:
+    """The umpire lets TEAM's order on DECISION past a model rule (logged with the reason)."""
+    from axis_sim.seminar.engine import approve_exception
+
+    _change(game_file, lambda g: approve_exception(g, team, decision, reason),
+            who=FACILITATOR, action=f"exception for {team}'s {decision}: {reason}")
+    click.echo(f"Approved: {team}'s {decision} goes past the model's rule ({reason}).")
+
+
+@seminar.command("phase")
+@GAME_ARGUMENT
+@click.argument("phase", type=click.Choice(["orders", "adjudication", "debrief"]))
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True, max=24 * 60),
+              help="A timer for the phase.")
+def seminar_phase(game_file: Path, phase: str, minutes: float | None) -> None:
+    """Move the game to PHASE, with an optional timer the seats see."""
+    from axis_sim.seminar.engine import set_phase
+
+    _, game = _change(game_file, lambda g: set_phase(g, phase, minutes), who=FACILITATOR,
+                      action=f"phase {phase}")
+    click.echo(f"Phase: {game.phase}" + (f", until {game.deadline}." if game.deadline else "."))
+
+
+# --- the umpire's turn ---------------------------------------------------------------------------
 
 
 @seminar.command("odds")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-def seminar_odds(game_file: Path) -> None:
-    """Before the roll: the chance of each main event this turn, given the pending moves."""
-    from axis_sim.seminar.engine import WATCHED_EVENTS, odds
-    from axis_sim.seminar.game import GameError
+@GAME_ARGUMENT
+@click.option("--worlds", type=click.IntRange(10, 100_000), default=500, show_default=True)
+def seminar_odds(game_file: Path, worlds: int) -> None:
+    """Before the roll (for the umpire): the chance of each main event this turn with the
+    orders in force, beside doing nothing, and what drives it."""
+    from axis_sim.seminar.engine import WATCHED_EVENTS, odds_report
 
-    try:
-        chances = odds(_load_game(game_file))
-    except GameError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(2)
-    for key, p in chances.items():
-        click.echo(f"{p:6.0%}  {WATCHED_EVENTS[key]}")
+    game = _head(game_file)
+    with _plain_errors():
+        report = odds_report(game, worlds)
+    click.echo(f"{'orders':>7s} {'doctrine':>9s}")
+    for key, p in report["odds"].items():
+        click.echo(f"{p:7.0%} {report['odds_doctrine'][key]:9.0%}  {WATCHED_EVENTS[key]}")
+    for lines in report["drivers"].values():
+        for line in lines:
+            click.echo(f"  {line}")
 
 
 @seminar.command("adjudicate")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--team", "team", help="Show only this team's briefing (default: everything).")
+@GAME_ARGUMENT
+@click.option("--team", "team", help="Print this team's briefing instead of the facilitator's.")
 def seminar_adjudicate(game_file: Path, team: str | None) -> None:
-    """Play the coming turn with the pending moves; print the injects."""
+    """Play the coming turn with the orders in force; print the facilitator's briefing (or,
+    with --team, only that team's: the one to hand over)."""
     from axis_sim.seminar.engine import adjudicate
 
-    game = _game_step(game_file, adjudicate)
-    _print_injects(game, team)
+    if team is not None:  # refuse an unknown team before rolling the dice
+        game = _head(game_file)
+        if team not in game.teams:
+            _usage_error(f"unknown team {team!r}; teams: {', '.join(game.teams)}")
+    _, game = _change(game_file, adjudicate, who=FACILITATOR, action="adjudicate")
+    _print_briefing(game, team or FACILITATOR)
 
 
-@seminar.command("override")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+def _usage_error(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@seminar.command("rule")
+@GAME_ARGUMENT
+@click.option("--decision", "decision", metavar="DECISION=VALUE",
+              help="Rule a decision: e.g. DPRK.nuclear_test=yes, option:warn_beijing=0.")
+@click.option("--event", "event", metavar="EVENT=yes|no",
+              help="Rule a chance event: e.g. ceasefire=no, icbm_failure=yes.")
+@click.option("--reason", required=True, help="Why the umpire rules so (in the report).")
+def seminar_rule(game_file: Path, decision: str | None, event: str | None, reason: str) -> None:
+    """The umpire's ruling on a decision or a chance event of the last turn: the turn is
+    replayed with it, and the model's own result is kept beside it."""
+    from axis_sim.seminar.engine import rule
+
+    if (decision is None) == (event is None):
+        _usage_error("give one of --decision DECISION=VALUE or --event EVENT=yes|no")
+    kind, item = ("decision", decision) if decision is not None else ("event", event)
+    with _plain_errors():
+        key, value = _decision_value(str(item), f"--{kind}")
+    _, game = _change(game_file, lambda g: rule(g, kind, key, value, reason), who=FACILITATOR,
+                      action=f"ruling on {kind} {key} = {value}: {reason}")
+    _print_briefing(game, FACILITATOR)
+
+
+@seminar.command("override", hidden=True)
+@GAME_ARGUMENT
 @click.option("--decide", "decision", required=True, metavar="DECISION=VALUE")
-@click.option("--reason", required=True, help="Why the umpire overrules the model (logged).")
-def seminar_override(game_file: Path, decision: str, reason: str) -> None:
-    """Replay the last turn with the umpire's ruling on one decision."""
-    from axis_sim.seminar.engine import override
+@click.option("--reason", required=True)
+@click.pass_context
+def seminar_override(ctx: click.Context, game_file: Path, decision: str, reason: str) -> None:
+    """The version-1 name of `rule --decision`."""
+    ctx.invoke(seminar_rule, game_file=game_file, decision=decision, event=None, reason=reason)
 
-    key, _, value = decision.partition("=")
-    game = _game_step(game_file, lambda g: override(g, key.strip(), value.strip(), reason))
-    _print_injects(game, None)
+
+@seminar.command("undo")
+@GAME_ARGUMENT
+def seminar_undo(game_file: Path) -> None:
+    """Take back the last turn (kept for the report; its orders are in force again)."""
+    from axis_sim.seminar.engine import undo
+
+    version, game = _change(game_file, undo, who=FACILITATOR, action="undo")
+    click.echo(f"Back to turn {game.next_turn}; {len(game.orders)} order(s) in force "
+               f"(version {version}; `seminar restore --version {version - 1}` would redo).")
 
 
 @seminar.command("lookahead")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+@GAME_ARGUMENT
 @click.option("--team", required=True)
-@click.option("--worlds", type=click.IntRange(min=10), default=2000, show_default=True)
-def seminar_lookahead(game_file: Path, team: str, worlds: int) -> None:
-    """Each of TEAM's candidate moves kept to the horizon, on the same forked worlds."""
+@click.option("--worlds", type=click.IntRange(10, 100_000), default=2000, show_default=True)
+@click.option("--save", is_flag=True, help="Keep the table in the game (a what-if in the report).")
+def seminar_lookahead(game_file: Path, team: str, worlds: int, save: bool) -> None:
+    """TEAM's candidate orders held to the horizon on the same forked worlds, scored by the
+    team's own side's objectives."""
     from axis_sim.report.formatting import format_number
-    from axis_sim.seminar.engine import lookahead, scenario_of
-    from axis_sim.seminar.game import GameError
+    from axis_sim.seminar.engine import lookahead, save_lookahead, scenario_of
 
-    game = _load_game(game_file)
-    try:
+    game = _head(game_file)
+    with _plain_errors():
         table = lookahead(game, team, worlds=worlds)
-    except GameError as err:
-        raise click.BadParameter(str(err), param_hint="--team") from None
+        if save:
+            _open(game_file).update(lambda g: save_lookahead(g, team, table), who=f"team {team}",
+                                    action="saved a lookahead")
     scenario = scenario_of(game)
     for outcome, rows in table.groupby("outcome", sort=False):
         spec = scenario.outcomes[str(outcome)]
-        click.echo(f"\n{spec.label} at the horizon ({spec.unit}; {spec.better} is better)")
+        better = rows["better"].iloc[0] if "better" in rows else spec.better
+        click.echo(f"\n{spec.label} at the horizon ({spec.unit}; {team} wants it {better})")
         for r in rows.itertuples():
             click.echo(f"  {r.candidate:34s} {format_number(r.mean):>12s}   Δ "
                        f"{format_number(r.diff_mean)} [{format_number(r.diff_ci_low)}, "
                        f"{format_number(r.diff_ci_high)}]")
 
 
+# --- where the game stands -----------------------------------------------------------------------
+
+
 @seminar.command("status")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-def seminar_status(game_file: Path) -> None:
-    """Where the game stands: month, teams, pending moves, last turn's outcomes."""
+@GAME_ARGUMENT
+@click.option("--team", help="Show only this team's orders.")
+def seminar_status(game_file: Path, team: str | None) -> None:
+    """Where the game stands: version, turn, phase, who is ready, orders in force, last
+    turn's outcomes."""
     from axis_sim.scenario.schema import month_label
 
-    game = _load_game(game_file)
+    with _plain_errors():
+        version, game = _open(game_file).head()
+    if team is not None and team not in game.teams:
+        _usage_error(f"unknown team {team!r}; teams: {', '.join(game.teams)}")
     start = game.scenario["meta"]["start"]
-    click.echo(f"Turn {len(game.turns) + 1}, from {month_label(start, game.month)}; "
+    click.echo(f"Version {version}. Turn {game.next_turn}, from {month_label(start, game.month)}"
+               f"; phase {game.phase}"
+               + (f" until {game.deadline}" if game.deadline else "") + "; "
                + "; ".join(f"{t}: {'/'.join(a)}" for t, a in game.teams.items()))
-    for m in game.pending:
-        click.echo(f"  pending  {m.team}: {m.decision} = {m.value}"
-                   + (f"  ({m.rationale})" if m.rationale else ""))
+    if team is None:
+        waiting = [t for t in game.teams if t not in game.ready]
+        click.echo(f"Ready: {', '.join(game.ready) or 'nobody'}; waiting for: "
+                   f"{', '.join(waiting) or 'nobody'}.")
+    click.echo("Orders in force:")
+    _print_orders(game, team)
     if game.turns:
         last = game.turns[-1]
         for key in ("munitions_shipped", "cooperation_level", "lethal_incidents",
@@ -223,54 +516,94 @@ def seminar_status(game_file: Path) -> None:
                 click.echo(f"  {key:22s} {last.outcomes[key]:,.3g}")
 
 
-@seminar.command("undo")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-def seminar_undo(game_file: Path) -> None:
-    """Take back the last turn (its moves become pending again)."""
-    from axis_sim.seminar.engine import undo
+@seminar.command("history")
+@GAME_ARGUMENT
+def seminar_history(game_file: Path) -> None:
+    """Every stored state: version, the one it came from, when, who, what; the head is
+    marked, and a state that does not pass the checks is flagged."""
+    from axis_sim.seminar.game import GameError
 
-    game = _game_step(game_file, undo)
-    click.echo(f"Back to turn {len(game.turns) + 1}; {len(game.pending)} move(s) pending.")
+    with _plain_errors():
+        store = _open(game_file)
+        entries = store.history()
+        head = store.head_version()
+    for e in entries:
+        try:
+            store.at(e.version)
+            flag = ""
+        except GameError:
+            flag = "  [damaged: cannot be restored]"
+        mark = "*" if e.version == head else " "
+        parent = "-" if e.parent is None else str(e.parent)
+        click.echo(f"{mark}{e.version:5d}  from {parent:>5s}  {e.when}  {e.who}: "
+                   f"{_one_line(Exception(e.action))[:120]}{flag}")
+
+
+@seminar.command("restore")
+@GAME_ARGUMENT
+@click.option("--version", "version", required=True, type=click.IntRange(min=1))
+@click.option("--reason", default="the facilitator went back", show_default=True)
+def seminar_restore(game_file: Path, version: int, reason: str) -> None:
+    """Make an earlier VERSION the current game again (a new version: nothing is lost)."""
+    with _plain_errors():
+        new, game = _open(game_file).restore(version, who=FACILITATOR, reason=reason)
+    click.echo(f"Version {version} restored as version {new}: turn {game.next_turn}, "
+               f"{len(game.orders)} order(s) in force.")
+
+
+@seminar.command("fork")
+@GAME_ARGUMENT
+@click.option("--version", "version", type=click.IntRange(min=1),
+              help="The state to fork from (default: the head).")
+@click.option("--game", "new_file", required=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="The new game database.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+def seminar_fork(game_file: Path, version: int | None, new_file: Path, host: str,
+                 port: int) -> None:
+    """Branch a new game from a state of this one (its history comes along; new seats)."""
+    with _plain_errors():
+        store = _open(game_file)
+        forked = store.fork(version or store.head()[0], new_file)
+    click.echo(f"Game {new_file} forked from {game_file} version "
+               f"{version or 'head'}.")
+    _print_links(forked, host, port)
 
 
 @seminar.command("report")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+@GAME_ARGUMENT
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the report (default: the game file's folder).")
 def seminar_report(game_file: Path, out: Path | None) -> None:
-    """Write the after-action report, GAME-after_action.html and .md, next to the game file.
+    """Write the after-action report, GAME-after_action.html and .md, next to the game.
 
-    Example: axis-sim seminar report games/korea.json --out handouts/
+    Example: axis-sim seminar report games/korea.db --out handouts/
     """
+    from axis_sim.seminar.game import GameError
     from axis_sim.seminar.report import write_report
 
-    markdown, page = write_report(_load_game(game_file), out or game_file.resolve().parent,
-                                  game_file.stem)
+    game = _head(game_file)
+    with _plain_errors():
+        try:
+            markdown, page = write_report(game, out or game_file.resolve().parent,
+                                          game_file.stem)
+        except OSError as err:
+            raise GameError(f"cannot write the report ({err.strerror or err})") from None
     click.echo(f"Report: {page}\nMinutes: {markdown}")
 
 
 @seminar.command("play")
-@click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
+@GAME_ARGUMENT
 def seminar_play(game_file: Path) -> None:
-    """An interactive menu for a facilitator at one terminal."""
-    from axis_sim.seminar.game import GameError
+    """An interactive menu for a facilitator at one terminal (other terminals and the browser
+    seats may change the game meanwhile: every command reads it afresh)."""
     from axis_sim.seminar.play import play
 
-    try:
+    with _plain_errors():
         play(game_file)
-    except GameError as err:
-        click.echo(f"Error: {err}", err=True)
-        sys.exit(2)
 
 
-def _print_injects(game: Game, team: str | None) -> None:
-    last = game.turns[-1]
-    for who, lines in last.injects.items():
-        if team and who != team:
-            continue
-        click.echo(f"\n— {who} —")
-        for line in lines:
-            click.echo(f"  {line}")
+# --- the web server (the web helper's) -------------------------------------------------------
 
 
 @seminar.command("serve")

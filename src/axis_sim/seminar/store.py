@@ -478,3 +478,9 @@ class GameStore:
 def _digest(text: object) -> str:
     data = text.encode("utf-8") if isinstance(text, str) else repr(text).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def join_links(store: GameStore, host: str, port: int) -> list[tuple[Seat, str]]:
+    """Every seat with the link that opens it on `axis-sim seminar serve` at host:port."""
+    base = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    return [(seat, f"{base}/join/{seat.token}") for seat in store.seats()]
