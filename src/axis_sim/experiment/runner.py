@@ -6,12 +6,17 @@ numbers: chunks are computed independently and handed back in chunk order.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import islice
@@ -30,6 +35,8 @@ from axis_sim.model.world import AxisModel
 
 if TYPE_CHECKING:
     from axis_sim.experiment.store import ChunkStore
+
+log = logging.getLogger(__name__)  # resume messages; the command line prints them
 
 
 @dataclass
@@ -156,10 +163,87 @@ def map_chunks[T](work: Callable[[Plan, int], T], plan: Plan, jobs: int = 1,
     if jobs <= 1 or len(indices) == 1:
         yield from _windowed(_run_now, work, plan, indices, 1, retries, progress)
         return
+    with _worker_pool(jobs) as pool:
+        yield from _windowed(pool.submit, work, plan, indices, 2 * jobs, retries, progress)
+
+
+@contextmanager
+def _worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `jobs` worker processes that end with this process, however it ends.
+
+    Finished normally, the pool shuts down as usual. Interrupted — SIGINT, SIGTERM, an error,
+    or a consumer that stops early (`--until-precise`) — its workers are killed at once rather
+    than left finishing chunks nobody will read. Killed outright (SIGKILL, where no handler
+    runs), each worker sees that its parent is gone and exits (`_watch_parent`).
+    """
     # spawn, not fork: forking a process that may hold threads (BLAS, a notebook) is unsafe.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from _windowed(pool.submit, work, plan, indices, 2 * jobs, retries, progress)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+    try:
+        with _signals_stop(pool):
+            yield pool
+    except BaseException:
+        _kill_workers(pool)
+        pool.shutdown(wait=True, cancel_futures=True)  # quick: no worker is left to wait for
+        raise
+    pool.shutdown(wait=True)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's worker processes now. (Python 3.12 has no public way: `_processes` is
+    the executor's own table of them.) Only signals are sent, no lock is taken: this runs
+    from a signal handler too."""
+    try:
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+    except RuntimeError:  # pragma: no cover - the table changed while being read
+        return
+    for worker in workers:
+        if worker.exitcode is None and worker.pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+
+
+@contextmanager
+def _signals_stop(pool: ProcessPoolExecutor) -> Iterator[None]:
+    """Within the block, SIGTERM and SIGINT kill the pool's workers before they end this
+    process as usual (SystemExit(143), KeyboardInterrupt). Only the main thread may set
+    handlers, and a handler someone else installed is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    ends: dict[int, Callable[[], BaseException]] = {
+        signal.SIGTERM: lambda: SystemExit(128 + signal.SIGTERM),
+        signal.SIGINT: KeyboardInterrupt}
+    ours = {number: end for number, end in ends.items()
+            if signal.getsignal(number) in (signal.SIG_DFL, signal.default_int_handler)}
+
+    def stop(number: int, _frame: object) -> None:
+        _kill_workers(pool)
+        raise ours[number]()
+
+    previous = {number: signal.signal(number, stop) for number in ours}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+PARENT_CHECK_SECONDS = 0.5  # how often a worker looks for its parent
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: a thread that ends the worker as soon as its parent process is gone
+    (its parent pid changes when it is re-parented), so a killed run leaves no workers —
+    and, once they are gone, no multiprocessing resource tracker — behind."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="axis-sim-parent-watch", daemon=True).start()
 
 
 def _with_extensions[T](work: Callable[[Plan, int], T], plan: Plan, index: int) -> T:
@@ -172,19 +256,41 @@ def _with_extensions[T](work: Callable[[Plan, int], T], plan: Plan, index: int) 
 def _stored(plan: Plan, jobs: int, progress: Callable[[ChunkResult], None] | None,
             executor: str, scheduler: str | None, retries: int,
             store: ChunkStore) -> Iterator[ChunkResult]:
-    """Chunks in order: loaded where saved, otherwise computed (as one sub-plan) and saved."""
-    missing = [k for k in range(len(plan.chunks)) if not store.has(k)]
-    computed = iter(execute(_only(plan, missing), jobs, None, executor=executor,
-                            scheduler=scheduler, retries=retries)) if missing else iter(())
-    for index in range(len(plan.chunks)):
-        if store.has(index):
-            result = store.load(index)
-        else:
-            result = next(computed)
-            store.save(result)
-        if progress:
-            progress(result)
-        yield result
+    """Chunks in order: loaded where saved, otherwise computed (as one sub-plan) and saved.
+
+    The store is held for the whole run (`ChunkStore.opened`), and which chunks are loaded is
+    decided once, at the start: chunks that appear on disk later are not this run's to load.
+    A saved chunk that turns out damaged is computed again here, with a message.
+    """
+    from axis_sim.experiment.store import DamagedChunk
+
+    with store.opened():
+        missing = [k for k in range(len(plan.chunks)) if not store.has(k)]
+        to_compute = set(missing)
+        computed = iter(execute(_only(plan, missing), jobs, None, executor=executor,
+                                scheduler=scheduler, retries=retries)) if missing else iter(())
+        try:
+            for index in range(len(plan.chunks)):
+                if index in to_compute:
+                    result = next(computed)
+                    store.save(result)
+                else:
+                    try:
+                        result = store.load(index)
+                    except DamagedChunk as err:
+                        log.warning(f"{err}; simulating it again.")
+                        store.discard(index)
+                        result = next(execute(_only(plan, [index]), retries=retries))
+                        store.save(result)
+                if result.chunk.index != index:  # pragma: no cover - a broken invariant
+                    raise RuntimeError(f"chunk {result.chunk.index} came for chunk {index}")
+                if progress:
+                    progress(result)
+                yield result
+        finally:
+            close = getattr(computed, "close", None)
+            if close is not None:  # stop the workers now, not when the generator is collected
+                close()
 
 
 def _only(plan: Plan, indices: list[int]) -> Plan:
