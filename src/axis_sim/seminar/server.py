@@ -25,11 +25,13 @@ import hmac
 import json
 import socket
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from threading import Lock
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -200,7 +202,7 @@ class SeminarServer:
         # Views already built, per (version, seat): a view asks the model what is on a team's
         # menu, and every open page polls; the game only changes with the version.
         self._views: dict[tuple[int, str, str], dict[str, Any]] = {}
-        self._lock = Lock()
+        self._lock = threading.Lock()
 
     # -- reading --
 
@@ -450,3 +452,32 @@ def serve(path: Path | str, *, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     else:
         echo("Only this machine can connect (use --host 0.0.0.0 for a room). Stop with Ctrl+C.")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@contextmanager
+def running(path: Path | str, *, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
+    """Serve the game in a background thread while the block runs; yields the base URL.
+
+    Port 0 takes a free one (the socket is bound here, so the URL is known before the server
+    starts). For tests and the README's screenshots; `serve` is the command's way.
+    """
+    import uvicorn
+
+    app = create_app(path)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the seminar server did not start")
+            time.sleep(0.02)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        sock.close()

@@ -81,11 +81,12 @@ def _order_row(order: Order, meanings: dict[str, str]) -> dict[str, Any]:
 
 
 def _meanings(game: Game) -> dict[str, str]:
-    """Every decision's meaning, for the umpire's tables (any team's)."""
-    meanings: dict[str, str] = {}
-    for team in game.teams:
-        meanings |= _menu(game, team)
-    return meanings
+    """Every decision's short label ("Launch an ICBM", "Sanctions listings of Russian
+    entities"), for order tables."""
+    options = game.scenario.get("options", {})
+    labels = {f"{OPTION_PREFIX}{key}": str(o.get("label", key)) for key, o in options.items()
+              if isinstance(o, dict)}
+    return labels | {key: d.label for key, d in DIRECTIVES.items()}
 
 
 def _menu(game: Game, team: str) -> dict[str, str]:
@@ -156,7 +157,7 @@ def team_view(game: Game, team: str) -> dict[str, Any]:
     standing orders, its readiness, its lookaheads, and the tabled matrix arguments."""
     if team not in game.teams:
         raise GameError(f"unknown team {team!r}")
-    meanings = _menu(game, team)
+    meanings = _meanings(game)
     briefings = [{**_turn_head(game, t), "briefing": t.briefings.get(team) or {}}
                  for t in game.turns]
     return {

@@ -1,0 +1,273 @@
+"""The seminar's web server (`axis-sim seminar serve`): fog of war on the pages and their JSON,
+the forms' guards (token in the body, the umpire's version check), and 50 seats writing at once
+without a write lost.
+
+Every test runs the real app on uvicorn, bound to a free port of 127.0.0.1 and stopped by the
+test (`server.running`); requests go through `http.client`, as a browser's would.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from axis_sim.seminar import engine, views
+from axis_sim.seminar.game import Game
+from axis_sim.seminar.server import running
+from axis_sim.seminar.store import GameStore
+from tests.conftest import BASELINE
+
+TEAMS = {"blue": ["US", "ROK", "Japan"], "red": ["Russia", "DPRK"]}
+RED_SECRET = "red-secret-rationale-7f3a"
+BLUE_SECRET = "blue-secret-rationale-91c2"
+
+
+def fetch(url: str, method: str = "GET", form: dict[str, object] | None = None
+          ) -> tuple[int, dict[str, str], str]:
+    """(status, headers, body) of one request; redirects are not followed."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    try:
+        body = urlencode(form or {}) if method == "POST" else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+        conn.request(method, parts.path, body=body, headers=headers)
+        response = conn.getresponse()
+        return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                response.read().decode("utf-8"))
+    finally:
+        conn.close()
+
+
+def new_game() -> Game:
+    return engine.new_game(BASELINE, teams=TEAMS)
+
+
+@pytest.fixture()
+def room(tmp_path: Path) -> Iterator[tuple[str, GameStore, dict[str, str]]]:
+    """A served game: (base URL, its store, seat name → token)."""
+    store = GameStore.create(tmp_path / "room.db", new_game())
+    seats = {seat.team or seat.role: seat.token for seat in store.seats()}
+    with running(store.path) as url:
+        yield url, store, seats
+
+
+def post(url: str, token: str, action: str, **fields: object) -> tuple[int, str]:
+    status, _, body = fetch(f"{url}/join/{token}/{action}", "POST", {"token": token, **fields})
+    return status, body
+
+
+def error_of(page: str) -> str:
+    found = re.search(r'class="error"[^>]*>([^<]*)<', page)
+    return found.group(1) if found else ""
+
+
+# --- the fog of war ----------------------------------------------------------------------------
+
+
+def test_a_team_view_holds_only_its_own_orders_briefings_and_lookaheads() -> None:
+    game = new_game()
+    game = engine.submit(game, "red", "DPRK.posture", "coercion", RED_SECRET)
+    game = engine.submit(game, "blue", "option:sanctions_listing", 1.0, BLUE_SECRET)
+    game = engine.adjudicate(game)
+    game = game.model_copy(update={"lookaheads": [
+        {"turn": 2, "team": "red", "rows": [{"candidate": "red-lookahead-marker"}]}]})
+    blue = json.dumps(views.team_view(game, "blue"))
+    red = json.dumps(views.team_view(game, "red"))
+    umpire = json.dumps(views.umpire_view(game))
+    assert RED_SECRET not in blue and "DPRK.posture" not in blue
+    assert "red-lookahead-marker" not in blue and "red-lookahead-marker" in red
+    assert BLUE_SECRET not in red and "option:sanctions_listing" not in red
+    assert RED_SECRET in umpire and BLUE_SECRET in umpire
+    # What the facilitator alone was told (covert doings, exact) never reaches the other team.
+    told = game.turns[-1].briefings
+    for team, other in (("blue", red), ("red", blue)):
+        mine = {item["text"] for items in told[team].values() if isinstance(items, list)
+                for item in items}
+        for items in told["facilitator"].values():
+            for item in items if isinstance(items, list) else []:
+                if item.get("covert") and item["text"] not in mine:
+                    assert item["text"] not in (blue if team == "blue" else red)
+        for item in told[team].get("intelligence", []):
+            assert item["text"] not in other
+    # The projector: public events only.
+    public = json.dumps(views.public_view(game))
+    assert RED_SECRET not in public and BLUE_SECRET not in public
+    assert "orders" not in views.public_view(game)
+
+
+def test_a_team_page_and_its_json_never_carry_the_other_teams_orders(room) -> None:
+    url, _, seats = room
+    assert post(url, seats["red"], "order", decision="DPRK.posture", value="coercion",
+                rationale=RED_SECRET)[0] == 303
+    assert post(url, seats["blue"], "order", decision="option:sanctions_listing", value="1",
+                rationale=BLUE_SECRET)[0] == 303
+    for team, secret, other_secret, other_key in (
+            ("blue", BLUE_SECRET, RED_SECRET, "DPRK.posture"),
+            ("red", RED_SECRET, BLUE_SECRET, "option:sanctions_listing")):
+        status, headers, page = fetch(f"{url}/join/{seats[team]}")
+        assert status == 200 and secret in page
+        assert other_secret not in page and f'data-decision="{other_key}"' not in page
+        status, _, text = fetch(f"{url}/api/{seats[team]}")
+        assert status == 200 and secret in text and other_secret not in text
+        assert "version" not in json.loads(text)  # only the umpire writes with a version
+        assert headers["cache-control"] == "no-store"
+        assert "script-src 'self'" in headers["content-security-policy"]
+    _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
+    assert RED_SECRET in console and BLUE_SECRET in console
+    _, _, projector = fetch(f"{url}/join/{seats['projector']}")
+    assert RED_SECRET not in projector and BLUE_SECRET not in projector
+
+
+# --- the forms' guards -------------------------------------------------------------------------
+
+
+def test_a_form_without_the_seats_token_in_its_body_is_refused(room) -> None:
+    url, store, seats = room
+    before = store.head_version()
+    status, _, page = fetch(f"{url}/join/{seats['blue']}/order", "POST",
+                            {"decision": "option:sanctions_listing", "value": "1"})
+    assert status == 403 and "did not come from your seat" in page
+    status, _, _ = fetch(f"{url}/join/{seats['blue']}/order", "POST",
+                         {"token": seats["red"], "decision": "option:sanctions_listing",
+                          "value": "1"})
+    assert status == 403
+    assert store.head_version() == before
+
+
+def test_unknown_links_and_the_projector_cannot_write(room) -> None:
+    url, store, seats = room
+    before = store.head_version()
+    assert fetch(f"{url}/join/not-a-seat")[0] == 404
+    assert fetch(f"{url}/api/not-a-seat")[0] == 404
+    assert post(url, "not-a-seat", "order", decision="US.exercise", value="yes")[0] == 404
+    status, page = post(url, seats["projector"], "adjudicate")
+    assert status == 403 and "only shows" in page
+    # A team cannot use the umpire's forms.
+    assert post(url, seats["red"], "adjudicate")[0] == 404
+    assert post(url, seats["red"], "order", decision="option:sanctions_listing",
+                value="1")[0] == 400
+    assert store.head_version() == before
+    assert "join link" in fetch(f"{url}/")[2]
+
+
+def test_a_stale_umpire_action_is_refused_with_a_review_message(room) -> None:
+    url, store, seats = room
+    shown = store.head_version()
+    assert post(url, seats["red"], "order", decision="DPRK.posture", value="signalling")[0] \
+        == 303  # a team moves after the console was drawn
+    status, page = post(url, seats["facilitator"], "adjudicate", expected=shown)
+    assert status == 409 and "The game changed" in error_of(page)
+    assert not store.head()[1].turns
+    status, _ = post(url, seats["facilitator"], "adjudicate", expected=store.head_version())
+    assert status == 303
+    assert len(store.head()[1].turns) == 1
+
+
+def test_the_umpire_rules_on_a_chance_event_and_the_models_result_is_kept(room) -> None:
+    url, store, seats = room
+    assert post(url, seats["facilitator"], "adjudicate", expected=store.head_version())[0] \
+        == 303
+    status, _ = post(url, seats["facilitator"], "rule", expected=store.head_version(),
+                     kind="event", key="ceasefire", value="yes",
+                     reason="talks brokered off-stage")
+    assert status == 303
+    turn = store.head()[1].turns[-1]
+    assert [(r.key, r.value, r.model_value) for r in turn.rulings] == \
+        [("ceasefire", True, False)]
+    _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
+    ruling = re.search(r'<tr class="ruling">(.*?)</tr>', console, re.S)
+    assert ruling and "ceasefire" in ruling.group(1) and "talks brokered" in ruling.group(1)
+    assert "False" in ruling.group(1)  # the model's own value, beside the ruling
+    # A ruling without a reason is refused, plainly.
+    status, page = post(url, seats["facilitator"], "rule", expected=store.head_version(),
+                        kind="event", key="ceasefire", value="no", reason=" ")
+    assert status == 400 and "reason" in error_of(page)
+
+
+def test_the_odds_before_the_roll_show_the_drivers_and_doing_nothing(room) -> None:
+    url, store, seats = room
+    post(url, seats["red"], "order", decision="DPRK.icbm_launch", value="yes")
+    assert post(url, seats["facilitator"], "odds", expected=store.head_version())[0] == 303
+    _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
+    odds = console[console.index('id="odds"'):console.index('id="compute-odds"')]
+    assert "Doing nothing" in odds and "DPRK.icbm_launch" in odds  # a driver names the order
+    launch = re.search(r"<td>an ICBM launch</td><td class=\"num\">(\d+)%</td>"
+                       r"<td class=\"num\">(\d+)%</td>", odds)
+    assert launch and int(launch.group(1)) > int(launch.group(2))
+
+
+def test_a_team_page_says_how_long_each_order_holds(room) -> None:
+    url, store, seats = room
+    post(url, seats["red"], "order", decision="DPRK.icbm_launch", value="yes")
+    post(url, seats["red"], "order", decision="DPRK.posture", value="signalling")
+    _, _, page = fetch(f"{url}/join/{seats['red']}")
+    orders = page[page.index('id="orders"'):page.index('id="menu"')]
+    icbm = re.search(r'data-decision="DPRK.icbm_launch">(.*?)</tr>', orders, re.S)
+    posture = re.search(r'data-decision="DPRK.posture">(.*?)</tr>', orders, re.S)
+    assert icbm and "once this turn, then it lapses" in icbm.group(1)
+    assert posture and "every month until changed or withdrawn" in posture.group(1)
+    assert post(url, seats["red"], "withdraw", decision="DPRK.posture")[0] == 303
+    assert [o.decision for o in store.head()[1].orders] == ["DPRK.icbm_launch"]
+
+
+# --- many seats at once ------------------------------------------------------------------------
+
+# Standing (per-month) decisions that stay on the menu whatever the turns roll.
+BLUE_DECISIONS = [f"option:{o}" for o in ("sanctions_listing", "warn_beijing",
+                                          "public_disclosure", "intercept_declaration",
+                                          "trilateral_integration")]
+RED_DECISIONS = ["DPRK.deliveries"]
+
+
+def test_fifty_simultaneous_moves_and_adjudications_lose_nothing(room) -> None:
+    url, store, seats = room
+    moves: list[tuple[str, str, str]] = []
+    for i in range(45):
+        if i % 2:
+            moves.append(("red", "DPRK.deliveries", f"{(i + 1) / 50:.2f}"))
+        else:
+            decision = BLUE_DECISIONS[(i // 2) % len(BLUE_DECISIONS)]
+            moves.append(("blue", decision, f"{(i + 1) / 25:.2f}"))
+    jobs = [("move", m) for m in moves]
+    for k in range(5):  # adjudications spread among the moves
+        jobs.insert(9 * k + 4, ("adjudicate", None))
+    barrier = threading.Barrier(len(jobs))
+    answers: list[int | None] = [None] * len(jobs)
+
+    def fire(i: int) -> None:
+        kind, move = jobs[i]
+        barrier.wait()  # all 50 leave together
+        if kind == "move":
+            team, decision, value = move  # type: ignore[misc]
+            answers[i] = post(url, seats[team], "order", decision=decision, value=value)[0]
+        else:
+            answers[i] = post(url, seats["facilitator"], "adjudicate")[0]
+
+    threads = [threading.Thread(target=fire, args=(i,)) for i in range(len(jobs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=900)
+    assert answers == [303] * 50
+    history = store.history()
+    applied = [h for h in history if h.action.startswith("order ")]
+    assert len(applied) == 45 and sum(h.action == "adjudicate" for h in history) == 5
+    final = store.head()[1]
+    assert len(final.turns) == 5
+    # Every move is in the state it made, and the last one on each decision stands.
+    last: dict[tuple[str, str], float] = {}
+    for h in applied:
+        decision, value = h.action.removeprefix("order ").split("=")
+        state = store.at(h.version)
+        assert any(o.team == h.who and o.decision == decision and float(o.value) == float(value)
+                   for o in state.orders), h
+        last[(h.who, decision)] = float(value)
+    assert sorted(last) == sorted({(t, d) for t, d, _ in moves})
+    assert {(o.team, o.decision): float(o.value) for o in final.orders} == last
