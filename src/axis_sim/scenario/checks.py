@@ -18,12 +18,16 @@ from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import NamedTuple
 
+import numpy as np
+
 from axis_sim.model.catalogue import required_parameters
 from axis_sim.model.metrics import METRICS
 from axis_sim.model.options import ENTRY_POINT_GROUP, option_classes
+from axis_sim.scenario.distributions import inverse_cdf, is_uncertain
 from axis_sim.scenario.parameters import Loc, flat_parameters
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import (
+    MAX_MAGNITUDE,
     Fixed,
     OptionSpec,
     Parameter,
@@ -31,6 +35,7 @@ from axis_sim.scenario.schema import (
     ScheduledEvent,
     leading_date,
     month_index,
+    support,
 )
 
 Problem = tuple[Loc, str]
@@ -46,10 +51,86 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     return [
         *_option_problems(scenario),
         *_parameter_problems(scenario),
+        *_domain_problems(scenario),
         *_outcome_problems(scenario),
+        *_event_problems(scenario),
         *_timing_problems(scenario),
         *_portfolio_problems(scenario),
     ]
+
+
+# --- the model's own domain ----------------------------------------------------------------------
+
+DIVISORS: dict[str, str] = {
+    "context.russia_artillery_use": "the share of Russia's demand that deliveries meet",
+    "actors.DPRK.rounds_per_railcar": "the railcars that carry the munitions",
+    "actors.DPRK.oil_price": "the tonnes of oil a payment buys",
+    "actors.DPRK.tank_car_tonnes": "the tank cars that carry the oil",
+}
+"""Parameters the model divides by (`model/trade.py`), and what it computes with each: a world
+that draws 0 (or less) would turn every outcome of the run into NaN."""
+
+MAX_PROCUREMENT_ENTITIES = 10_000
+"""The most Russian procurement entities: the network is an array of worlds x entities."""
+MAX_ENTITY_CELLS = 20_000_000
+"""The most cells of one worlds x entities array in a chunk (8 bytes each: 160 MB); a chunk
+holds several."""
+
+# Where each distribution is probed: its bottom, a far tail, the middle and the top of what a
+# design's uniforms can be (random draws are below 1 by at least 2**-53).
+_PROBES = np.array([0.0, 1e-12, 0.5, 1.0 - 1e-12, 1.0 - 2.0**-53])
+
+
+def _domain_problems(scenario: Scenario) -> list[Problem]:
+    """Values the model cannot compute with: draws that are not finite or absurdly large,
+    divisors that can be zero, arrays too large for memory."""
+    problems: list[Problem] = []
+    for path, (parameter, loc) in flat_parameters(scenario).items():
+        with np.errstate(all="ignore"):
+            draws = inverse_cdf(parameter, _PROBES)
+        bad = draws[~(np.abs(draws) <= MAX_MAGNITUDE)]  # NaN compares False: it is bad too
+        if bad.size:
+            problems.append(((*loc, "dist"),
+                             f"its draws reach {bad[-1]:g}; every draw must be a finite number "
+                             f"between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}: narrow the "
+                             "distribution"))
+            continue
+        low, high = support(parameter.dist, parameter.value)
+        if path in DIVISORS and low <= 0:
+            problems.append(((*loc, "dist") if is_uncertain(parameter) else (*loc, "value"),
+                             f"the model divides by {path} (to compute "
+                             f"{DIVISORS[path]}), so every draw must be above 0; its range is "
+                             f"[{low:g}, {high:g}]"))
+    entities = flat_parameters(scenario).get("actors.Russia.procurement_entities")
+    if entities is not None:
+        count = entities[0].value
+        chunk = scenario.experiment.chunk_size
+        if count > MAX_PROCUREMENT_ENTITIES:
+            problems.append(((*entities[1], "value"),
+                             f"{count:g} procurement entities are more than the model can hold; "
+                             f"at most {MAX_PROCUREMENT_ENTITIES}"))
+        elif count * chunk > MAX_ENTITY_CELLS:
+            problems.append(((*entities[1], "value"),
+                             f"{count:g} procurement entities in chunks of {chunk} worlds need "
+                             f"arrays of {count * chunk:,.0f} cells; at most "
+                             f"{MAX_ENTITY_CELLS:,}: lower experiment.chunk_size to at most "
+                             f"{int(MAX_ENTITY_CELLS // max(count, 1))}"))
+    return problems
+
+
+def _event_problems(scenario: Scenario) -> list[Problem]:
+    """Event ids must be unique (the model keys draws and logs by them); the second use is
+    reported where it is written."""
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for i, event in enumerate(scenario.events):
+        if event.id in first:
+            problems.append((("events", i, "id"),
+                             f"event id {event.id!r} is used twice (first by events"
+                             f"[{first[event.id]}]); give each event its own id"))
+        else:
+            first[event.id] = i
+    return problems
 
 
 def _parameter_problems(scenario: Scenario) -> list[Problem]:

@@ -116,6 +116,47 @@ Source = Annotated[
 ]
 
 
+MAX_MAGNITUDE = 1e12
+"""The largest size of any number in a scenario: the model's biggest quantities (rounds of
+ammunition) are millions, and beyond this products of a few parameters lose all precision."""
+
+MAX_SIGMA = 3.0
+"""The widest lognormal (log-scale sigma): its 1-in-10^15 draw is e^(3 x 8) ~ 10^10 medians."""
+
+MAX_SAMPLE_WORLDS = 10_000
+"""The most worlds whose month-by-month trajectories a run keeps (each costs every outcome of
+every month of every portfolio)."""
+
+MAX_CHOICES = 1000
+"""The most values a `choice` distribution may list (a choice is a few discrete values)."""
+
+
+def _not_bool(value: Any) -> Any:
+    """YAML reads `true` as a boolean, which pydantic would otherwise take as the number 1."""
+    if isinstance(value, bool):
+        raise ValueError(f"Input should be a number, not {str(value).lower()}")
+    return value
+
+
+def _whole_not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"Input should be a whole number, not {str(value).lower()}")
+    return value
+
+
+def _sane(value: float) -> float:
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"Input should lie between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}; "
+                         "no quantity of the model comes near it")
+    return value
+
+
+Real = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_sane)]
+"""A finite number of sane size (`MAX_MAGNITUDE`), never a boolean."""
+WholeNumber = Annotated[int, BeforeValidator(_whole_not_bool)]
+"""An integer (2.0 passes, 2.7 does not), never a boolean (`true` is not month 1)."""
+
+
 def _dates_agree(source: str, date: str | None) -> None:
     """A `date:` and a date the source starts with must be the same day."""
     written = leading_date(source)
@@ -153,8 +194,8 @@ class Uniform(Strict):
     """Every value in [low, high] equally likely."""
 
     kind: Literal["uniform"]
-    low: float
-    high: float
+    low: Real
+    high: Real
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -167,9 +208,9 @@ class Triangular(Strict):
     """Lowest plausible, most likely and highest plausible value."""
 
     kind: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Real
+    mode: Real
+    high: Real
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -184,10 +225,10 @@ class TruncNormal(Strict):
     """A normal distribution cut to [low, high]."""
 
     kind: Literal["truncnormal"]
-    mean: float
-    sd: float = Field(gt=0)
-    low: float
-    high: float
+    mean: Real
+    sd: Real = Field(gt=0)
+    low: Real
+    high: Real
 
     @model_validator(mode="after")
     def _ordered(self) -> TruncNormal:
@@ -200,10 +241,10 @@ class Beta(Strict):
     """A beta(a, b) stretched to [low, high] (default [0, 1]): shares and probabilities."""
 
     kind: Literal["beta"]
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
-    low: float = 0.0
-    high: float = 1.0
+    a: Real = Field(gt=0)
+    b: Real = Field(gt=0)
+    low: Real = 0.0
+    high: Real = 1.0
 
     @model_validator(mode="after")
     def _ordered(self) -> Beta:
@@ -216,16 +257,26 @@ class LogNormal(Strict):
     """A positive quantity whose logarithm is normal: median and log-scale sigma."""
 
     kind: Literal["lognormal"]
-    median: float = Field(gt=0)
-    sigma: float = Field(gt=0)
+    median: Real = Field(gt=0)
+    sigma: Real = Field(gt=0, description=f"Log-scale spread, in (0, {MAX_SIGMA:g}].")
+
+    @model_validator(mode="after")
+    def _spread(self) -> LogNormal:
+        if self.sigma > MAX_SIGMA:
+            # Beyond it the upper quantiles are astronomically many times the median, and a
+            # world's draw overflows what the model can compute with.
+            raise ValueError(f"sigma {self.sigma:g} is outside the allowed range (0, "
+                             f"{MAX_SIGMA:g}]: a wider lognormal's top draws are beyond any "
+                             "quantity the model computes with")
+        return self
 
 
 class Choice(Strict):
     """One of a few discrete values, with optional weights (equal when omitted)."""
 
     kind: Literal["choice"]
-    values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    values: list[Real] = Field(min_length=1, max_length=MAX_CHOICES)
+    weights: list[Real] | None = Field(default=None, max_length=MAX_CHOICES)
 
     @model_validator(mode="after")
     def _weights(self) -> Choice:
@@ -271,7 +322,7 @@ _LABEL_DESCRIPTION = (
 class Parameter(Strict):
     """One number of the model, with everything a reviewer needs to disagree with it."""
 
-    value: float = Field(description="Default: the value used where no draw is made (seminar).")
+    value: Real = Field(description="Default: the value used where no draw is made (seminar).")
     label: Label | None = Field(default=None, description=_LABEL_DESCRIPTION)
     unit: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     dist: Distribution = Field(description="Uncertainty over worlds; {kind: fixed} for none.")
@@ -313,7 +364,7 @@ class Meta(Strict):
     title: Text
     description: Text
     start: Month = Field(description="First simulated month, YYYY-MM.")
-    horizon_months: int = Field(ge=1, le=240)
+    horizon_months: WholeNumber = Field(ge=1, le=240)
     as_of: Day | None = Field(
         default=None,
         description="Date of the latest evidence the scenario may use, YYYY-MM-DD: every "
@@ -348,7 +399,8 @@ class ScheduledEvent(Strict):
         description="A short name a reader sees instead of the id (default: `name`).")
     kind: EventKind
     month: Month
-    every_months: int | None = Field(default=None, ge=1, description="Repeat interval, if any.")
+    every_months: WholeNumber | None = Field(default=None, ge=1,
+                                             description="Repeat interval, if any.")
     probability: Parameter = Field(description="Chance it happens when due (unit: probability).")
     source: Source
     date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
@@ -376,9 +428,10 @@ class OptionSpec(Strict):
     description: Text
     source: Source
     date: EvidenceDate | None = Field(default=None, description=_DATE_DESCRIPTION)
-    start: Month | int = Field(default=0, description="YYYY-MM or months after the start.")
-    intensity: float = Field(default=1.0, ge=0.0, le=2.0)
-    duration_months: int | None = Field(default=None, ge=1)
+    start: Month | WholeNumber = Field(default=0,
+                                       description="YYYY-MM or months after the start.")
+    intensity: Real = Field(default=1.0, ge=0.0, le=2.0)
+    duration_months: WholeNumber | None = Field(default=None, ge=1)
     parameters: Parameters = Field(default_factory=dict)
 
     @property
@@ -400,8 +453,8 @@ class Swing(Strict):
     worth; the exchange rates between outcomes follow from the swings and the weights.
     """
 
-    worst: float
-    best: float
+    worst: Real
+    best: Real
     source: Source = Field(description="Where the range comes from, or 'Judgement: ...'.")
 
     @model_validator(mode="after")
@@ -415,7 +468,7 @@ class MinimalDifference(Strict):
     """The smallest change in an outcome, in its natural units, that a decision maker would act
     on: a smaller effect is "no practical difference", however sure the estimate."""
 
-    value: float = Field(gt=0.0)
+    value: Real = Field(gt=0.0)
     source: Source = Field(description="Why this size matters, or 'Judgement: ...'.")
 
 
@@ -426,7 +479,7 @@ class OutcomeSpec(Strict):
     unit: Annotated[str, StringConstraints(min_length=1, max_length=80)]
     better: Literal["lower", "higher"]
     headline: bool = False
-    weight: float = Field(
+    weight: Real = Field(
         default=0.0, ge=0.0,
         description="Swing weight: how much moving this outcome from its swing's worst to its "
                     "best value counts, relative to the other outcomes' swings (normalised to "
@@ -444,7 +497,7 @@ class OutcomeSpec(Strict):
         description="Ordinal judgements: scored outcomes whose swing weight must not exceed "
                     "this one's (the scenario's weights and every weight vector of the "
                     "rank-acceptability analysis respect them).")
-    threshold: float | None = Field(
+    threshold: Real | None = Field(
         default=None,
         description="Satisficing threshold at the horizon: at most this if lower is better, at "
                     "least this if higher is better.")
@@ -467,16 +520,17 @@ Sampling = Literal["random", "latin_hypercube", "sobol"]
 class Experiment(Strict):
     """Defaults for a Monte Carlo run; each can be overridden on the command line."""
 
-    runs: int = Field(default=1000, ge=1, le=10_000_000)
-    seed: int = Field(default=20230901, ge=0)
+    runs: WholeNumber = Field(default=1000, ge=1, le=10_000_000)
+    seed: WholeNumber = Field(default=20230901, ge=0)
     sampling: Sampling = "random"
-    chunk_size: int = Field(default=500, ge=1, le=1_000_000)
+    chunk_size: WholeNumber = Field(default=500, ge=1, le=1_000_000)
     portfolios: list[str] = Field(
         default_factory=lambda: [STATUS_QUO, *OPTIONS],
         description="status_quo, option ids, named portfolios, 'a+b' combinations, or 'all'.",
     )
-    sample_worlds: int = Field(
-        default=200, ge=0, description="Worlds whose monthly trajectories and events are kept."
+    sample_worlds: WholeNumber = Field(
+        default=200, ge=0, le=MAX_SAMPLE_WORLDS,
+        description="Worlds whose monthly trajectories and events are kept."
     )
 
 
@@ -494,7 +548,8 @@ class Scenario(Strict):
     # (`axis_sim.register_option`); the checks refuse an id that is neither.
     options: dict[Slug, OptionSpec]
     portfolios: dict[Slug, list[Slug]] = Field(default_factory=dict)
-    outcomes: dict[Slug, OutcomeSpec]
+    # At least one: every comparison and score divides by what the outcomes add up to.
+    outcomes: dict[Slug, OutcomeSpec] = Field(min_length=1)
     experiment: Experiment = Field(default_factory=Experiment)
     # Where the scenario came from (files and their hashes, edits made in code), for the
     # manifest; not part of its content (equality and `scenario_hash` ignore it).
@@ -535,15 +590,6 @@ class Scenario(Strict):
     def scored_outcomes(self) -> list[str]:
         """The value model's criteria: headline or weighted outcomes that restate nothing."""
         return [o for o, s in self.outcomes.items() if s.scored]
-
-    @model_validator(mode="after")
-    def _unique_event_ids(self) -> Scenario:
-        seen: set[str] = set()
-        for event in self.events:
-            if event.id in seen:
-                raise ValueError(f"event id {event.id!r} is used twice")
-            seen.add(event.id)
-        return self
 
 
 def month_index(start: str, month: str | int) -> int:
