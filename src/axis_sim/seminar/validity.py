@@ -157,7 +157,8 @@ def _rulings(rulings: Iterable[Ruling], where: str) -> None:
         if not ruling.reason.strip():
             raise GameError(f"{at}: a ruling without a reason")
         if ruling.kind == "decision":
-            if ruling.key not in model_directives.DIRECTIVES:
+            if ruling.key not in model_directives.DIRECTIVES and ruling.key not in {
+                    f"{OPTION_PREFIX}{o}" for o in OPTIONS}:
                 raise GameError(f"{at}: {ruling.key!r} is not a decision the model knows")
             _value(ruling.key, ruling.value, at)
         else:
