@@ -111,11 +111,14 @@ def is_bundled(path: Path) -> bool:
 
 
 def _yaml(path: Path) -> Any:
+    """A file's YAML, read as the loader reads files: only a regular file of sane size (a FIFO
+    named on the command line must not block shell completion)."""
     import yaml
 
+    from axis_sim.scenario.paths import read_regular
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)  # a safe loader
+    return yaml.load(read_regular(path).decode("utf-8"), Loader=loader)  # a safe loader
 
 
 def extends_of(path: Path) -> list[str]:
@@ -129,17 +132,24 @@ def extends_of(path: Path) -> list[str]:
 
 def with_parents(path: Path) -> list[tuple[Path, Path]]:
     """`path` and every file it `extends:`, transitively: (source, path relative to `path`'s
-    folder), the file itself first, each file once."""
+    folder), the file itself first, each file once. Only parents the loader would read are
+    followed: inside `path`'s folder tree or the bundled library
+    (`axis_sim.scenario.paths.extends_roots`), regular files."""
+    from axis_sim.scenario.paths import extends_roots, file_problem, inside, path_problem
+
     base = path.parent
+    roots = extends_roots(base)
     seen: dict[Path, Path] = {}
     stack = [(path, Path(path.name))]
     while stack:
         source, relative = stack.pop(0)
         real = source.resolve()
-        if real in seen or not source.is_file():
+        if real in seen or file_problem(source) is not None:
             continue
         seen[real] = relative
         for ref in extends_of(source):
+            if path_problem(ref) is not None or not inside(source.parent / ref, roots):
+                continue
             target = source.parent / ref
             stack.append((target, Path(os.path.relpath(target, base))))
     return [(source, relative) for source, relative in seen.items()]

@@ -25,6 +25,7 @@ file's `extends:`.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,9 +56,21 @@ class ScenarioEditError(ScenarioError, ValueError):
 
 def _number(text: str, what: str) -> float:
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
-        raise ValueError(f"{what} must be a number, got {text!r}") from None
+        raise ValueError(f"{what} must be a number, got {_short(text)}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {_short(text)}")
+    return number
+
+
+def _months(text: str, what: str) -> int:
+    """A whole number of months written on the command line (`12`, `12.0`); 2.7 is refused
+    rather than cut to 2."""
+    number = _number(text, what)
+    if not number.is_integer():
+        raise ValueError(f"{what} must be a whole number of months, got {_short(text)}")
+    return int(number)
 
 
 def _hint(word: str, allowed: Sequence[str]) -> str:
@@ -314,8 +327,7 @@ def parse_option_override(text: str,
         if key == "start":
             values["start"] = int(raw) if raw.lstrip("-").isdigit() else raw
         elif key == "duration":
-            values["duration"] = None if raw in ("none", "") else int(
-                _number(raw, "duration"))
+            values["duration"] = None if raw in ("none", "") else _months(raw, "duration")
         else:
             values["intensity"] = _number(raw, "intensity")
     return option, values
