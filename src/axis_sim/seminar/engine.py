@@ -24,6 +24,7 @@ from axis_sim.experiment.compare import mean_interval
 from axis_sim.experiment.sampling import default_parameters, sample_parameters
 from axis_sim.model import directives as model_directives
 from axis_sim.model.directives import DIRECTIVES, check
+from axis_sim.model.eventlog import EVENTS
 from axis_sim.model.metrics import record
 from axis_sim.model.state import restore, snapshot
 from axis_sim.model.world import AxisModel
@@ -86,15 +87,6 @@ def _per(decision: str) -> str:
     return str(getattr(directive, "per", "month")) if directive else "month"
 
 
-def _off(decision: str) -> Value:
-    """The value that means "not this month" for a per-turn decision."""
-    directive = DIRECTIVES[decision]
-    if hasattr(directive, "off"):
-        return directive.off  # type: ignore[no-any-return]
-    return {"bool": False, "share": 0.0}.get(directive.kind, directive.choices[0]
-                                             if directive.choices else False)
-
-
 def _all_decisions(game: Game, team: str) -> dict[str, str]:
     """Every decision the team's actors have, available or not, with what it means and takes."""
     actors = _check_team(game, team)
@@ -117,15 +109,19 @@ def unavailable(game: Game, team: str) -> dict[str, str]:
     nuclear test already conducted, the treaty already reached, …), as the model says from the
     game's current state."""
     decisions = _all_decisions(game, team)
-    why = getattr(model_directives, "unavailable", None)
-    if why is None:
-        return {}
+    model = _current(game)
+    reasons = {key: model_directives.unavailable(model, key) for key in decisions
+               if key in DIRECTIVES}
+    return {key: reason for key, reason in reasons.items() if reason}
+
+
+def _current(game: Game) -> AxisModel:
+    """The game's world as it stands (one world, for reading its state)."""
     scenario = scenario_of(game)
     model = AxisModel(scenario, default_parameters(scenario, 1), seed=game.seed,
                       watched=np.array([0]))
     restore(model, game.state)
-    reasons = {key: why(model, key) for key in decisions if key in DIRECTIVES}
-    return {key: str(reason) for key, reason in reasons.items() if reason}
+    return model
 
 
 def menu(game: Game, team: str) -> dict[str, str]:
@@ -164,7 +160,9 @@ def submit(game: Game, team: str, decision: str, value: object, rationale: str =
                         + ", ".join(decisions))
     gone = unavailable(game, team)
     if decision in gone:
-        raise GameError(f"{decision} is not on the menu now: {gone[decision]}")
+        lift = (" (the umpire may approve an exception)"
+                if model_directives.can_except(_current(game), decision) else "")
+        raise GameError(f"{decision} is not on the menu now: {gone[decision]}{lift}")
     checked = _checked_value(decision, value)
     before = next((o for o in game.orders if o.team == team and o.decision == decision), None)
     since = before.since_turn if before is not None and before.value == checked \
@@ -184,17 +182,33 @@ def withdraw(game: Game, team: str, decision: str) -> Game:
     return game.model_copy(update={"orders": orders})
 
 
-def approve_exception(game: Game, team: str, decision: str, reason: str) -> Game:
-    """The umpire lets a team's order past a model rule (e.g. a rung jumped), reason logged."""
+def approve_exception(game: Game, team: str, decision: str, reason: str,
+                      value: object | None = None) -> Game:
+    """The umpire lets a team's order past the model rule that would stop it (`GATES`: e.g.
+    a proposal before the war lacks shells), reason logged. The order is the team's standing
+    one on `decision`, or, with `value`, a new one (a decision the menu refuses until
+    excepted)."""
     if not reason.strip():
         raise GameError("an exception needs a reason (it goes into the after-action report)")
-    _check_team(game, team)
+    _all_decisions(game, team)
     orders = list(game.orders)
     for i, order in enumerate(orders):
-        if order.team == team and order.decision == decision:
+        if order.team == team and order.decision == decision and value is None:
             orders[i] = order.model_copy(update={"exception": reason})
             return game.model_copy(update={"orders": orders})
-    raise GameError(f"team {team} has no order on {decision!r} to approve")
+    if value is None:
+        raise GameError(f"team {team} has no order on {decision!r} to approve; give the value "
+                        "to order and approve it at once")
+    if decision not in _all_decisions(game, team):
+        raise GameError(f"team {team} cannot decide {decision!r}")
+    if decision in DIRECTIVES and decision in unavailable(game, team) \
+            and not model_directives.can_except(_current(game), decision):
+        raise GameError(f"{decision} cannot be excepted: "
+                        f"{unavailable(game, team)[decision]}")
+    order = Order(team=team, decision=decision, value=_checked_value(decision, value),
+                  since_turn=game.next_turn, per=_per(decision), exception=reason)  # type: ignore[arg-type]
+    orders = [o for o in orders if not (o.team == team and o.decision == decision)]
+    return game.model_copy(update={"orders": [*orders, order]})
 
 
 def mark_ready(game: Game, team: str, ready: bool = True) -> Game:
@@ -233,20 +247,17 @@ def moved(game: Game) -> dict[str, dict[str, Any]]:
 def _schedule(orders: Iterable[Order], rulings: Iterable[Ruling], step: int,
               months: int) -> tuple[dict[str, object], dict[str, bool]]:
     """The directives and chance-event rulings in force `step` months into the coming turn
-    of `months` months (steps past it: later turns, for a lookahead)."""
+    of `months` months (steps past it: later turns, for a lookahead). A per-turn order acts in
+    the turn's first month and is held off for its other months (`for_month`); it lapses after
+    the turn, as adjudication drops it."""
     in_turn = step < months
-    directives: dict[str, object] = {}
-    decided = [(o.decision, o.value) for o in orders]
+    decided = [(o.decision, o.value, o.per) for o in orders
+               if in_turn or o.per != "turn"]
     if in_turn:  # the umpire's rulings replace the orders for the turn ruled on
-        decided += [(r.key, r.value) for r in rulings if r.kind == "decision"]
-    for key, value in decided:
-        if key.startswith(OPTION_PREFIX):
-            continue
-        if _per(key) == "turn":
-            if not in_turn:
-                continue  # lapsed: the doctrine decides in later turns
-            value = value if step == 0 else _off(key)
-        directives[key] = value
+        decided += [(r.key, r.value, _per(r.key)) for r in rulings if r.kind == "decision"]
+    chosen = {key: value for key, value, _ in decided if not key.startswith(OPTION_PREFIX)}
+    per = {key: kind for key, _, kind in decided if not key.startswith(OPTION_PREFIX)}
+    directives = model_directives.for_month(chosen, step if in_turn else 0, per)  # type: ignore[arg-type]
     events = {r.key: bool(r.value) for r in rulings if r.kind == "event"} if in_turn else {}
     return directives, events
 
@@ -435,18 +446,26 @@ def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int =
         "ready": [], "arguments": [], "phase": "orders", "deadline": None})
 
 
+# Chance events logged under another name (and value) in the event log.
+_LOGGED_AS: dict[str, tuple[str, float | None]] = {"satellite_orbit": ("satellite_launch", 1.0)}
+
+
 def _model_value(ruling: Ruling, orders: list[Order], model_rows: list[dict[str, Any]]
                  ) -> Value | None:
     """What the model's own run had for the ruled key: for a chance event, whether it happened;
     for a decision, the team's order on it (None: the doctrine decided)."""
     if ruling.kind == "event":
-        return any(row["event"] == ruling.key for row in model_rows)
+        event, value = _LOGGED_AS.get(ruling.key, (ruling.key, None))
+        if event not in EVENTS:
+            return None  # a chance the log does not record (e.g. action sought at the UN)
+        return any(row["event"] == event and (value is None or row["value"] == value)
+                   for row in model_rows)
     return next((o.value for o in orders if o.decision == ruling.key), None)
 
 
 def chance_events() -> dict[str, str]:
     """The chance events the umpire may rule on (key → meaning), from the model."""
-    return dict(getattr(model_directives, "CHANCE_EVENTS", {}))
+    return dict(model_directives.CHANCE_EVENTS)
 
 
 def rule(game: Game, kind: str, key: str, value: object, reason: str) -> Game:
@@ -457,14 +476,10 @@ def rule(game: Game, kind: str, key: str, value: object, reason: str) -> Game:
     if not reason.strip():
         raise GameError("a ruling needs a reason (it goes into the after-action report)")
     if kind == "event":
-        events = chance_events()
-        if key not in events:
-            raise GameError(f"unknown chance event {key!r}; the umpire may rule on: "
-                            + ", ".join(events))
-        text = str(value).lower()
-        if not isinstance(value, bool) and text not in ("yes", "no", "true", "false", "1", "0"):
-            raise GameError(f"a chance event is ruled yes or no, got {value!r}")
-        checked: Value = value if isinstance(value, bool) else text in ("yes", "true", "1")
+        try:
+            checked: Value = model_directives.check_event(key, value)
+        except ValueError as err:
+            raise GameError(str(err)) from None
     elif kind == "decision":
         if not key.startswith(OPTION_PREFIX) and key not in DIRECTIVES:
             raise GameError(f"unknown decision {key!r}; allowed: {', '.join(DIRECTIVES)}")
