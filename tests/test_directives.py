@@ -11,15 +11,18 @@ import pytest
 from axis_sim.experiment.sampling import default_parameters
 from axis_sim.model.china import STANCES
 from axis_sim.model.directives import (
+    CHANCE_EVENT_ROWS,
     CHANCE_EVENTS,
     DIRECTIVES,
     GATES,
     can_except,
+    chance_happened,
     check_event,
     for_month,
     unavailable,
 )
 from axis_sim.model.dprk import POSTURES
+from axis_sim.model.eventlog import EVENTS
 from axis_sim.model.metrics import record
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.schema import Scenario
@@ -330,7 +333,8 @@ RULING_CASES = _ruling_cases()
 
 
 def test_every_chance_event_has_a_ruling_test() -> None:
-    assert set(RULING_CASES) == set(CHANCE_EVENTS)
+    assert set(RULING_CASES) == set(CHANCE_EVENTS) == set(CHANCE_EVENT_ROWS)
+    assert {row[0] for row in CHANCE_EVENT_ROWS.values() if row} <= set(EVENTS)
     assert {"ceasefire", "icbm_failure", "satellite_orbit", "intercept_success",
             "lethal_incident", "escalation_crisis", "un_action_blocked",
             "china_naval_exercise"} <= set(CHANCE_EVENTS)
@@ -348,6 +352,10 @@ def test_a_ruling_forces_the_chance_event(short_baseline: Scenario, event: str,
     expected = always(model) if callable(always) else np.full(WORLDS, always)
     assert expected.sum() > 0  # the precondition held: the ruling had something to decide
     assert (count(model) == (expected if happened else 0)).all(), event
+    # The model's own value, read back from the log as a ruling keeps it beside the umpire's.
+    rows = model.log.to_frame().to_dict("records")
+    assert chance_happened(rows, event) in (happened, None)
+    assert (chance_happened(rows, event) is None) == (CHANCE_EVENT_ROWS[event] is None)
 
 
 @pytest.mark.parametrize("event", ["ceasefire", "lethal_incident", "leader_summit"])

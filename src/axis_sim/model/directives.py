@@ -19,7 +19,7 @@ ICBM this turn"): `for_month` gives the directives of a month of a turn.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -122,6 +122,26 @@ CHANCE_EVENTS: dict[str, str] = {
     "parallel_sanctions": "another like-minded party joins the sanctions",
 }
 
+# The event-log row that shows a chance event happened (`eventlog.EVENTS`), and the least value
+# the row must carry (a satellite launch logs 1 if it reached orbit); none for a chance that is
+# not logged by itself (UN action sought shows only when it is blocked).
+CHANCE_EVENT_ROWS: dict[str, tuple[str, float] | None] = {
+    "ceasefire": ("ceasefire", 0.0),
+    "leader_summit": ("leader_summit", 0.0),
+    "china_naval_exercise": ("china_naval_exercise", 0.0),
+    "exercise_condemned": ("exercise_condemned", 0.0),
+    "icbm_failure": ("icbm_failure", 0.0),
+    "satellite_orbit": ("satellite_launch", 1.0),
+    "intercept_attempt": ("intercept_attempt", 0.0),
+    "intercept_success": ("intercept_success", 0.0),
+    "launchpad_strike": ("launchpad_strike", 0.0),
+    "lethal_incident": ("lethal_incident", 0.0),
+    "escalation_crisis": ("escalation_crisis", 0.0),
+    "un_action_sought": None,
+    "un_action_blocked": ("un_action_blocked", 0.0),
+    "parallel_sanctions": ("parallel_sanctions", 0.0),
+}
+
 RUNGS: tuple[str, ...] = ("no cooperation", "arms deals and aid",
                           "technology transfer", "a naval exercise with China",
                           "the treaty of mutual assistance")
@@ -153,6 +173,20 @@ def check_event(key: str, value: object) -> bool:
     if key not in CHANCE_EVENTS:
         raise ValueError(f"unknown chance event {key!r}; allowed: {', '.join(CHANCE_EVENTS)}")
     return _yes_no(key, value)
+
+
+def chance_happened(rows: Iterable[Mapping[str, object]], key: str) -> bool | None:
+    """Did chance event `key` happen in these event-log rows (a turn's events, as dicts with
+    "event" and "value")? The model's own value beside an umpire's ruling; None when the log
+    cannot tell (`CHANCE_EVENT_ROWS`)."""
+    if key not in CHANCE_EVENTS:
+        raise ValueError(f"unknown chance event {key!r}; allowed: {', '.join(CHANCE_EVENTS)}")
+    shown = CHANCE_EVENT_ROWS[key]
+    if shown is None:
+        return None
+    event, least = shown
+    return any(str(row["event"]) == event and float(row.get("value", 1.0)) >= least  # type: ignore[arg-type]
+               for row in rows)
 
 
 def _yes_no(key: str, value: object) -> bool:
