@@ -45,12 +45,15 @@ def write_results(result: RunResult, root: Path | str = "results",
     return write(result, root, folder)
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, allow_outside: bool = False) -> Scenario:
     """Load and validate a scenario file (resolving `extends:`), or a bundled scenario by name
-    (`load_scenario("baseline")`; an existing file wins); raises ScenarioError."""
+    (`load_scenario("baseline")`; an existing file wins); raises ScenarioError.
+
+    `extends:` may only name files in the scenario's own folder tree or the bundled library;
+    `allow_outside=True` lifts that (for a trusted file that extends one elsewhere)."""
     from axis_sim.bundled import resolve_scenario
 
-    return _load(resolve_scenario(path))
+    return _load(resolve_scenario(path), allow_outside=allow_outside)
 
 
 Options = list[str] | Mapping[str, Mapping[str, Any] | None]
