@@ -152,7 +152,8 @@ def test_odds_report_compares_with_doing_nothing_and_names_the_drivers(game: Gam
     assert report["odds"]["nuclear_test"] == 1.0
     assert report["odds_doctrine"]["nuclear_test"] < 0.5
     first = report["drivers"]["nuclear_test"][0]
-    assert "red's order DPRK.nuclear_test = yes raises" in first and "to 100%" in first
+    assert "red's order “DPRK: Conduct the seventh nuclear test” = yes raises" in first
+    assert "to 100%" in first
 
 
 def test_a_ruling_on_a_chance_event_keeps_the_model_result(game: Game) -> None:
@@ -164,6 +165,7 @@ def test_a_ruling_on_a_chance_event_keeps_the_model_result(game: Game) -> None:
     assert events(turn.events, "lethal_incident")
     assert turn.outcomes["lethal_incidents"] >= 1
     assert turn.model_events == own.events and turn.model_outcomes == own.outcomes
+    assert turn.odds == own.odds and turn.drivers == own.drivers  # as shown before the roll
     assert turn.rulings[0].model_value is False
     assert turn.rulings[0].reason == "umpire: the shelling hits"
     assert len(ruled.turns) == 1

@@ -30,6 +30,13 @@ from axis_sim.model.state import restore, snapshot
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.loader import load_scenario, scenario_hash
 from axis_sim.scenario.schema import OPTIONS, Scenario
+from axis_sim.seminar.briefing import (
+    FACILITATOR,
+    PUBLIC,
+    briefing_for,
+    decision_label,
+    value_text,
+)
 from axis_sim.seminar.game import (
     BLUE_OPTIONS,
     OPTION_PREFIX,
@@ -339,14 +346,9 @@ def odds(game: Game, worlds: int = 500) -> dict[str, float]:
     return _turn_chances(game, scenario, game.orders, worlds, _derived_seed(game, "odds"))
 
 
-def _order_text(order: Order) -> str:
-    return f"{order.team}'s order {order.decision} = {_value_text(order.value)}"
-
-
-def _value_text(value: Value) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _order_text(scenario: Scenario, order: Order) -> str:
+    return (f"{order.team}'s order “{decision_label(scenario, order.decision)}” = "
+            f"{value_text(order.value)}")
 
 
 def odds_report(game: Game, worlds: int = 500, *, top: int = 3) -> dict[str, Any]:
@@ -369,9 +371,9 @@ def odds_report(game: Game, worlds: int = 500, *, top: int = 3) -> dict[str, Any
         for delta, i in moves[:top]:
             if abs(delta) < 0.01:
                 break
-            lines.append(f"{_order_text(game.orders[i])} {'raises' if delta > 0 else 'lowers'} "
-                         f"the chance of {meaning} from {without[i][event]:.0%} to "
-                         f"{chances[event]:.0%}.")
+            verb = "raises" if delta > 0 else "lowers"
+            lines.append(f"{_order_text(scenario, game.orders[i])} {verb} the chance of "
+                         f"{meaning} from {without[i][event]:.0%} to {chances[event]:.0%}.")
         if not lines:
             lines.append(f"No single order moves the chance of {meaning} by a point or more "
                          f"({chances[event]:.0%}; {doctrine[event]:.0%} under doctrine).")
@@ -389,16 +391,12 @@ def _rows(model: AxisModel) -> list[dict[str, Any]]:
 
 
 def _briefings(game: Game, scenario: Scenario, rows: list[dict[str, Any]],
-               outcomes: dict[str, float], first: int) -> dict[str, dict[str, Any]]:
-    """Each team's briefing, the facilitator's and the public one, for the turn just played."""
-    try:
-        from axis_sim.seminar.briefing import briefing_for
-    except ImportError:  # the briefing module is not in yet: plain injects
-        from axis_sim.seminar.injects import injects_for
-        return {who: {"happened": lines}
-                for who, lines in injects_for(game, scenario, rows, outcomes, first).items()}
-    return {who: briefing_for(game, scenario, rows, outcomes, first, who)
-            for who in [*game.teams, "facilitator", "public"]}
+               outcomes: dict[str, float], first: int, rulings: list[Ruling]
+               ) -> dict[str, dict[str, Any]]:
+    """Each team's briefing, the facilitator's and the public one, for the turn just played
+    (`game` before the turn is added; the rulings applied)."""
+    return {who: briefing_for(game, scenario, rows, outcomes, first, who, rulings=rulings)
+            for who in [*game.teams, FACILITATOR, PUBLIC]}
 
 
 def _game_turn(game: Game, scenario: Scenario, orders: list[Order], rulings: list[Ruling],
@@ -412,14 +410,16 @@ def _game_turn(game: Game, scenario: Scenario, orders: list[Order], rulings: lis
     return model, {name: bool(after[i] > before[i]) for i, name in enumerate(names)}
 
 
-def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int = 500) -> Game:
+def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int = 500,
+               report: dict[str, Any] | None = None) -> Game:
     """Play the coming turn in the game's world with the orders in force and the umpire's
-    rulings; record the odds shown before the roll, the roll, and the briefings. Per-turn
-    orders lapse; standing orders stay in force for the next turn."""
+    rulings; record the odds shown before the roll (`odds_report` on `worlds` worlds, or the
+    `report` already shown), the roll, and the briefings. Per-turn orders lapse; standing
+    orders stay in force for the next turn."""
     scenario = scenario_of(game)
     months = _months_left(game, scenario)
     rulings = list(rulings or [])
-    report = odds_report(game, worlds)
+    report = report or odds_report(game, worlds)
     model, happened = _game_turn(game, scenario, game.orders, rulings, months)
     rows = _rows(model)
     outcomes = dict(zip(scenario.outcomes, record(model, tuple(scenario.outcomes))[:, 0].tolist(),
@@ -439,7 +439,7 @@ def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int =
                 odds_doctrine=report["odds_doctrine"], drivers=report["drivers"],
                 happened=happened, events=rows, outcomes=outcomes, model_events=model_rows,
                 model_outcomes=model_outcomes,
-                briefings=_briefings(game, scenario, rows, outcomes, first),
+                briefings=_briefings(game, scenario, rows, outcomes, first, rulings),
                 arguments=list(game.arguments), state=snapshot(model))
     return game.model_copy(update={
         "turns": [*game.turns, turn], "orders": [o for o in game.orders if o.per != "turn"],
@@ -493,7 +493,8 @@ def rule(game: Game, kind: str, key: str, value: object, reason: str) -> Game:
                                           "arguments": last.arguments})
     rulings = [r for r in last.rulings if not (r.kind == kind and r.key == key)]
     rulings.append(Ruling(kind=kind, key=key, value=checked, reason=reason))  # type: ignore[arg-type]
-    replayed = adjudicate(rolled_back, rulings)
+    shown = {"odds": last.odds, "odds_doctrine": last.odds_doctrine, "drivers": last.drivers}
+    replayed = adjudicate(rolled_back, rulings, report=shown)  # the odds shown stay as shown
     # Orders given since for the coming turn, readiness and the timer are not the ruling's.
     return replayed.model_copy(update={"orders": game.orders, "ready": game.ready,
                                        "arguments": game.arguments, "phase": game.phase,
@@ -544,7 +545,7 @@ def candidate_orders(game: Game, team: str) -> dict[str, list[Order]]:
         values: tuple[Value, ...] = {"bool": (True, False), "share": (0.0, 1.0),
                                      "choice": d.choices}[d.kind]
         for value in values:
-            candidates[f"{decision}={_value_text(value)}"] = _with(mine, order(decision, value))
+            candidates[f"{decision}={value_text(value)}"] = _with(mine, order(decision, value))
     return candidates
 
 
