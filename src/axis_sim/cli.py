@@ -2,10 +2,16 @@
 
 Only click and the standard library are imported at the top: `axis-sim --help` and shell
 completion start without loading pandas, scipy or Mesa (each command imports what it needs).
+
+Every value is checked before any simulation starts (numbers finite and in range, a run that
+fits this machine's memory, an output folder that can be written, a reachable scheduler); a bad
+one is a one-line error and exit 2. `Main` turns what still goes wrong while writing (a full
+or read-only disk) into one line and exit 2, and clips every error message (`console.clip`).
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable
@@ -16,8 +22,16 @@ import click
 from click.shell_completion import CompletionItem
 
 from axis_sim import bundled
-from axis_sim.cli_common import SCENARIO_ARGUMENT, ScenarioParam, fail
-from axis_sim.console import Progress, reporting, say
+from axis_sim.cli_common import (
+    SCENARIO_ARGUMENT,
+    FiniteFloat,
+    ScenarioParam,
+    check_scheduler,
+    check_weights,
+    check_writable,
+    fail,
+)
+from axis_sim.console import Progress, clip, error, reporting, say
 from axis_sim.scenario.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -55,8 +69,58 @@ Examples:
 
 _fail = fail
 
+# Errors that mean the disk refused the data, said as "cannot write"; any other OSError is
+# shown as the system's words for it.
+WRITE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EFBIG}
 
-@click.group(epilog="""\b
+
+class WriteFailed(click.ClickException):
+    """An OSError while a command worked (typically writing its results), as one line."""
+
+    exit_code = 2
+
+    def __init__(self, err: OSError) -> None:
+        if err.filename is not None and err.strerror:
+            verb = "cannot write " if err.errno in WRITE_ERRNOS else ""
+            message = f"{verb}{err.filename}: {err.strerror}"
+        else:  # pyarrow and friends: the message is all there is
+            message = str(err) or type(err).__name__
+        super().__init__(message)
+
+    def show(self, file: Any = None) -> None:
+        error(f"axis-sim: {self.format_message()}")
+
+
+class BadValue(click.ClickException):
+    """A bad option value, as the one line `Error: Invalid value for '--runs': …` (exit 2):
+    the usage synopsis is for mistakes of syntax, not of value."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        error(f"Error: {self.format_message()}")
+
+
+class Main(click.Group):
+    """The `axis-sim` group: error messages clipped (`console.clip`: one 900 KB value must not
+    become a 900 KB line), a bad value one line, and an OSError from any command one line
+    and exit 2, not a traceback (writers are atomic, so nothing is left half-written)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.BadParameter as err:
+            raise BadValue(clip(err.format_message())) from None
+        except click.ClickException as err:
+            err.message = clip(err.message)
+            raise
+        except OSError as err:
+            if err.errno == errno.EPIPE:  # stdout closed (`| head`): click handles it
+                raise
+            raise WriteFailed(err) from None
+
+
+@click.group(cls=Main, epilog="""\b
 Examples:
   axis-sim run baseline                       run the baseline, write results and a dashboard
   axis-sim compare baseline                   rank portfolios; write tables and a brief
@@ -119,6 +183,8 @@ def complete_portfolios(ctx: click.Context, param: click.Parameter,
     return [CompletionItem(prefix + n) for n in dict.fromkeys(names) if n.startswith(part)]
 
 
+DEFAULT_MAX_RUNS = 100_000
+
 RUNS_OPTION = click.option("--runs", type=click.IntRange(min=1),
                            help="Worlds to simulate (default: the scenario's experiment.runs).")
 SEED_OPTION = click.option("--seed", type=click.IntRange(min=0),
@@ -151,15 +217,18 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                           "named portfolios, 'a+b' combinations, or 'all' for all 32. Repeatable."),
         SET_OPTION,
         click.option("--weight", "weights", multiple=True, metavar="OUTCOME=WEIGHT",
-                     help="Swing weight of a scored outcome (relative, normalised to sum 1; "
-                          "it must keep the scenario's `outweighs:` judgements). Repeatable."),
+                     callback=check_weights,
+                     help="Swing weight of a scored outcome, 0 to 1,000,000 (relative, "
+                          "normalised to sum 1; it must keep the scenario's `outweighs:` "
+                          "judgements). Repeatable."),
         SAMPLING_OPTION,
-        click.option("--until-precise", type=click.FloatRange(min=0, min_open=True),
-                     metavar="SD",
+        click.option("--until-precise", type=FiniteFloat(), metavar="SD",
                      help="Keep adding worlds until every headline difference from status quo "
-                          "is known within ± SD standard deviations (90% interval)."),
-        click.option("--max-runs", type=click.IntRange(min=1), default=100_000,
-                     show_default=True, help="Most worlds --until-precise may run."),
+                          "is known within ± SD standard deviations (90% interval); SD a "
+                          "finite number above 0."),
+        click.option("--max-runs", type=click.IntRange(min=1), metavar="N",
+                     help=f"Most worlds --until-precise may run (default {DEFAULT_MAX_RUNS:,}); "
+                          "at least the worlds it starts with (--runs)."),
         JOBS_OPTION,
         click.option("--sample-worlds", type=click.IntRange(min=0), metavar="N",
                      help="Worlds whose month-by-month values and event log are kept (default: "
@@ -169,13 +238,15 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--executor", type=click.Choice(["local", "dask"]), default="local",
                      show_default=True, help="Where chunks run: local processes, or Dask "
                      "distributed (pip install 'axis-sim[dask]')."),
-        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default "
-                     "with --executor dask: a LocalCluster of --jobs workers)."),
+        click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address, "
+                     "tcp://HOST:PORT, with --executor dask only (default: a LocalCluster of "
+                     "--jobs workers); it must answer within a few seconds."),
         click.option("--explain", is_flag=True,
                      help="Also decompose each option's effect by causal channel, on the same "
                           "worlds (channels.csv; one more run per option parameter)."),
         click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-                     help="Folder to write (default: results/<timestamp>-<scenario>)."),
+                     help="Folder to write, which must not exist yet (default: "
+                          "results/<timestamp>-<scenario>); checked writable before simulating."),
         JSON_OPTION,
         QUIET_OPTION,
     ]
@@ -187,29 +258,38 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
 def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 portfolios: tuple[str, ...], settings: tuple[str, ...],
                 weights: tuple[str, ...], sampling: str | None, until_precise: float | None,
-                max_runs: int, jobs: int, out: Path | None, chunk_size: int | None = None,
+                max_runs: int | None, jobs: int, out: Path | None,
+                chunk_size: int | None = None,
                 sample_worlds: int | None = None, executor: str = "local",
                 scheduler: str | None = None, explain: bool = False,
                 sensitivity: str | None = None,
                 sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
-    """Load, adjust, run and write an experiment; every user error exits 2 with a message."""
+    """Load, adjust, run and write an experiment; every user error exits 2 with a message,
+    before anything is simulated."""
+    check_scheduler(scheduler, executor)
+    if max_runs is not None and until_precise is None:
+        raise click.BadParameter("it limits --until-precise; add --until-precise SD or leave "
+                                 "--max-runs out", param_hint="--max-runs")
     spec = _scenario(scenario, settings, weights)
     from axis_sim.api import run as run_experiment
     from axis_sim.experiment.output import DEFAULT_ROOT, write_results
-    from axis_sim.experiment.plan import plan
     from axis_sim.experiment.store import ChunkStore
 
+    if until_precise is not None:
+        start = runs or spec.experiment.runs
+        max_runs = DEFAULT_MAX_RUNS if max_runs is None else max_runs
+        if max_runs < start:
+            raise click.BadParameter(
+                f"{max_runs:,} is below the {start:,} worlds --until-precise starts with "
+                f"({'--runs' if runs else 'the scenario’s experiment.runs'}); raise "
+                "--max-runs or lower --runs", param_hint="--max-runs")
     names = _portfolio_names(portfolios)
-    try:
-        planned = plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
-                       seed=seed, sampling=sampling,  # type: ignore[arg-type]
-                       chunk_size=chunk_size, sample_worlds=sample_worlds)
-    except ValueError as err:
-        raise click.BadParameter(str(err), param_hint="--portfolios") from None
-    if out is not None and out.exists():
-        raise click.BadParameter(f"{out} already exists", param_hint="--out")
+    planned = _plan(spec, runs=max_runs if until_precise else runs, portfolios=names,
+                    seed=seed, sampling=sampling, chunk_size=chunk_size,
+                    sample_worlds=sample_worlds,
+                    runs_hint="--max-runs" if until_precise else "--runs")
     # Finished chunks are saved beside the results, so an interrupted run resumes.
-    root = out.parent if out is not None else DEFAULT_ROOT
+    root = _output_root(out, DEFAULT_ROOT)
     store = None if until_precise else ChunkStore(root, planned)
     if store is not None and store.done():
         say(f"Resuming: {store.done()} of {len(planned.chunks)} chunks already done.")
@@ -223,14 +303,15 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
             result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
                                     sampling=sampling,  # type: ignore[arg-type]
                                     chunk_size=chunk_size, sample_worlds=sample_worlds,
-                                    until_precise=until_precise, max_runs=max_runs,
+                                    until_precise=until_precise,
+                                    max_runs=max_runs or DEFAULT_MAX_RUNS,
                                     executor=executor, scheduler=scheduler,
                                     checkpoint=None if store is None else root, scratch=root,
                                     progress=lambda _chunk: bar.update(1))
         if explain:
             _explain_run(result, planned, jobs, executor, scheduler)
     except ChunkError as err:
-        click.echo(f"Error: {err}. Nothing was written.", err=True)
+        error(f"Error: {err}. Nothing was written.")
         sys.exit(1)
     if sensitivity:
         from axis_sim.api import sensitivity as sensitivity_analysis
@@ -243,6 +324,30 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     if store is not None:
         store.remove()
     return result, folder
+
+
+def _plan(spec: Scenario, *, runs_hint: str = "--runs", **kwargs: Any) -> Plan:
+    """`experiment.plan.plan`, its errors as usage errors naming the option to change (a
+    run too large for this machine names --runs or --chunk-size, and how many would fit)."""
+    from axis_sim.experiment.plan import PlanTooLarge, plan
+
+    try:
+        return plan(spec, **kwargs)
+    except PlanTooLarge as err:
+        hint = "--chunk-size" if err.field == "chunk_size" else runs_hint
+        raise click.BadParameter(str(err), param_hint=hint) from None
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--portfolios") from None
+
+
+def _output_root(out: Path | None, default_root: Path) -> Path:
+    """Where a run's folder will go, checked before simulating: `out` must not exist, and the
+    folder it goes in (or `default_root`) must be writable. Returns that folder."""
+    if out is not None and out.exists():
+        raise click.BadParameter(f"{out} already exists", param_hint="--out")
+    root = out.parent if out is not None else default_root
+    check_writable(root, "--out")
+    return root
 
 
 def _scenario(path: Path, settings: tuple[str, ...],
@@ -429,6 +534,7 @@ def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | Non
     """
     from axis_sim.experiment.explain import channels, plan_explanation, timed_explanation
     from axis_sim.experiment.output import DEFAULT_ROOT, write_explanation
+    from axis_sim.experiment.plan import PlanTooLarge
     from axis_sim.experiment.runner import ChunkError
     from axis_sim.report.channels import channels_text
     from axis_sim.report.formatting import format_number
@@ -438,20 +544,22 @@ def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | Non
         planned = plan_explanation(spec, portfolios=_portfolio_names(portfolios), runs=runs,
                                    seed=seed, sampling=sampling,  # type: ignore[arg-type]
                                    chunk_size=chunk_size)
+    except PlanTooLarge as err:
+        hint = "--chunk-size" if err.field == "chunk_size" else "--runs"
+        raise click.BadParameter(str(err), param_hint=hint) from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
     if not channels(planned):
         raise click.BadParameter("status quo has no channels to explain; name an option",
                                  param_hint="--portfolios")
-    if out is not None and out.exists():
-        raise click.BadParameter(f"{out} already exists", param_hint="--out")
+    _output_root(out, DEFAULT_ROOT)
     try:
         with Progress(len(planned.chunks), "Simulating channels switched off",
                       worlds=planned.runs) as bar:
             table, made = timed_explanation(planned, jobs=jobs,
                                             progress=lambda _chunk: bar.update(1))
     except ChunkError as err:
-        click.echo(f"Error: {err}. Nothing was written.", err=True)
+        error(f"Error: {err}. Nothing was written.")
         sys.exit(1)
     folder = write_explanation(table, made, DEFAULT_ROOT, out)
     from axis_sim.console import is_quiet
@@ -487,16 +595,18 @@ def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
 
     if len(results) > 2:
         raise click.UsageError("give one results folder, or two to compare")
+    path = out or (results[0] / "dashboard.html" if len(results) == 1 else
+                   results[0] / f"versus-{results[1].resolve().name}.html")
+    if out is not None:
+        check_writable(out.parent, "--out")
     try:
         runs = [load_results(folder) for folder in results]
     except ResultsError as err:
-        click.echo(f"Error: {err}", err=True)
+        error(f"Error: {err}")
         sys.exit(2)
     if len(runs) == 1:
-        path = out or results[0] / "dashboard.html"
         write_dashboard(runs[0], path)
     else:
-        path = out or results[0] / f"versus-{results[1].resolve().name}.html"
         write_run_comparison(runs[0], runs[1], path)
     click.echo(f"Dashboard: {path}")
 
@@ -510,18 +620,21 @@ Examples:
 QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios list`).""")
 @SCENARIO_ARGUMENT
 @click.argument("questions", type=ScenarioParam(questions=True))
-@click.option("--portfolio", help="The policy actually pursued in the questions' period "
-              "(a portfolio name or 'a+b'); default: status quo.")
+@click.option("--portfolio", help="The one policy actually pursued in the questions' period "
+              "(a portfolio name or 'a+b', not 'all'); default: status quo.")
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for score.html, questions.csv and summary.json "
-                   "(default: results/<timestamp>-score-<scenario>).")
+                   "(default: results/<timestamp>-score-<scenario>). A folder that already "
+                   "holds a score report is refused, unless --force.")
+@click.option("--force", is_flag=True,
+              help="Replace the score report already in --out (each file atomically).")
 @JSON_OPTION
 @QUIET_OPTION
 def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | None,
-          seed: int | None, jobs: int, out: Path | None, as_json: bool) -> None:
+          seed: int | None, jobs: int, out: Path | None, force: bool, as_json: bool) -> None:
     """Score SCENARIO's forecasts against the resolved QUESTIONS (Brier, log score, CRPS,
     coverage, skill against two reference forecasts, a reliability diagram)."""
     from datetime import UTC, datetime
@@ -529,11 +642,16 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     from axis_sim.api import load_scenario
     from axis_sim.scoring import load_questions, render_score_text, write_score_report
     from axis_sim.scoring import score as score_forecasts
+    from axis_sim.scoring.report import HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE
 
+    if out is not None:
+        _report_folder(out, (HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE), force)
     try:
         spec, question_set = load_scenario(scenario), load_questions(questions)
     except ScenarioError as err:
         _fail(err)
+    if portfolio is not None:
+        _one_portfolio(spec, portfolio)
     say(f"Scoring {spec.meta.name} against {len(question_set.questions)} questions "
         f"({questions.name})…")
     try:
@@ -545,7 +663,7 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
         raise click.BadParameter(str(err), param_hint="--portfolio") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-score-{spec.meta.name}"
     say("Writing the score report…")
-    write_score_report(result, spec, question_set, folder)
+    _write_folder(folder, lambda into: write_score_report(result, spec, question_set, into))
     _print_result(as_json, folder, {"report": str(folder / "score.html"),
                                     "scenario": spec.meta.name, "questions": str(questions),
                                     "summary": result.summary},
@@ -567,11 +685,14 @@ Examples:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for backtest.md, backtest.json and one score report per origin "
-                   "(default: results/<timestamp>-backtest).")
+                   "(default: results/<timestamp>-backtest). A folder that already holds a "
+                   "backtest is refused, unless --force.")
+@click.option("--force", is_flag=True,
+              help="Replace the backtest already in --out (each file atomically).")
 @JSON_OPTION
 @QUIET_OPTION
 def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs: int,
-                 out: Path | None, as_json: bool) -> None:
+                 out: Path | None, force: bool, as_json: bool) -> None:
     """Score every backtest origin and report them together: pooled over the origins used for
     tuning, the held-out origins apart, each origin in full."""
     from datetime import UTC, datetime
@@ -582,6 +703,8 @@ def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs
         write_backtest_report,
     )
 
+    if out is not None:
+        _report_folder(out, ("backtest.md", "backtest.html", "backtest.json"), force)
     if registry is None:
         local = Path("questions") / "origins.yaml"
         registry = local if local.is_file() else bundled.registry()
@@ -594,11 +717,49 @@ def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs
         raise click.BadParameter(str(err), param_hint="--origins") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-backtest"
     say("Writing the backtest report…")
-    write_backtest_report(result, folder)
+    _write_folder(folder, lambda into: write_backtest_report(result, into))
     _print_result(as_json, folder, {"report": str(folder / "backtest.md"),
                                     "registry": str(registry), **result.summary()},
                   lambda: f"{render_backtest_markdown(result)}\nReport: "
                           f"{folder / 'backtest.md'} (and one score.html per origin)")
+
+
+def _one_portfolio(spec: Scenario, portfolio: str) -> None:
+    """`score --portfolio`: exactly one portfolio (the policy pursued), or a usage error."""
+    from axis_sim.scenario.portfolios import resolve_portfolios
+    from axis_sim.scenario.schema import STATUS_QUO
+
+    try:
+        named = [p for p in resolve_portfolios(spec, [portfolio]) if p != STATUS_QUO]
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--portfolio") from None
+    if len(named) > 1 or "," in portfolio:
+        raise click.BadParameter(
+            f"{portfolio!r} names {len(named)} portfolios; a score is of the one policy "
+            "actually pursued: give one (e.g. --portfolio sanctions_listing+warn_beijing), "
+            "and score others in turn", param_hint="--portfolio")
+
+
+def _report_folder(folder: Path, files: tuple[str, ...], force: bool) -> None:
+    """Before any work: refuse an --out that already holds one of the report's `files`
+    (unless `force`), and check it can be written."""
+    found = [name for name in files if (folder / name).exists()]
+    if found and not force:
+        raise click.BadParameter(f"{folder} already holds {found[0]}; choose another folder, "
+                                 "or pass --force to replace it", param_hint="--out")
+    check_writable(folder.parent if not folder.exists() else folder, "--out")
+
+
+def _write_folder(folder: Path, write: Callable[[Path], object]) -> None:
+    """Write a report into `folder` all or nothing: a new folder is written beside and renamed
+    into place when complete; an existing one (`--force`) has each file replaced atomically."""
+    from axis_sim.experiment.output import partial_folder
+
+    if folder.exists():
+        write(folder)
+        return
+    with partial_folder(folder) as partial:
+        write(partial)
 
 
 def _print_result(as_json: bool, folder: Path, data: dict[str, Any],
@@ -633,7 +794,7 @@ def validate(files: tuple[Path, ...]) -> None:
         try:
             spec = load_scenario(path)
         except ScenarioError as err:
-            click.echo(str(err), err=True)
+            error(err)
             failed = True
             continue
         late = late_items(spec)

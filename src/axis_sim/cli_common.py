@@ -1,22 +1,124 @@
-"""What more than one command group shares: the SCENARIO argument and the scenario-error exit."""
+"""What more than one command group shares: the SCENARIO argument, the scenario-error exit, and
+the checks every command makes before it starts work (an output folder it can write, a finite
+number, a Dask scheduler it can reach), so a bad value costs a one-line error, not a run."""
 
 from __future__ import annotations
 
+import math
+import os
+import re
+import socket
 import sys
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from click.shell_completion import CompletionItem
 
 from axis_sim import bundled
+from axis_sim.console import error
 from axis_sim.scenario.errors import ScenarioError
 
 
-def fail(err: ScenarioError) -> None:
-    """Print a scenario error (file:line:column and what is allowed) and exit 2."""
-    click.echo(str(err), err=True)
+def fail(err: ScenarioError | str) -> NoReturn:
+    """Print a scenario error (file:line:column and what is allowed), clipped, and exit 2."""
+    error(err)
     sys.exit(2)
+
+
+def check_writable(folder: Path, param_hint: str = "--out") -> None:
+    """Make `folder` (and its parents) and write and remove a probe file in it, so a folder
+    under a file, under /proc or on a read-only disk is refused before any simulation runs;
+    a usage error naming `param_hint` otherwise."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".axis-sim-probe-", dir=folder)
+        try:
+            os.write(handle, b"probe")
+        finally:
+            os.close(handle)
+            os.unlink(probe)
+    except OSError as err:
+        reason = err.strerror or str(err)
+        if isinstance(err, FileExistsError | NotADirectoryError):
+            reason = "a file is in the way"
+        raise click.BadParameter(f"cannot write in {folder}: {reason}",
+                                 param_hint=param_hint) from None
+
+
+class FiniteFloat(click.ParamType):
+    """A finite number above `low` (NaN, infinities and values at or below it refused)."""
+
+    name = "number"
+
+    def __init__(self, low: float = 0.0) -> None:
+        self.low = low
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number <= self.low:
+            self.fail(f"{value!r} must be a finite number above {self.low:g}", param, ctx)
+        return number
+
+
+MAX_WEIGHT = 1e6  # swing weights are relative: a million to one is already absolute priority
+
+
+def check_weights(ctx: click.Context, param: click.Parameter,
+                  value: tuple[str, ...]) -> tuple[str, ...]:
+    """`--weight OUTCOME=WEIGHT`: each weight a finite number from 0 to `MAX_WEIGHT`, checked
+    before the scenario is loaded (unknown outcomes are the loader's to name, with a hint)."""
+    for text in value:
+        name, eq, raw = (part.strip() for part in text.partition("="))
+        if not name or not eq:
+            raise click.BadParameter(f"expected OUTCOME=WEIGHT, got {text!r}", ctx, param)
+        try:
+            weight = float(raw)
+        except ValueError:
+            raise click.BadParameter(f"weight of {name}: {raw!r} is not a number",
+                                     ctx, param) from None
+        if not (math.isfinite(weight) and 0 <= weight <= MAX_WEIGHT):
+            raise click.BadParameter(f"weight of {name} must be a number from 0 to "
+                                     f"{MAX_WEIGHT:,.0f} (weights are relative), got {raw}",
+                                     ctx, param)
+    return value
+
+
+# A Dask scheduler address: [protocol://]host:port, host a name, IPv4 or [IPv6].
+_ADDRESS = re.compile(r"^(?:(?P<protocol>tcp|tls)://)?"
+                      r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\])"
+                      r":(?P<port>[0-9]{1,5})/?$")
+CONNECT_SECONDS = 3.0  # an unreachable scheduler fails in this long, not Dask's 30 s
+
+
+def check_scheduler(address: str | None, executor: str, *,
+                    connect_seconds: float = CONNECT_SECONDS) -> None:
+    """`--scheduler`: only with `--executor dask`, a `[tcp|tls://]host:port` address, and a
+    scheduler that accepts a connection within `connect_seconds`; a usage error otherwise."""
+    if address is None:
+        return
+    if executor != "dask":
+        raise click.BadParameter("a scheduler runs chunks only with --executor dask; add it, "
+                                 "or leave --scheduler out", param_hint="--scheduler")
+    match = _ADDRESS.match(address)
+    port = int(match.group("port")) if match else 0
+    if match is None or not 0 < port < 65536:
+        raise click.BadParameter(f"{address!r} is not a scheduler address; expected "
+                                 "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)",
+                                 param_hint="--scheduler")
+    host = match.group("host").strip("[]")
+    try:
+        socket.create_connection((host, port), timeout=connect_seconds).close()
+    except OSError as err:
+        reason = "no answer" if isinstance(err, TimeoutError) else (err.strerror or str(err))
+        raise click.BadParameter(f"cannot reach the scheduler at {address} "
+                                 f"({reason}; waited up to {connect_seconds:g} s)",
+                                 param_hint="--scheduler") from None
 
 
 class ScenarioParam(click.ParamType):

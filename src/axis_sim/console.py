@@ -5,11 +5,16 @@ On a terminal: a progress bar while chunks run. Otherwise (a log file, CI, a pip
 the time since the command started. The library names its stages ("Summarising…", "Writing
 dashboard…") as INFO messages of the `axis_sim` logger; `reporting()` prints them the same way.
 `--quiet` prints neither (errors and warnings still go to stderr).
+
+Errors and warnings go through `clip`: a message may quote a user's value or a scenario's text
+(a 900 KB line, a NUL, a terminal escape sequence), and one error must stay a few readable
+lines that cannot reprogram the terminal.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -22,8 +27,30 @@ import click
 EVERY_SECONDS = 15.0  # a progress line at least this often when chunks are slow
 STEPS = 10  # and one per tenth of the chunks
 
+MAX_LINE = 300  # characters of one error line; the rest is cut, with "…"
+MAX_LINES = 60  # lines of one error message (a file with many problems); then "… N more lines"
+
+# C0 controls but tab and newline, DEL and C1: a terminal acts on them (escape sequences).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 _started = time.monotonic()
 _quiet = False
+
+
+def clip(message: object) -> str:
+    """`message` made safe and short for stderr: control characters shown as `\\xNN`, each
+    line cut at `MAX_LINE` characters (ending "…"), at most `MAX_LINES` lines."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(message))
+    lines = [line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+             for line in text.split("\n")]
+    if len(lines) > MAX_LINES:
+        lines = [*lines[:MAX_LINES - 1], f"… {len(lines) - MAX_LINES + 1:,} more lines"]
+    return "\n".join(lines)
+
+
+def error(message: object) -> None:
+    """An error or warning on stderr, through `clip`; printed even with --quiet."""
+    click.echo(clip(message), err=True)
 
 
 def set_quiet(quiet: bool = True) -> None:
@@ -45,9 +72,9 @@ def say(message: str) -> None:
     if _quiet:
         return
     if sys.stderr.isatty():
-        click.echo(message, err=True)
+        click.echo(clip(message), err=True)
     else:
-        click.echo(f"{_stamp()} {message}", err=True)
+        click.echo(f"{_stamp()} {clip(message)}", err=True)
 
 
 class _Echo(logging.Handler):
@@ -58,7 +85,7 @@ class _Echo(logging.Handler):
         try:
             message = record.getMessage()
             if record.levelno >= logging.WARNING:
-                click.echo(f"{record.levelname.capitalize()}: {message}", err=True)
+                error(f"{record.levelname.capitalize()}: {message}")
             else:
                 say(message)
         except Exception:  # pragma: no cover - logging must never break a run

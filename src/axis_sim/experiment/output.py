@@ -88,9 +88,17 @@ def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
         write_brief(result, str(partial / "brief.md"))
         files["brief"] = "brief.md"
         result.files = files
-        manifest = {**result.manifest, "files": files}
-        atomic_write_text(partial / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        atomic_write_text(partial / "manifest.json",
+                          manifest_json({**result.manifest, "files": files}))
     return target
+
+
+def manifest_json(manifest: dict[str, Any]) -> str:
+    """The manifest as strict JSON: a NaN or infinity (an unmet precision target, an empty
+    statistic) is written `null`, never the `NaN`/`Infinity` other JSON readers reject."""
+    from axis_sim.scoring.report import json_ready
+
+    return json.dumps(json_ready(manifest), indent=2, allow_nan=False) + "\n"
 
 
 def write_explanation(channels: pd.DataFrame, manifest: dict[str, Any],
@@ -106,8 +114,7 @@ def write_explanation(channels: pd.DataFrame, manifest: dict[str, Any],
         if isinstance(scenario, dict):
             files["catalogue"] = write_catalogue(Scenario.model_validate(scenario),
                                                  partial / "catalogue.csv")
-        atomic_write_text(partial / "manifest.json",
-                          json.dumps({**manifest, "files": files}, indent=2) + "\n")
+        atomic_write_text(partial / "manifest.json", manifest_json({**manifest, "files": files}))
     return target
 
 

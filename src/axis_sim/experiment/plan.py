@@ -1,11 +1,19 @@
 """Plan a Monte Carlo experiment: which portfolios, how many worlds, in which chunks, which seed.
 
 Everything a result depends on is in the `Plan`; the number of worker processes is not.
+
+A plan is refused (`PlanTooLarge`) when it could not finish on this machine: more than
+`MAX_WORLDS` worlds, more worlds than the parent process can summarise in the machine's memory
+(`world_bytes` each), or a chunk larger than a worker can hold (`chunk_world_bytes` a world).
+The estimates are deliberately generous (two to three times the peaks measured by
+`axis-sim bench`), so a plan that passes fits, and one that fails says how many worlds would.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import get_args
 
 import numpy as np
@@ -19,6 +27,87 @@ SAMPLING_METHODS: tuple[str, ...] = get_args(Sampling)
 
 EXACT_MONTHLY_BYTES = 256 * 2**20
 ANALYSIS_WORLDS = 20_000
+
+# Hard cap on worlds in one run, whatever the memory: 10^9 worlds of the baseline take weeks on
+# a workstation, and the chunk list alone grows with the worlds.
+MAX_WORLDS = 10**9
+# Share of the machine's memory a run may plan to use (the rest: the system, imports, workers).
+MEMORY_SHARE = 0.75
+# Parent process, per world and per portfolio or outcome: the horizon values read one outcome or
+# one portfolio at a time as float64, composite scores, paired differences and the sorted copies
+# quantiles need (about four float64 arrays each). `axis-sim bench --full` measured a parent
+# peak of ~0.9 GiB for 6 portfolios × ~50 outcomes × 10^6 worlds; this estimate says ~1.8 GB.
+PARENT_BYTES = 32
+# Worker, per world of a chunk and per portfolio and outcome: the monthly history (float32) and
+# its temporaries. Measured ~9 KB per world-portfolio of the baseline (one model of 10^6
+# worlds: 8.5 GiB); this estimate says ~30 KB.
+CHUNK_BYTES = 16
+
+
+class PlanTooLarge(ValueError):
+    """A plan this machine cannot run; `field` is the argument to lower ("runs" or
+    "chunk_size") and `limit` the largest value that fits."""
+
+    def __init__(self, message: str, field: str, limit: int) -> None:
+        super().__init__(message)
+        self.field, self.limit = field, limit
+
+
+def memory_bytes() -> int:
+    """The memory this process may use: the machine's physical memory, or the container's
+    limit (cgroup v2 `memory.max`) when that is lower."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX: assume a small workstation
+        total = 8 * 2**30
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def world_bytes(scenario: Scenario, portfolios: int) -> int:
+    """Estimated bytes the parent process needs per world of a run."""
+    return PARENT_BYTES * (portfolios + len(scenario.outcomes))
+
+
+def chunk_world_bytes(scenario: Scenario, portfolios: int) -> int:
+    """Estimated bytes a worker needs per world of one chunk."""
+    return CHUNK_BYTES * portfolios * len(scenario.outcomes) * scenario.meta.horizon_months
+
+
+def _size(n: float) -> str:
+    """Bytes for people: `1.5 GiB`."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def check_size(scenario: Scenario, runs: int, chunk_size: int, portfolios: int,
+               memory: int | None = None) -> None:
+    """Raise `PlanTooLarge` unless `runs` worlds in chunks of `chunk_size` fit this machine
+    (`memory` bytes; default `memory_bytes()`)."""
+    budget = int(MEMORY_SHARE * (memory_bytes() if memory is None else memory))
+    what = f"{portfolios} portfolio{'s' * (portfolios != 1)} × {len(scenario.outcomes)} outcomes"
+    per_world = world_bytes(scenario, portfolios)
+    fits = min(MAX_WORLDS, budget // per_world)
+    if runs > fits:
+        why = (f"the hard cap is {MAX_WORLDS:,}" if fits == MAX_WORLDS else
+               f"{what} need about {_size(per_world)} a world, and {_size(budget)} of this "
+               f"machine's memory may be used")
+        raise PlanTooLarge(f"{runs:,} worlds are too many: at most {fits:,} ({why})",
+                           "runs", fits)
+    per_chunk_world = chunk_world_bytes(scenario, portfolios)
+    chunk_fits = max(1, budget // per_chunk_world)
+    if min(chunk_size, runs) > chunk_fits:
+        raise PlanTooLarge(
+            f"chunks of {min(chunk_size, runs):,} worlds are too large: at most {chunk_fits:,} "
+            f"({what} × {scenario.meta.horizon_months} months need about "
+            f"{_size(per_chunk_world)} a world in a worker, and {_size(budget)} of this "
+            "machine's memory may be used)", "chunk_size", chunk_fits)
 
 
 @dataclass(frozen=True)
@@ -89,7 +178,8 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
          chunk_size: int | None = None, sample_worlds: int | None = None) -> Plan:
     """A plan from the scenario's experiment defaults, overridden by any argument given.
 
-    Raises ValueError for an unknown portfolio or sampling method, or a non-positive count.
+    Raises ValueError for an unknown portfolio or sampling method, or a non-positive count;
+    `PlanTooLarge` (a ValueError) for more worlds, or larger chunks, than this machine can hold.
     """
     exp = scenario.experiment
     runs = exp.runs if runs is None else runs
@@ -106,6 +196,7 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
         raise ValueError(f"unknown sampling {sampling!r}; allowed: "
                          f"{', '.join(SAMPLING_METHODS)}")
     resolved = resolve_portfolios(scenario, exp.portfolios if portfolios is None else portfolios)
+    check_size(scenario, runs, chunk_size, len(resolved))
     return Plan(
         scenario=scenario,
         runs=runs,

@@ -1,13 +1,16 @@
-"""How text from a scenario, a questions file or a game reaches a Markdown file.
+r"""How text from a scenario, a questions file or a game reaches a Markdown file.
 
 Markdown passes HTML through: a scenario title `<script>…</script>` written as is into
 `brief.md` runs in any viewer that renders Markdown to HTML without sanitising it. The rule,
 for every Markdown file the project writes (`brief.md`, the seminar's after-action report,
 `backtest.md`): `<`, `>` and `&` are written as the HTML entities `&lt;`, `&gt;`, `&amp;`
 (`escape`), which every Markdown renderer shows as the characters, and no tag, entity or
-autolink can take effect. Nothing else is changed, so `*`, `_` and backquotes in a label keep
-their Markdown meaning (emphasis is harmless; a link needs `<`/`>` for an autolink and is
-otherwise inert text without a URL scheme we would follow).
+autolink can take effect (so `onmouseover=` and friends are plain words: there is no tag to
+carry them). A `](` or `]:` is written `]\(` / `]\:`, so text cannot make an inline link or a
+link reference definition (`[x](javascript:…)`). NUL and the other control characters
+(but tab and newline) are removed: they have no place in text and some viewers act on them.
+Nothing else is changed, so `*`, `_` and backquotes in a label keep their Markdown meaning
+(emphasis is harmless).
 
 - `escape`: the rule itself, for text that stays on its line.
 - `inline`: one line of text (newlines folded to spaces), escaped.
@@ -23,16 +26,19 @@ from __future__ import annotations
 
 import re
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_SPECIAL = re.compile(r"[&<>]")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "](": "]\\(", "]:": "]\\:"}
+_SPECIAL = re.compile(r"[&<>]|\]\(|\]:")
+# C0 controls but tab and newline, DEL, C1 controls; they are dropped, not escaped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BACKQUOTES = re.compile(r"`+")
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
 
 
 def escape(text: object) -> str:
-    """`text` with `&`, `<` and `>` as HTML entities: shown as written by any Markdown
-    renderer, never read as a tag, an entity or an autolink."""
-    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], str(text))
+    """`text` with `&`, `<` and `>` as HTML entities, `](` and `]:` backslash-escaped and
+    control characters removed: shown as written by any Markdown renderer, never read as a
+    tag, an entity, an autolink or a link."""
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], _CONTROL.sub("", str(text)))
 
 
 def inline(text: object) -> str:
@@ -55,12 +61,13 @@ def fence(text: str, info: str = "") -> list[str]:
 
 def document(lines: list[str]) -> str:
     """A Markdown document from its lines: every line outside a fenced code block escaped
-    (the project's own Markdown syntax uses none of `&`, `<`, `>`), the fenced blocks as
-    they are (their text is escaped where it is untrusted; see `fence`). Lines may hold
-    newlines; the document ends with one newline."""
+    (the project's own Markdown syntax uses none of `&`, `<`, `>`, `](`, `]:`), the fenced
+    blocks as they are but for control characters (their text is escaped where it is
+    untrusted; see `fence`). Lines may hold newlines; the document ends with one newline."""
     out: list[str] = []
     closing: str | None = None
-    for line in "\n".join(lines).split("\n"):
+    # Control characters go from the code blocks too (escape drops them from the rest).
+    for line in _CONTROL.sub("", "\n".join(lines)).split("\n"):
         if closing is None:
             match = _FENCE.match(line)
             if match:
