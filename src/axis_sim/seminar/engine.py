@@ -12,7 +12,7 @@ Every function takes a `Game` and returns a new one (or a table); none writes fi
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -289,23 +289,33 @@ def _model(game: Game, scenario: Scenario, orders: list[Order], rulings: list[Ru
     model = AxisModel(scenario, params, seed=game.seed if seed is None else seed,
                       watched=np.array([0]))
     restore(model, game.state, world=None if worlds == 1 and seed is None else 0)
-    # Status quo's policies stay in force; the orders' options start now.
-    model.set_portfolio(_intensities(orders, rulings), start=model.month)  # type: ignore[arg-type]
-    model.exceptions = {o.decision for o in orders if o.exception}  # type: ignore[attr-defined]
+    put_in_force(model, orders, rulings)
     return model
 
 
-def _play(model: AxisModel, orders: list[Order], rulings: list[Ruling], months: int,
-          steps: int | None = None) -> None:
-    """Step `model` `steps` months (default: the coming turn's `months`), the orders and rulings
-    put in force month by month."""
+def put_in_force(model: AxisModel, orders: list[Order], rulings: list[Ruling]) -> None:
+    """Put the orders' options in force from the model's month (status quo's policies stay in
+    force) and the umpire's exceptions; the directives go in month by month (`play_orders`)."""
+    model.set_portfolio(_intensities(orders, rulings), start=model.month)  # type: ignore[arg-type]
+    model.exceptions = {o.decision for o in orders if o.exception}
+
+
+def play_orders(model: AxisModel, orders: list[Order], rulings: list[Ruling], months: int,
+                steps: int | None = None,
+                each_month: Callable[[AxisModel], None] | None = None) -> None:
+    """Step `model` through a turn of `months` months with `orders` and `rulings` in force
+    month by month (`_schedule`), or `steps` months to go past the turn (a lookahead: standing
+    orders held, per-turn orders lapsed, rulings gone); `each_month` sees the model after each
+    month. Start from `put_in_force`. Odds, the roll, lookaheads and the report's envelope all
+    play orders through here, so they agree."""
     for step in range(months if steps is None else steps):
         if not model.running:
             break
-        model.directives, events = _schedule(orders, rulings, step, months)
-        model.rulings = events  # type: ignore[attr-defined]
+        model.directives, model.rulings = _schedule(orders, rulings, step, months)
         model.step()
-    model.directives, model.rulings = {}, {}  # type: ignore[attr-defined]
+        if each_month is not None:
+            each_month(model)
+    model.directives, model.rulings = {}, {}
 
 
 def _turn_length(game: Game, scenario: Scenario) -> int:
@@ -334,7 +344,7 @@ def _turn_chances(game: Game, scenario: Scenario, orders: list[Order], worlds: i
     model = _model(game, scenario, orders, [], worlds=worlds, seed=seed)
     names = tuple(WATCHED_EVENTS)
     before = record(model, names)
-    _play(model, orders, [], months)
+    play_orders(model, orders, [], months)
     after = record(model, names)
     return {name: float((after[i] > before[i]).mean()) for i, name in enumerate(names)}
 
@@ -405,7 +415,7 @@ def _game_turn(game: Game, scenario: Scenario, orders: list[Order], rulings: lis
     model = _model(game, scenario, orders, rulings)
     names = tuple(WATCHED_EVENTS)
     before = record(model, names)[:, 0]
-    _play(model, orders, rulings, months)
+    play_orders(model, orders, rulings, months)
     after = record(model, names)[:, 0]
     return model, {name: bool(after[i] > before[i]) for i, name in enumerate(names)}
 
@@ -575,7 +585,7 @@ def lookahead(game: Game, team: str, candidates: dict[str, list[Order]] | None =
     finals: dict[str, np.ndarray] = {}
     for name, orders in candidates.items():
         model = _model(game, scenario, orders, [], worlds=worlds, seed=seed, uncertain=uncertain)
-        _play(model, orders, [], months, steps=model.horizon - model.month)
+        play_orders(model, orders, [], months, steps=model.horizon - model.month)
         finals[name] = record(model, names)
     return _lookahead_table(scenario, aims, finals)
 
