@@ -24,19 +24,12 @@ from axis_sim.experiment.compare import mean_interval
 from axis_sim.experiment.sampling import default_parameters, sample_parameters
 from axis_sim.model import directives as model_directives
 from axis_sim.model.directives import DIRECTIVES, check
-from axis_sim.model.eventlog import EVENTS
 from axis_sim.model.metrics import record
 from axis_sim.model.state import restore, snapshot
 from axis_sim.model.world import AxisModel
 from axis_sim.scenario.loader import load_scenario, scenario_hash
 from axis_sim.scenario.schema import OPTIONS, Scenario
-from axis_sim.seminar.briefing import (
-    FACILITATOR,
-    PUBLIC,
-    briefing_for,
-    decision_label,
-    value_text,
-)
+from axis_sim.seminar.briefing import briefings_for, decision_label, value_text
 from axis_sim.seminar.game import (
     BLUE_OPTIONS,
     OPTION_PREFIX,
@@ -400,15 +393,6 @@ def _rows(model: AxisModel) -> list[dict[str, Any]]:
             for row in events.astype({"actor": str, "event": str}).to_dict("records")]
 
 
-def _briefings(game: Game, scenario: Scenario, rows: list[dict[str, Any]],
-               outcomes: dict[str, float], first: int, rulings: list[Ruling]
-               ) -> dict[str, dict[str, Any]]:
-    """Each team's briefing, the facilitator's and the public one, for the turn just played
-    (`game` before the turn is added; the rulings applied)."""
-    return {who: briefing_for(game, scenario, rows, outcomes, first, who, rulings=rulings)
-            for who in [*game.teams, FACILITATOR, PUBLIC]}
-
-
 def _game_turn(game: Game, scenario: Scenario, orders: list[Order], rulings: list[Ruling],
                months: int) -> tuple[AxisModel, dict[str, bool]]:
     """Play the coming turn in the game's own world; which watched events happened."""
@@ -449,15 +433,11 @@ def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int =
                 odds_doctrine=report["odds_doctrine"], drivers=report["drivers"],
                 happened=happened, events=rows, outcomes=outcomes, model_events=model_rows,
                 model_outcomes=model_outcomes,
-                briefings=_briefings(game, scenario, rows, outcomes, first, rulings),
+                briefings=briefings_for(game, scenario, rows, outcomes, first, rulings=rulings),
                 arguments=list(game.arguments), state=snapshot(model))
     return game.model_copy(update={
         "turns": [*game.turns, turn], "orders": [o for o in game.orders if o.per != "turn"],
         "ready": [], "arguments": [], "phase": "orders", "deadline": None})
-
-
-# Chance events logged under another name (and value) in the event log.
-_LOGGED_AS: dict[str, tuple[str, float | None]] = {"satellite_orbit": ("satellite_launch", 1.0)}
 
 
 def _model_value(ruling: Ruling, orders: list[Order], model_rows: list[dict[str, Any]]
@@ -465,11 +445,7 @@ def _model_value(ruling: Ruling, orders: list[Order], model_rows: list[dict[str,
     """What the model's own run had for the ruled key: for a chance event, whether it happened;
     for a decision, the team's order on it (None: the doctrine decided)."""
     if ruling.kind == "event":
-        event, value = _LOGGED_AS.get(ruling.key, (ruling.key, None))
-        if event not in EVENTS:
-            return None  # a chance the log does not record (e.g. action sought at the UN)
-        return any(row["event"] == event and (value is None or row["value"] == value)
-                   for row in model_rows)
+        return model_directives.chance_happened(model_rows, ruling.key)
     return next((o.value for o in orders if o.decision == ruling.key), None)
 
 
