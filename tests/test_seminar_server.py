@@ -8,6 +8,7 @@ test (`server.running`); requests go through `http.client`, as a browser's would
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import re
@@ -58,8 +59,9 @@ def room(tmp_path: Path) -> Iterator[tuple[str, GameStore, dict[str, str]]]:
         yield url, store, seats
 
 
-def post(url: str, token: str, action: str, **fields: object) -> tuple[int, str]:
-    status, _, body = fetch(f"{url}/join/{token}/{action}", "POST", {"token": token, **fields})
+def post(url: str, token: str, form: str, /, **fields: object) -> tuple[int, str]:
+    """POST one of a seat's forms (`form`: its action) with the seat's token in the body."""
+    status, _, body = fetch(f"{url}/join/{token}/{form}", "POST", {"token": token, **fields})
     return status, body
 
 
@@ -197,7 +199,9 @@ def test_the_odds_before_the_roll_show_the_drivers_and_doing_nothing(room) -> No
     assert post(url, seats["facilitator"], "odds", expected=store.head_version())[0] == 303
     _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
     odds = console[console.index('id="odds"'):console.index('id="compute-odds"')]
-    assert "Doing nothing" in odds and "DPRK.icbm_launch" in odds  # a driver names the order
+    assert "Doing nothing" in odds
+    assert re.search(r"red.s order .{0,12}Launch an ICBM.{0,12} = yes raises",
+                     html.unescape(odds))  # the driver names the order
     launch = re.search(r"<td>an ICBM launch</td><td class=\"num\">(\d+)%</td>"
                        r"<td class=\"num\">(\d+)%</td>", odds)
     assert launch and int(launch.group(1)) > int(launch.group(2))
@@ -271,3 +275,40 @@ def test_fifty_simultaneous_moves_and_adjudications_lose_nothing(room) -> None:
         last[(h.who, decision)] = float(value)
     assert sorted(last) == sorted({(t, d) for t, d, _ in moves})
     assert {(o.team, o.decision): float(o.value) for o in final.orders} == last
+
+
+# --- matrix-game turns -------------------------------------------------------------------------
+
+
+def test_a_matrix_argument_is_tabled_countered_given_odds_and_rolled(tmp_path: Path) -> None:
+    game = engine.new_game(BASELINE, teams=TEAMS, matrix=True)
+    store = GameStore.create(tmp_path / "matrix.db", game)
+    seats = {seat.team or seat.role: seat.token for seat in store.seats()}
+    with running(store.path) as url:
+        assert post(url, seats["red"], "argue", action="Test a missile over Japan",
+                    arguments="it shows resolve\nMoscow will shield us at the UN",
+                    event="icbm_launches")[0] == 303
+        argument = store.head()[1].arguments[0].id
+        assert post(url, seats["blue"], "counter", argument=argument,
+                    text="the intercept declaration deters it")[0] == 303
+        status, page = post(url, seats["red"], "counter", argument=argument, text="self")
+        assert status == 400 and "not its own" in error_of(page)
+        assert post(url, seats["facilitator"], "set_odds", expected=store.head_version(),
+                    argument=argument, odds="")[0] == 303  # the model's odds stand
+        tabled = store.head()[1].arguments[0]
+        assert tabled.model_odds is not None and tabled.odds == tabled.model_odds
+        assert post(url, seats["facilitator"], "set_odds", expected=store.head_version(),
+                    argument=argument, odds="35")[0] == 303
+        assert post(url, seats["facilitator"], "roll", expected=store.head_version(),
+                    argument=argument)[0] == 303
+        rolled = store.head()[1].arguments[0]
+        assert rolled.odds == pytest.approx(0.35) and rolled.success == (rolled.roll < 0.35)
+        # Blue sees the tabled argument, the counters, the odds and the roll on its page...
+        _, _, blue = fetch(f"{url}/join/{seats['blue']}")
+        assert "Test a missile over Japan" in blue and "Moscow will shield us" in blue
+        assert "35%" in blue
+        # ...but not the model's odds, computed with every team's orders in force.
+        blue_json = json.loads(fetch(f"{url}/api/{seats['blue']}")[2])
+        assert "model_odds" not in blue_json["view"]["arguments"][0]
+        _, _, projector = fetch(f"{url}/join/{seats['projector']}")
+        assert "Test a missile over Japan" in projector and "35%" in projector

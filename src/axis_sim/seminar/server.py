@@ -171,17 +171,20 @@ def _facilitator_write(action: str, form: dict[str, str]) -> Write:
     if action == "exception":
         team, decision, reason = _text(form, "team"), _text(form, "decision"), \
             _text(form, "reason")
-        return Write(lambda g: engine.approve_exception(g, team, decision, reason),
-                     f"exception for {team}: {decision} ({reason})", expected)
+        value = _text(form, "value", required=False) or None  # none: the standing order's
+        return Write(lambda g: engine.approve_exception(g, team, decision, reason, value),
+                     f"exception for {team}: {decision}" + (f"={value}" if value else "")
+                     + f" ({reason})", expected)
     if action == "undo":
         return Write(engine.undo, "undo the last turn", expected)
     if action == "set_odds":
         matrix = _matrix()
-        argument, odds = int(_number(form, "argument")), _number(form, "odds")
-        if odds > 1:  # the console asks in per cent
-            odds /= 100
+        argument = int(_number(form, "argument"))
+        # The console asks in per cent; left empty, the model's odds for the linked event stand.
+        odds = _number(form, "odds") / 100 if form.get("odds", "").strip() else None
         return Write(lambda g: matrix.set_odds(g, argument, odds),
-                     f"odds {odds:.0%} for argument {argument}", expected)
+                     f"odds {'the model’s' if odds is None else f'{odds:.0%}'} for argument "
+                     f"{argument}", expected)
     if action == "roll":
         matrix = _matrix()
         argument = int(_number(form, "argument"))

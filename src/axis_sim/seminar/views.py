@@ -174,6 +174,7 @@ def team_view(game: Game, team: str) -> dict[str, Any]:
         "briefings": briefings[:-1][::-1],
         "lookaheads": [dict(look) for look in game.lookaheads if look.get("team") == team],
         "arguments": [_argument_row(a, full=a.team == team) for a in game.arguments],
+        "watched": dict(engine.WATCHED_EVENTS),
     }
 
 
