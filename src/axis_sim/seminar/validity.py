@@ -54,9 +54,7 @@ def check(game: Game) -> None:
         except ValueError:
             raise GameError(f"deadline {game.deadline!r} is not an ISO-8601 time") from None
     _arguments(game, game.arguments, "arguments")
-    for i, saved in enumerate(game.lookaheads):
-        if "team" in saved:
-            _known_team(game, saved["team"], f"lookaheads[{i}].team")
+    _lookaheads(game)
     for i, turn in enumerate(game.undone):
         _turn_records(game, turn, f"undone[{i}]", reference)
 
@@ -169,6 +167,33 @@ def _rulings(rulings: Iterable[Ruling], where: str) -> None:
                 raise GameError(f"{at}: a chance event is ruled yes/no, not {ruling.value!r}")
 
 
+def _briefing(briefing: dict[str, Any], where: str) -> None:
+    """Sections are lists of sentences (plain, or items with their `text`); the rest plain."""
+    for key, value in briefing.items():
+        if isinstance(value, list):
+            for item in value:
+                if not isinstance(item, str) and not (isinstance(item, dict)
+                                                      and isinstance(item.get("text"), str)):
+                    raise GameError(f"{where}.{key}: an item that is not a sentence")
+        elif isinstance(value, dict):
+            raise GameError(f"{where}.{key}: not a list of sentences")
+
+
+def _lookaheads(game: Game) -> None:
+    for i, saved in enumerate(game.lookaheads):
+        at = f"lookaheads[{i}]"
+        if set(saved) != {"turn", "team", "rows"} or not isinstance(saved["rows"], list) \
+                or not isinstance(saved["turn"], int) or isinstance(saved["turn"], bool):
+            raise GameError(f"{at}: a saved lookahead is its turn, its team and its rows")
+        _known_team(game, saved["team"], f"{at}.team")
+        if saved["turn"] < 1:  # may be past the head: a lookahead outlives an undo
+            raise GameError(f"{at}: turn {saved['turn']} is not a turn of this game")
+        for row in saved["rows"]:
+            if not isinstance(row, dict) or any(isinstance(v, dict | list)
+                                                for v in row.values()):
+                raise GameError(f"{at}.rows: a row that is not a flat record")
+
+
 def _arguments(game: Game, arguments: Iterable[Any], where: str) -> None:
     from axis_sim.seminar.engine import WATCHED_EVENTS
 
@@ -227,14 +252,21 @@ def _turn_records(game: Game, turn: Turn, at: str, reference: _Shape) -> None:
         for key, value in (values or {}).items():
             if not math.isfinite(value):
                 raise GameError(f"{at}.{name}: {key} is {value!r}")
-    for who in turn.briefings:
+    for who, briefing in turn.briefings.items():
         if who not in game.teams and who not in SHARED_BRIEFINGS:
             raise GameError(f"{at}.briefings: {who[:MAX_TEAM_NAME]!r} is neither a team nor "
                             f"{' nor '.join(SHARED_BRIEFINGS)}")
+        _briefing(briefing, f"{at}.briefings.{who}")
+    end = turn.first_month + turn.months
     for rows, name in ((turn.events, "events"), (turn.model_events or [], "model_events")):
         for row in rows:
             if any(isinstance(v, dict | list) for v in row.values()):
                 raise GameError(f"{at}.{name}: an event row holds nested data")
+            month = row.get("month")
+            if not isinstance(row.get("event"), str) or not isinstance(row.get("actor"), str) \
+                    or not isinstance(month, int) or not turn.first_month <= month < end:
+                raise GameError(f"{at}.{name}: an event row without an event, an actor and a "
+                                f"month of the turn")
     _state(turn.state, reference, f"{at}.state", month=turn.first_month + turn.months)
 
 
