@@ -826,7 +826,7 @@ def test_extends_multi_level_and_subfolders(tmp_path: Path) -> None:
     write(tmp_path, "shared/deeper/mid.yaml", {"extends": "../root.yaml", "a": {"y": 2}})
     child, _ = write(tmp_path, "child.yaml", {"extends": "shared/deeper/mid.yaml",
                                               "a": {"z": 3}})
-    data, positions = resolve(child)
+    data, positions = resolve(child, scenarios_only=False)
     assert data == {"a": {"x": 1, "y": 2, "z": 3}}
     assert Path(positions[("a", "x")][0]).name == "root.yaml"
     assert Path(positions[("a", "y")][0]).name == "mid.yaml"
@@ -838,19 +838,20 @@ def test_extends_out_of_the_tree_needs_allow_outside(tmp_path: Path) -> None:
     child, _ = write(tmp_path, "runs/child.yaml", {"extends": "../shared/root.yaml",
                                                    "a": {"z": 3}})
     with pytest.raises(ScenarioError) as excinfo:
-        resolve(child)
+        resolve(child, scenarios_only=False)
     problem = only_problem(excinfo)
     assert (problem.file, problem.line, problem.field) == (str(child), 1, "extends")
     assert "leads outside the scenario's folder" in problem.message
     assert "--allow-outside" in problem.message
-    assert resolve(child, allow_outside=True)[0] == {"a": {"x": 1, "z": 3}}
+    assert resolve(child, allow_outside=True, scenarios_only=False)[0] == {"a": {"x": 1,
+                                                                           "z": 3}}
 
 
 def test_extends_list_later_parents_win(tmp_path: Path) -> None:
     write(tmp_path, "p1.yaml", {"a": {"x": 1, "y": 1, "z": 1}, "only1": True})
     write(tmp_path, "p2.yaml", {"a": {"y": 2, "z": 2}, "only2": True})
     child, _ = write(tmp_path, "c.yaml", {"extends": ["p1.yaml", "p2.yaml"], "a": {"z": 3}})
-    data, _ = resolve(child)
+    data, _ = resolve(child, scenarios_only=False)
     assert data == {"a": {"x": 1, "y": 2, "z": 3}, "only1": True, "only2": True}
 
 
@@ -860,7 +861,7 @@ def test_extends_diamond_is_not_a_cycle(tmp_path: Path) -> None:
     write(tmp_path, "c.yaml", {"extends": "d.yaml", "w": 2})
     top, _ = write(tmp_path, "a.yaml", {"extends": ["b.yaml", "c.yaml"]})
     # Each parent is resolved in full before merging, so c's copy of d's `v` overrides b's.
-    assert resolve(top)[0] == {"v": 0, "w": 2}
+    assert resolve(top, scenarios_only=False)[0] == {"v": 0, "w": 2}
 
 
 def test_extends_real_baseline(tmp_path: Path) -> None:
@@ -897,7 +898,7 @@ def test_extends_itself(tmp_path: Path) -> None:
 
 
 def test_missing_parent_points_at_extends(tmp_path: Path) -> None:
-    write(tmp_path, "ok.yaml", "x: 1\n")
+    write(tmp_path, "ok.yaml", "meta: {name: ok}\n")
     child, _ = write(tmp_path, "c.yaml", "x: 2\nextends:\n  - ok.yaml\n  - nope/base.yaml\n")
     problem = only_problem(load_error(child))
     assert (problem.file, problem.line, problem.column) == (str(child), 4, 5)
@@ -908,7 +909,7 @@ def test_missing_parent_points_at_extends(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["3", "{a: b}", "[ok.yaml, 3]", "''"])
 def test_extends_must_be_paths(tmp_path: Path, value: str) -> None:
-    write(tmp_path, "ok.yaml", "x: 1\n")
+    write(tmp_path, "ok.yaml", "meta: {name: ok}\n")
     child, _ = write(tmp_path, "c.yaml", f"x: 2\nextends: {value}\n")
     problem = only_problem(load_error(child))
     assert (problem.file, problem.line) == (str(child), 2)

@@ -276,7 +276,7 @@ def test_extends_matches_a_reference_merge(
             (Path(folder) / name).write_text(yaml.safe_dump(parent), encoding="utf-8")
         child_path = Path(folder) / "child.yaml"
         child_path.write_text(yaml.safe_dump({"extends": names, **child}), encoding="utf-8")
-        data, positions = resolve(child_path)
+        data, positions = resolve(child_path, scenarios_only=False)
 
     expected: Any = {}
     expected_origin: Any = {}

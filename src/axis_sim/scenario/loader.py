@@ -445,7 +445,8 @@ def _record(files: list[FileRecord] | None, path: str | os.PathLike[str], name: 
 
 
 def resolve(path: str | os.PathLike[str], files: list[FileRecord] | None = None, *,
-            allow_outside: bool = False) -> tuple[dict[str, Any], Positions]:
+            allow_outside: bool = False,
+            scenarios_only: bool = True) -> tuple[dict[str, Any], Positions]:
     """Read a scenario file and everything it `extends:`, deep-merged into one dict.
 
     `extends:` is a path or a list of paths, relative to the extending file's folder. Parents
@@ -458,6 +459,11 @@ def resolve(path: str | os.PathLike[str], files: list[FileRecord] | None = None,
     A parent must lie in the loaded file's folder tree or the bundled scenario library
     (`axis_sim.scenario.paths`); `allow_outside=True` lifts that rule. Each parent is read and
     resolved once however often it is named (a diamond of repeated parents stays linear).
+
+    With `scenarios_only` (the default), a file none of whose top-level keys is a scenario
+    section (`meta:`, `context:`, ..., `extends:`) is refused whole, without a word of its
+    content: an `extends:` pointing at `/etc/shadow` (whose lines YAML reads as mapping keys)
+    must not have those keys listed back as "unknown key" errors.
     """
     name = str(path)
     problem = path_problem(name)
@@ -466,7 +472,10 @@ def resolve(path: str | os.PathLike[str], files: list[FileRecord] | None = None,
     text = _read_text(Path(path), name)
     _record(files, path, name, text, "scenario")
     data, positions = read_yaml_text(text, name)
-    resolver = _Resolver(extends_roots(Path(path).parent), allow_outside, files)
+    if scenarios_only and _not_a_scenario(data):
+        raise ScenarioError([Problem(name, None, None, "", _NOT_A_SCENARIO)])
+    resolver = _Resolver(extends_roots(Path(path).parent), allow_outside, files,
+                         scenarios_only)
     return resolver.resolve(data, positions, Path(path).parent, name,
                             ((os.path.realpath(path), name),))
 
@@ -474,14 +483,28 @@ def resolve(path: str | os.PathLike[str], files: list[FileRecord] | None = None,
 def resolve_text(
     text: str, name: str = "<string>", folder: str | os.PathLike[str] = ".",
     files: list[FileRecord] | None = None, *, allow_outside: bool = False,
+    scenarios_only: bool = True,
 ) -> tuple[dict[str, Any], Positions]:
     """`resolve` for text in memory; its `extends:` paths are taken relative to `folder`,
     whose tree (with the bundled library) is where they may lead."""
     _record(files, os.path.join(folder, name), name, text, "scenario")
     data, positions = read_yaml_text(text, name)
-    resolver = _Resolver(extends_roots(folder), allow_outside, files)
+    if scenarios_only and _not_a_scenario(data):
+        raise ScenarioError([Problem(name, None, None, "", _NOT_A_SCENARIO)])
+    resolver = _Resolver(extends_roots(folder), allow_outside, files, scenarios_only)
     return resolver.resolve(data, positions, Path(folder), name,
                             ((os.path.realpath(os.path.join(folder, name)), name),))
+
+
+_SECTIONS = frozenset(Scenario.model_fields)
+_NOT_A_SCENARIO = ("is not a scenario file: none of its top-level keys is a scenario section ("
+                   + ", ".join(Scenario.model_fields) + "); nothing of it is shown")
+
+
+def _not_a_scenario(data: dict[str, Any]) -> bool:
+    """Whether none of the top-level keys is a scenario section (an empty file is reported as
+    such when it is read)."""
+    return not _SECTIONS.intersection(data)
 
 
 Chain = tuple[tuple[str, str], ...]
@@ -495,6 +518,7 @@ class _Resolver:
     roots: tuple[Path, ...]
     allow_outside: bool
     files: list[FileRecord] | None
+    scenarios_only: bool = True
     # Resolved parents by real path: a file named by many children (or many times by one) is
     # read, parsed and resolved once; without it, six files each extending the next twelve
     # times meant 12**5 reads.
@@ -582,6 +606,8 @@ class _Resolver:
             # A parent may be any file the rules above let through, not a scenario at all: its
             # reading problems never quote its content.
             data, positions = read_yaml_text(text, display, echo=False)
+            if self.scenarios_only and _not_a_scenario(data):
+                raise _Refused(f"{show_value(str(target), 300)} {_NOT_A_SCENARIO}")
             resolved = self.resolve(data, positions, target.parent, display,
                                     (*chain, (where, display)))
         except ScenarioError as exc:
