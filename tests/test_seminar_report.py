@@ -134,6 +134,16 @@ def test_envelope_follows_the_teams_standing_orders(tmp_path: Path) -> None:
     assert shipped(held) < 0.5 * shipped(start)
 
 
+def test_envelope_lets_one_turn_orders_lapse(tmp_path: Path) -> None:
+    """A one-turn order holds for the coming turn only: no ICBM in the first three months, the
+    doctrine's launches after."""
+    start = new_game(short_scenario(tmp_path), teams={"red": ["DPRK"]})
+    game = submit(start, "red", "DPRK.icbm_launch", False)
+    env = envelope(game, worlds=WORLDS).set_index(["outcome", "month"])["mean"]
+    assert env[("icbm_launches", 2)] == 0
+    assert env[("icbm_launches", 8)] > 0
+
+
 def test_played_path_one_row_per_turn_and_outcome(game: Game) -> None:
     path = played_path(game)
     headline = scenario_of(game).headline_outcomes

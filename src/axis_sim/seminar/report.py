@@ -88,13 +88,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # --- data --------------------------------------------------------------------------------------
 
 
-def _plan(game: Game, scenario: Scenario) -> list[tuple[list[Order], int]]:
-    """The orders in force turn by turn — the played turns', then the standing orders to the
-    horizon — as (orders, months)."""
-    plan = [(list(t.orders), t.months) for t in game.turns]
+def _plan(game: Game, scenario: Scenario) -> list[tuple[list[Order], int, int]]:
+    """The orders in force turn by turn — the played turns', then the orders in force now to
+    the horizon — as (orders, the turn's months, months to play): in the last stretch the
+    coming turn's one-turn orders act once, then lapse to doctrine."""
+    plan = [(list(t.orders), t.months, t.months) for t in game.turns]
     left = scenario.meta.horizon_months - game.month
     if left > 0:
-        plan.append((list(game.orders), left))
+        plan.append((list(game.orders), min(game.turn_months, left), left))
     return plan
 
 
@@ -117,17 +118,11 @@ def envelope(game: Game, worlds: int = 500) -> pd.DataFrame:
     model = AxisModel(scenario, default_parameters(scenario, worlds), seed=seed)
     restore(model, game.initial_state, world=0)
     first = model.month
-    months = []
-    for orders, length in _plan(game, scenario):
-        model.set_portfolio(engine._intensities(orders, []), start=model.month)
-        model.exceptions = {o.decision for o in orders if o.exception}  # type: ignore[attr-defined]
-        for step in range(length):
-            if not model.running:
-                break
-            model.directives, _ = engine._schedule(orders, [], step, length)
-            model.step()
-            months.append(record(model, names))
-    model.directives = {}
+    months: list[np.ndarray] = []
+    for orders, length, steps in _plan(game, scenario):
+        engine.put_in_force(model, orders, [])
+        engine.play_orders(model, orders, [], length, steps,
+                           each_month=lambda m: months.append(record(m, names)))
     columns = ["outcome", "month", "month_label", *QUANTILES, "mean", "p_event"]
     if not months:
         frame = pd.DataFrame(columns=columns)
