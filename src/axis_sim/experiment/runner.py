@@ -266,6 +266,10 @@ def _stored(plan: Plan, jobs: int, progress: Callable[[ChunkResult], None] | Non
 
     with store.opened():
         missing = [k for k in range(len(plan.chunks)) if not store.has(k)]
+        for index in missing:
+            if store.incomplete(index):
+                log.warning(f"saved chunk {index} is incomplete; simulating it again.")
+                store.discard(index)
         to_compute = set(missing)
         computed = iter(execute(_only(plan, missing), jobs, None, executor=executor,
                                 scheduler=scheduler, retries=retries)) if missing else iter(())

@@ -107,6 +107,11 @@ class ChunkStore:
         except (OSError, KeyError, TypeError):
             return False
 
+    def incomplete(self, index: int) -> bool:
+        """True if some of chunk `index` is on disk but not all of it (a write that was cut
+        off, a truncated file, a store of an older version)."""
+        return not self.has(index) and any(self.folder.glob(f"chunk-{index:06d}.*"))
+
     def done(self) -> int:
         """How many of the plan's chunks are saved."""
         return sum(self.has(k) for k in range(len(self.plan.chunks)))
