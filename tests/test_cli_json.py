@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from axis_sim import bundled
 from axis_sim.cli import main
+from axis_sim.seminar.store import GameStore, dump_game
 from tests.conftest import BASELINE, ROOT
 
 SHORT = ("meta:\n  name: {name}\n  horizon_months: 6\n"
@@ -177,7 +178,8 @@ def test_bundled_names_resolve_in_every_command(tmp_path: Path,
     game = tmp_path / "g.json"
     result = runner.invoke(main, ["seminar", "new", "provocation_spiral", "--game", str(game)])
     assert result.exit_code == 0, result.output
-    assert json.loads(game.read_text())["scenario"]["meta"]["name"] == "provocation_spiral"
+    stored = json.loads(dump_game(GameStore(game).head()[1]))  # the game database's head
+    assert stored["scenario"]["meta"]["name"] == "provocation_spiral"
     result = runner.invoke(main, ["run", "no_such_scenario"])
     assert result.exit_code == 2
     assert "no such file, and no bundled scenario of that name" in result.output

@@ -26,12 +26,16 @@ from tests.test_backtest import registry
 
 PROBE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+# More of what a hostile scenario may carry (issue 19): an event handler on a tag, a
+# javascript: link, NUL and a terminal escape.
+MORE = "<img src=x onmouseover=alert(2)> [x](javascript:alert(3)) \x00nul \x1b[2J"
+MORE_ESCAPED = "&lt;img src=x onmouseover=alert(2)&gt; [x]\\(javascript:alert(3)) nul [2J"
 
 
 def hostile(scenario: Scenario) -> Scenario:
     """The scenario with the probe in its title, description, an option's label, an
     outcome's label and unit, a parameter's label and an event's name."""
-    meta = scenario.meta.model_copy(update={"title": f"Title {PROBE}",
+    meta = scenario.meta.model_copy(update={"title": f"Title {PROBE} {MORE}",
                                             "description": f"Description {PROBE} & co"})
     options = dict(scenario.options)
     options["sanctions_listing"] = options["sanctions_listing"].model_copy(
@@ -52,6 +56,14 @@ def test_the_rule() -> None:
     assert markdown.escape("R&D > 3 <b>") == "R&amp;D &gt; 3 &lt;b&gt;"
     assert markdown.inline("two\nlines  <i>") == "two lines &lt;i&gt;"
     assert markdown.cell("a | b") == "a \\| b" and markdown.cell("") == " "
+
+
+def test_the_rule_for_handlers_links_and_control_characters() -> None:
+    assert markdown.escape(MORE) == MORE_ESCAPED
+    assert markdown.escape("[ref]: javascript:alert(1)") == "[ref]\\: javascript:alert(1)"
+    assert markdown.escape("tab\tkept") == "tab\tkept"
+    # A code block keeps its text but not its control characters.
+    assert markdown.document([*markdown.fence("a\x00b")]) == "```\nab\n```\n"
 
 
 def test_a_fence_cannot_be_closed_by_its_text() -> None:
@@ -75,7 +87,8 @@ def brief(short_baseline: Scenario) -> str:
 def test_the_brief_escapes_scenario_text(brief: str) -> None:
     assert PROBE not in brief and "<b>" not in brief
     assert "<" not in brief  # no tag of any kind: every `<` is an entity
-    assert f"Title {ESCAPED}" in brief
+    assert f"Title {ESCAPED} {MORE_ESCAPED}" in brief
+    assert "\x00" not in brief and "\x1b" not in brief and "](javascript" not in brief
     assert f"Listing {ESCAPED}" in brief
 
 

@@ -23,6 +23,7 @@ from click.shell_completion import CompletionItem
 
 from axis_sim import bundled
 from axis_sim.cli_common import (
+    ALLOW_OUTSIDE_OPTION,
     SCENARIO_ARGUMENT,
     FiniteFloat,
     ScenarioParam,
@@ -209,6 +210,7 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options shared by `run` and `compare`: what to simulate and where to write it."""
     decorators = [
         SCENARIO_ARGUMENT,
+        ALLOW_OUTSIDE_OPTION,
         RUNS_OPTION,
         SEED_OPTION,
         click.option("--portfolios", "--options", "portfolios", multiple=True,
@@ -263,14 +265,15 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                 sample_worlds: int | None = None, executor: str = "local",
                 scheduler: str | None = None, explain: bool = False,
                 sensitivity: str | None = None,
-                sensitivity_samples: int | None = None) -> tuple[RunResult, Path]:
+                sensitivity_samples: int | None = None,
+                allow_outside: bool = False) -> tuple[RunResult, Path]:
     """Load, adjust, run and write an experiment; every user error exits 2 with a message,
     before anything is simulated."""
     check_scheduler(scheduler, executor)
     if max_runs is not None and until_precise is None:
         raise click.BadParameter("it limits --until-precise; add --until-precise SD or leave "
                                  "--max-runs out", param_hint="--max-runs")
-    spec = _scenario(scenario, settings, weights)
+    spec = _scenario(scenario, settings, weights, allow_outside=allow_outside)
     from axis_sim.api import run as run_experiment
     from axis_sim.experiment.output import DEFAULT_ROOT, write_results
     from axis_sim.experiment.store import ChunkStore
@@ -350,15 +353,15 @@ def _output_root(out: Path | None, default_root: Path) -> Path:
     return root
 
 
-def _scenario(path: Path, settings: tuple[str, ...],
-              weights: tuple[str, ...] = ()) -> Scenario:
+def _scenario(path: Path, settings: tuple[str, ...], weights: tuple[str, ...] = (), *,
+              allow_outside: bool = False) -> Scenario:
     """The scenario file with `--set` and `--weight` applied; errors exit 2 with a message."""
     say(f"Loading {path}…")
     from axis_sim.api import load_scenario
     from axis_sim.scenario.overrides import apply_overrides
 
     try:
-        spec = load_scenario(path)
+        spec = load_scenario(path, allow_outside=allow_outside)
     except ScenarioError as err:
         _fail(err)
     try:
@@ -507,6 +510,7 @@ def compare(**kwargs: Any) -> None:
 
 @main.command("explain", epilog=EPILOG_EXPLAIN)
 @SCENARIO_ARGUMENT
+@ALLOW_OUTSIDE_OPTION
 @click.option("--portfolios", "--options", "portfolios", multiple=True, metavar="PORTFOLIOS",
               shell_complete=complete_portfolios,
               help="Portfolios whose options to explain, comma-separated: option ids, named "
@@ -524,7 +528,8 @@ def compare(**kwargs: Any) -> None:
 @QUIET_OPTION
 def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | None,
                     seed: int | None, settings: tuple[str, ...], sampling: str | None,
-                    jobs: int, chunk_size: int | None, out: Path | None) -> None:
+                    jobs: int, chunk_size: int | None, out: Path | None,
+                    allow_outside: bool) -> None:
     """Decompose each option's effect on SCENARIO by causal channel.
 
     For each option in each portfolio and each of its parameters: the paired effect (same
@@ -539,7 +544,7 @@ def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | Non
     from axis_sim.report.channels import channels_text
     from axis_sim.report.formatting import format_number
 
-    spec = _scenario(scenario, settings)
+    spec = _scenario(scenario, settings, allow_outside=allow_outside)
     try:
         planned = plan_explanation(spec, portfolios=_portfolio_names(portfolios), runs=runs,
                                    seed=seed, sampling=sampling,  # type: ignore[arg-type]
@@ -620,6 +625,7 @@ Examples:
 QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios list`).""")
 @SCENARIO_ARGUMENT
 @click.argument("questions", type=ScenarioParam(questions=True))
+@ALLOW_OUTSIDE_OPTION
 @click.option("--portfolio", help="The one policy actually pursued in the questions' period "
               "(a portfolio name or 'a+b', not 'all'); default: status quo.")
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
@@ -634,7 +640,8 @@ QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios 
 @JSON_OPTION
 @QUIET_OPTION
 def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | None,
-          seed: int | None, jobs: int, out: Path | None, force: bool, as_json: bool) -> None:
+          seed: int | None, jobs: int, out: Path | None, force: bool, as_json: bool,
+          allow_outside: bool) -> None:
     """Score SCENARIO's forecasts against the resolved QUESTIONS (Brier, log score, CRPS,
     coverage, skill against two reference forecasts, a reliability diagram)."""
     from datetime import UTC, datetime
@@ -647,7 +654,8 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     if out is not None:
         _report_folder(out, (HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE), force)
     try:
-        spec, question_set = load_scenario(scenario), load_questions(questions)
+        spec = load_scenario(scenario, allow_outside=allow_outside)
+        question_set = load_questions(questions)
     except ScenarioError as err:
         _fail(err)
     if portfolio is not None:
@@ -753,12 +761,12 @@ def _report_folder(folder: Path, files: tuple[str, ...], force: bool) -> None:
 def _write_folder(folder: Path, write: Callable[[Path], object]) -> None:
     """Write a report into `folder` all or nothing: a new folder is written beside and renamed
     into place when complete; an existing one (`--force`) has each file replaced atomically."""
-    from axis_sim.experiment.output import partial_folder
+    from axis_sim.io import atomic_folder
 
     if folder.exists():
         write(folder)
         return
-    with partial_folder(folder) as partial:
+    with atomic_folder(folder) as partial:
         write(partial)
 
 
@@ -784,7 +792,8 @@ Examples:
   axis-sim validate scenarios/*.yaml
   axis-sim validate baseline               a bundled scenario, by name""")
 @click.argument("files", nargs=-1, required=True, type=ScenarioParam(strict=False))
-def validate(files: tuple[Path, ...]) -> None:
+@ALLOW_OUTSIDE_OPTION
+def validate(files: tuple[Path, ...], allow_outside: bool) -> None:
     """Check scenario FILES; print every problem with file:line:column; exit 2 if any."""
     from axis_sim.api import load_scenario
     from axis_sim.scenario.checks import late_items
@@ -792,7 +801,7 @@ def validate(files: tuple[Path, ...]) -> None:
     failed = False
     for path in files:
         try:
-            spec = load_scenario(path)
+            spec = load_scenario(path, allow_outside=allow_outside)
         except ScenarioError as err:
             error(err)
             failed = True
@@ -960,6 +969,8 @@ def bench(quick: bool, full: bool, jobs: int, json_path: Path | None, scenario: 
         _fail(err)
 
 
+from axis_sim.experiment.clean import clean  # noqa: E402  (its own module: the runs' leftovers)
 from axis_sim.seminar.commands import seminar  # noqa: E402  (its own module; one group)
 
 main.add_command(seminar)
+main.add_command(clean)

@@ -158,3 +158,7 @@ class ScenarioParam(click.ParamType):
 
 
 SCENARIO_ARGUMENT = click.argument("scenario", type=ScenarioParam())
+ALLOW_OUTSIDE_OPTION = click.option(
+    "--allow-outside", is_flag=True,
+    help="Let the scenario's `extends:` read files outside its own folder tree and the bundled "
+         "scenarios (only for files you trust).")

@@ -27,7 +27,7 @@ import click
 EVERY_SECONDS = 15.0  # a progress line at least this often when chunks are slow
 STEPS = 10  # and one per tenth of the chunks
 
-MAX_LINE = 300  # characters of one error line; the rest is cut, with "…"
+MAX_LINE = 300  # characters of one error line; the middle of a longer one is cut, with "…"
 MAX_LINES = 60  # lines of one error message (a file with many problems); then "… N more lines"
 
 # C0 controls but tab and newline, DEL and C1: a terminal acts on them (escape sequences).
@@ -39,9 +39,12 @@ _quiet = False
 
 def clip(message: object) -> str:
     """`message` made safe and short for stderr: control characters shown as `\\xNN`, each
-    line cut at `MAX_LINE` characters (ending "…"), at most `MAX_LINES` lines."""
+    line of more than `MAX_LINE` characters cut in the middle ("…"), keeping its start (what
+    and where) and its end (what to do about it), at most `MAX_LINES` lines."""
     text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(message))
-    lines = [line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+    head = MAX_LINE * 2 // 3
+    tail = MAX_LINE - head - 1
+    lines = [line if len(line) <= MAX_LINE else f"{line[:head]}…{line[-tail:]}"
              for line in text.split("\n")]
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES - 1], f"… {len(lines) - MAX_LINES + 1:,} more lines"]

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,7 +29,7 @@ import pyarrow.parquet as pq
 
 from axis_sim.experiment.results import RUN_ID, RunResult
 from axis_sim.experiment.tables import typed
-from axis_sim.io import atomic_write_text, make_readable_folder
+from axis_sim.io import atomic_folder, atomic_write_text
 from axis_sim.report.brief import write_brief
 from axis_sim.report.dashboard import write_dashboard
 from axis_sim.scenario.schema import Scenario
@@ -54,19 +52,10 @@ def timestamped(name: str, now: datetime | None = None) -> str:
 @contextmanager
 def partial_folder(target: Path) -> Iterator[Path]:
     """A hidden `.partial` folder beside `target` to write into, renamed to `target` when the
-    block finishes and removed if it fails. Raises FileExistsError if `target` exists."""
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; choose another --out")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial",
-                                    dir=target.parent))
-    try:
+    block finishes and removed if it fails (`io.atomic_folder`: files synced first, a full
+    disk a one-line `io.WriteError`). Raises FileExistsError if `target` exists."""
+    with atomic_folder(target) as partial:
         yield partial
-        make_readable_folder(partial)
-        partial.rename(target)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
 
 
 def write_results(result: RunResult, root: Path | str = DEFAULT_ROOT,
