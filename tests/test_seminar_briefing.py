@@ -264,3 +264,30 @@ def test_late_reports(scenario: Scenario) -> None:
             assert "123,457" not in items[0]["text"]
     # missed (1 - w) and then caught (w): about a quarter of games at w = 0.5
     assert 5 <= late <= 25
+
+
+def test_adjudicated_turn_briefings_keep_the_fog(tmp_path: Path) -> None:
+    """Through the engine: a played turn's briefings. Blue never sees red's covert doings
+    exactly (only ranges), the projector sees none of them, red sees its own exactly."""
+    from axis_sim.seminar.engine import adjudicate, new_game, submit
+
+    path = tmp_path / "short.yaml"
+    path.write_text(f"extends: {BASELINE}\nmeta: {{name: short, horizon_months: 6}}\n",
+                    encoding="utf-8")
+    game = new_game(path, teams=TEAMS)
+    game = submit(game, "red", "DPRK.deliveries", 1.0, "red's secret rationale")
+    game = adjudicate(game, worlds=20)
+    turn = game.turns[-1]
+    assert set(turn.briefings) == {"blue", "red", FACILITATOR, PUBLIC}
+    shipments = [r for r in turn.events if r["event"] == "munitions_shipment"]
+    assert shipments  # the order sends every shipment it can
+    blue, red = json.dumps(turn.briefings["blue"]), json.dumps(turn.briefings["red"])
+    public = json.dumps(turn.briefings[PUBLIC])
+    for r in shipments:
+        exact = f"{r['value']:,.0f} rounds"
+        assert exact not in blue and exact not in public
+        assert exact in red
+    assert "truth" not in blue and "red's secret rationale" not in blue
+    assert "DPRK.deliveries" not in blue and "DPRK.deliveries" not in public
+    assert "munitions_shipment" not in public
+    assert all("truth" in i for i in turn.briefings[FACILITATOR]["intelligence"])

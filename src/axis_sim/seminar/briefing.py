@@ -143,7 +143,7 @@ def describe(event: dict[str, Any], scenario: Scenario, name: str | None = None)
         "exercise_condemned": "Moscow condemns the allied exercise as provocative.",
         "leader_summit": (f"Kim Jong-un and Vladimir Putin meet: {name}." if name else
                           "Kim Jong-un and Vladimir Putin meet (an unscheduled summit)."),
-        "forum": f"{name} is held." if name else "A major international forum is held.",
+        "forum": f"Held: {name}." if name else "A major international forum is held.",
         "allied_exercise": (f"Allied forces hold the {name}." if name else
                             "Allied forces hold an additional trilateral exercise."),
         "china_naval_exercise": "China joins a naval exercise with Russia and the DPRK.",
