@@ -17,6 +17,7 @@ from axis_sim.seminar.engine import (
     lookahead,
     new_game,
     odds,
+    restart,
     scenario_of,
     submit,
     undo,
@@ -32,6 +33,13 @@ def short_scenario(tmp_path: Path) -> Path:
     path = tmp_path / "short.yaml"
     path.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 12\n")
     return path
+
+
+def test_a_restart_is_a_new_game_with_another_seed(short_scenario: Path) -> None:
+    game = submit(new_game(short_scenario, teams=parse_teams(TEAMS), seed=4), "red",
+                  "DPRK.deliveries", 0.5)
+    assert restart(adjudicate(game, worlds=10), 9) == new_game(
+        short_scenario, teams=parse_teams(TEAMS), seed=9)
 
 
 def test_teams_are_checked() -> None:
@@ -75,6 +83,6 @@ def test_odds_and_rolls_are_consistent(short_scenario: Path) -> None:
     game = new_game(short_scenario, teams=parse_teams(TEAMS[:1]), seed=0)
     shown = odds(game)["icbm_launches"]
     for seed in range(60):
-        g = new_game(short_scenario, teams=parse_teams(TEAMS[:1]), seed=seed)
-        flew.append(adjudicate(g).turns[0].outcomes["icbm_launches"] > 0)
+        rolled = adjudicate(restart(game, seed), worlds=10)  # the roll, not the odds, counts
+        flew.append(rolled.turns[0].outcomes["icbm_launches"] > 0)
     assert stats.binomtest(sum(flew), len(flew), shown).pvalue > 0.001

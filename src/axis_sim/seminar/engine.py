@@ -66,11 +66,25 @@ def new_game(scenario_file: Path | str, *, teams: dict[str, list[str]], seed: in
     """A game at the scenario's start month, no turn played yet."""
     scenario = load_scenario(scenario_file)
     seed = scenario.experiment.seed if seed is None else seed
-    model = AxisModel(scenario, default_parameters(scenario, 1), seed=seed,
-                      watched=np.array([0]))
     return Game(scenario_file=str(scenario_file), scenario_hash=scenario_hash(scenario),
                 scenario=scenario.model_dump(mode="json"), seed=seed, turn_months=turn_months,
-                teams=teams, matrix=matrix, initial_state=snapshot(model))
+                teams=teams, matrix=matrix, initial_state=_start_state(scenario, seed))
+
+
+def restart(game: Game, seed: int) -> Game:
+    """The same game (scenario, teams, turn length) from the start with another seed: other
+    luck, nothing played or ordered. Cheaper than `new_game` (the stored scenario is reused)."""
+    return Game(scenario_file=game.scenario_file, scenario_hash=game.scenario_hash,
+                scenario=game.scenario, seed=seed, turn_months=game.turn_months,
+                teams=game.teams, matrix=game.matrix,
+                initial_state=_start_state(scenario_of(game), seed))
+
+
+def _start_state(scenario: Scenario, seed: int) -> dict[str, Any]:
+    """The game world at the scenario's start (one world, default parameters)."""
+    model = AxisModel(scenario, default_parameters(scenario, 1), seed=seed,
+                      watched=np.array([0]))
+    return snapshot(model)
 
 
 # --- the menu ----------------------------------------------------------------------------------
