@@ -291,3 +291,18 @@ def test_adjudicated_turn_briefings_keep_the_fog(tmp_path: Path) -> None:
     assert "DPRK.deliveries" not in blue and "DPRK.deliveries" not in public
     assert "munitions_shipment" not in public
     assert all("truth" in i for i in turn.briefings[FACILITATOR]["intelligence"])
+
+
+def test_programmes_named_include_the_true_one(scenario: Scenario) -> None:
+    """Which programme Russian specialists serve: the true one is always among those named,
+    and often a second is named with it (the analysts narrow it down, they do not know)."""
+    rows = [row(1, "Russia", "tech_transfer", 2)]  # the ICBM programme
+    named = []
+    for seed in range(200):
+        brief = briefing_for(game_of(scenario, seed=seed), scenario, rows,
+                             {"warning_quality": 1.0}, 0, "blue")
+        item = next(i for i in brief["intelligence"] if i.get("event") == "tech_transfer")
+        assert "icbm" in item["programmes"] and "truth_programmes" not in item
+        named.append(len(item["programmes"]))
+    assert 0.3 < named.count(2) / len(named) < 0.7
+    assert set(named) == {1, 2}

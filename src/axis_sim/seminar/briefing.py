@@ -238,8 +238,8 @@ def _assess(kind: str, rows: list[dict[str, Any]], scenario: Scenario, warning: 
         # One more programme named than seen when the draw says so: the analysts cannot tell
         # which programme the specialists serve, only narrow it down.
         others = [p for p in PROGRAMMES if p not in true]
-        named = sorted({*true, *([others[int(u * len(others))]] if others and u < 0.5 else [])},
-                       key=PROGRAMMES.index)
+        decoy = [others[int(u * 2 * len(others))]] if others and u < 0.5 else []
+        named = sorted({*true, *decoy}, key=PROGRAMMES.index)
         words = " or ".join(PROGRAMME_NAMES[p] for p in named)
         low, high = _round_out(*estimate_range(len(rows), warning, u), 1)
         item |= {"low": low, "high": high, "unit": "transfers", "truth": len(rows),
