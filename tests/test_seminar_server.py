@@ -12,7 +12,11 @@ import html
 import http.client
 import json
 import re
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -312,3 +316,93 @@ def test_a_matrix_argument_is_tabled_countered_given_odds_and_rolled(tmp_path: P
         assert "model_odds" not in blue_json["view"]["arguments"][0]
         _, _, projector = fetch(f"{url}/join/{seats['projector']}")
         assert "Test a missile over Japan" in projector and "35%" in projector
+
+
+# --- the rest of a turn ------------------------------------------------------------------------
+
+
+def test_a_teams_lookahead_is_its_own_and_saved_for_the_report(room) -> None:
+    url, store, seats = room
+    assert post(url, seats["red"], "lookahead", worlds="100")[0] == 303
+    saved = store.head()[1].lookaheads
+    assert [(look["team"], look["turn"]) for look in saved] == [("red", 1)]
+    _, _, red = fetch(f"{url}/join/{seats['red']}")
+    table = red[red.index('class="lookahead"'):]
+    candidates = {row["candidate"] for row in saved[0]["rows"]}
+    assert all(f"<td>{c}</td>" in table for c in candidates if "<" not in c)
+    _, _, blue = fetch(f"{url}/join/{seats['blue']}")
+    assert 'class="lookahead"' not in blue
+    assert post(url, seats["red"], "lookahead", worlds="5")[0] == 400  # not a choice
+
+
+def test_the_umpire_sets_a_timer_and_takes_back_a_turn(room) -> None:
+    url, store, seats = room
+    assert post(url, seats["facilitator"], "phase", expected=store.head_version(),
+                phase="orders", minutes="20")[0] == 303
+    deadline = store.head()[1].deadline
+    assert deadline
+    _, _, page = fetch(f"{url}/join/{seats['blue']}")
+    assert f'data-deadline="{deadline}"' in page and 'id="timer"' in page
+    assert post(url, seats["facilitator"], "adjudicate", expected=store.head_version())[0] \
+        == 303
+    assert post(url, seats["facilitator"], "undo", expected=store.head_version())[0] == 303
+    game = store.head()[1]
+    assert not game.turns and len(game.undone) == 1
+    status, page = post(url, seats["facilitator"], "undo", expected=store.head_version())
+    assert status == 400 and "nothing to undo" in error_of(page)
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def _serve(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", "from axis_sim.cli import main; main()",
+                             "seminar", "serve", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_prints_a_join_link_per_seat_and_serves_them(tmp_path: Path) -> None:
+    store = GameStore.create(tmp_path / "room.db", new_game())
+    port = _free_port()
+    server = _serve(str(store.path), "--port", str(port))
+    try:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(5)]
+        links = dict(re.findall(r"^\s+(facilitator|team \w+|projector)\s+(\S+)$",
+                                "".join(lines), re.M))
+        assert set(links) == {"facilitator", "team blue", "team red", "projector"}
+        assert all(link.startswith(f"http://127.0.0.1:{port}/join/") for link in links.values())
+        assert {link.rsplit("/", 1)[1] for link in links.values()} == \
+            {seat.token for seat in store.seats()}
+        for _ in range(600):  # the links are printed just before uvicorn binds
+            try:
+                status, _, page = fetch(links["team blue"])
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        assert status == 200 and "Team blue" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_serve_refuses_what_is_not_a_game_database_and_a_taken_port(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a game\n")
+    server = _serve(str(text), "--port", str(_free_port()))
+    _, err = server.communicate(timeout=120)
+    assert server.returncode == 2 and err.startswith("Error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+    store = GameStore.create(tmp_path / "room.db", new_game())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = _serve(str(store.path), "--port", str(taken.getsockname()[1]))
+        _, err = server.communicate(timeout=120)
+    assert server.returncode == 2 and "cannot listen on 127.0.0.1" in err

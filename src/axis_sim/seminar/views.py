@@ -152,6 +152,24 @@ def _argument_row(argument: Argument, *, full: bool) -> dict[str, Any]:
     return row
 
 
+def _lookahead(entry: dict[str, Any]) -> dict[str, Any]:
+    """A saved lookahead, per candidate: its score on the team's own aims (gain over the
+    first candidate, with its 90% interval), best first, and its outcomes."""
+    candidates: dict[str, dict[str, Any]] = {}
+    for row in entry.get("rows", []):
+        name = str(row.get("candidate", ""))
+        c = candidates.setdefault(name, {
+            "candidate": name, "score": row.get("score"), "low": row.get("score_ci_low"),
+            "high": row.get("score_ci_high"), "outcomes": []})
+        c["outcomes"].append({k: row.get(k) for k in ("outcome", "better", "weight", "mean",
+                                                      "diff_mean", "diff_ci_low",
+                                                      "diff_ci_high")})
+    ranked = sorted(candidates.values(),
+                    key=lambda c: -c["score"] if isinstance(c["score"], float | int) else 0.0)
+    return {"turn": entry.get("turn"), "team": entry.get("team"), "candidates": ranked,
+            "reference": next(iter(candidates), "")}
+
+
 def team_view(game: Game, team: str) -> dict[str, Any]:
     """What `team`'s seat may see: its briefings, menu (and what is off it, with why), its
     standing orders, its readiness, its lookaheads, and the tabled matrix arguments."""
@@ -172,7 +190,7 @@ def team_view(game: Game, team: str) -> dict[str, Any]:
                          else k, "reason": v} for k, v in _unavailable(game, team).items()],
         "briefing": briefings[-1] if briefings else None,
         "briefings": briefings[:-1][::-1],
-        "lookaheads": [dict(look) for look in game.lookaheads if look.get("team") == team],
+        "lookaheads": [_lookahead(look) for look in game.lookaheads if look.get("team") == team],
         "arguments": [_argument_row(a, full=a.team == team) for a in game.arguments],
         "watched": dict(engine.WATCHED_EVENTS),
     }
@@ -205,7 +223,7 @@ def umpire_view(game: Game) -> dict[str, Any]:
         "teams_detail": [{"team": team, "actors": list(actors), "ready": team in game.ready,
                           "orders": [_order_row(o, meanings) for o in game.orders
                                      if o.team == team],
-                          "lookaheads": [dict(look) for look in game.lookaheads
+                          "lookaheads": [_lookahead(look) for look in game.lookaheads
                                          if look.get("team") == team]}
                          for team, actors in game.teams.items()],
         "waiting": [team for team in game.teams if team not in game.ready],
