@@ -92,6 +92,7 @@ BAD_RUN_VALUES = [
     (["--scheduler", "not a url", "--executor", "dask"], "is not a scheduler address"),
     (["--scheduler", "tcp://127.0.0.1:99999", "--executor", "dask"], "not a scheduler address"),
     (["--scheduler", "tcp://127.0.0.1:8786"], "only with --executor dask"),
+    (["--jobs", "100000"], "is not between 1 and"),
 ]
 
 
@@ -102,6 +103,12 @@ def test_bad_values_are_one_line_before_any_simulation(
     result = CliRunner().invoke(main, ["run", str(tiny), "--out", str(tmp_path / "out"), *args])
     assert_one_line_error(result, expected)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sensitivity_design_too_large_is_refused(tiny: Path, no_simulation: None) -> None:
+    result = CliRunner().invoke(main, ["compare", str(tiny), "--sensitivity", "sobol",
+                                       "--sensitivity-samples", "100000000"])
+    assert_one_line_error(result, "--sensitivity-samples: 100,000,000 samples × ")
 
 
 def test_an_unreachable_scheduler_is_refused_at_once(tiny: Path, no_simulation: None) -> None:

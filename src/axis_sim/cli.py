@@ -26,6 +26,7 @@ from axis_sim.cli_common import (
     ALLOW_OUTSIDE_OPTION,
     SCENARIO_ARGUMENT,
     FiniteFloat,
+    Jobs,
     ScenarioParam,
     check_scheduler,
     check_weights,
@@ -197,7 +198,7 @@ SET_OPTION = click.option(
 SAMPLING_OPTION = click.option(
     "--sampling", type=click.Choice(["random", "latin_hypercube", "sobol"]),
     help="How uncertain parameters are sampled (default: the scenario's).")
-JOBS_OPTION = click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+JOBS_OPTION = click.option("--jobs", type=Jobs(), default=1, show_default=True,
                            help="Worker processes; results are identical for any number.")
 CHUNK_SIZE_OPTION = click.option(
     "--chunk-size", type=click.IntRange(min=1), metavar="WORLDS",
@@ -291,6 +292,8 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
                     seed=seed, sampling=sampling, chunk_size=chunk_size,
                     sample_worlds=sample_worlds,
                     runs_hint="--max-runs" if until_precise else "--runs")
+    if sensitivity:
+        _check_sensitivity_size(planned, sensitivity, sensitivity_samples)
     # Finished chunks are saved beside the results, so an interrupted run resumes.
     root = _output_root(out, DEFAULT_ROOT)
     store = None if until_precise else ChunkStore(root, planned)
@@ -341,6 +344,23 @@ def _plan(spec: Scenario, *, runs_hint: str = "--runs", **kwargs: Any) -> Plan:
         raise click.BadParameter(str(err), param_hint=hint) from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
+
+
+def _check_sensitivity_size(planned: Plan, method: str, samples: int | None) -> None:
+    """`--sensitivity`: its SALib design (samples × (parameters + 1 or 2) worlds) must fit this
+    machine like any run; checked before anything is simulated."""
+    from axis_sim.api import MORRIS_TRAJECTORIES, SOBOL_BASE_SAMPLES
+    from axis_sim.experiment.plan import PlanTooLarge, check_size
+    from axis_sim.experiment.sampling import uncertain_paths
+
+    n = samples or (MORRIS_TRAJECTORIES if method == "morris" else SOBOL_BASE_SAMPLES)
+    dims = len(uncertain_paths(planned.scenario))
+    worlds = n * (dims + (1 if method == "morris" else 2))
+    try:
+        check_size(planned.scenario, worlds, planned.chunk_size, len(planned.portfolios))
+    except PlanTooLarge as err:
+        raise click.BadParameter(f"{n:,} samples × {dims} parameters: {err}",
+                                 param_hint="--sensitivity-samples") from None
 
 
 def _output_root(out: Path | None, default_root: Path) -> Path:
@@ -630,7 +650,7 @@ QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios 
               "(a portfolio name or 'a+b', not 'all'); default: status quo.")
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@JOBS_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for score.html, questions.csv and summary.json "
                    "(default: results/<timestamp>-score-<scenario>). A folder that already "
@@ -690,7 +710,7 @@ Examples:
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds per origin (default: each "
               "scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True)
+@JOBS_OPTION
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for backtest.md, backtest.json and one score report per origin "
                    "(default: results/<timestamp>-backtest). A folder that already holds a "
@@ -897,6 +917,8 @@ def scenarios_copy(name: str, dest: str | None, force: bool) -> None:
     A scenario is copied with every file it `extends:`, at the same relative places, so the
     copy loads as it is; files already there with the same text are left alone.
     """
+    from axis_sim.io import atomic_write_bytes
+
     source = _bundled_file(name)
     if dest is None:
         target = Path(source.name)
@@ -918,8 +940,7 @@ def scenarios_copy(name: str, dest: str | None, force: bool) -> None:
     for src, out in plan:
         if out.exists() and out.read_bytes() == src.read_bytes():
             continue
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(src.read_bytes())
+        atomic_write_bytes(out, src.read_bytes())
         click.echo(f"Wrote {out}")
     if is_scenario:
         click.echo(f"Edit {target}, check it with `axis-sim validate {target}`, run it with "
@@ -945,7 +966,7 @@ Examples:
 @click.option("--quick", is_flag=True, help="Small sizes: a smoke run.")
 @click.option("--full", is_flag=True, help="Default sizes plus 10^6 worlds and 200 single "
               "worlds (~5 min, ~11 GB).")
-@click.option("--jobs", type=click.IntRange(min=1), default=2, show_default=True,
+@click.option("--jobs", type=Jobs(), default=2, show_default=True,
               help="Worker processes for the parallel runs.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Also write every figure, the sizes and the machine here.")

@@ -66,6 +66,29 @@ class FiniteFloat(click.ParamType):
         return number
 
 
+def max_jobs() -> int:
+    """The most worker processes a command may start: four per CPU (more only add memory;
+    each worker imports numpy, pandas and the model, a few hundred MB)."""
+    return 4 * (os.cpu_count() or 1)
+
+
+class Jobs(click.ParamType):
+    """`--jobs`: a whole number from 1 to `max_jobs()`."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        try:
+            jobs = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        if not 1 <= jobs <= max_jobs():
+            self.fail(f"{value} is not between 1 and {max_jobs()} (four workers per CPU of "
+                      "this machine)", param, ctx)
+        return jobs
+
+
 MAX_WEIGHT = 1e6  # swing weights are relative: a million to one is already absolute priority
 
 
