@@ -345,15 +345,40 @@ def _all_end(pids: set[int], seconds: float = 30) -> set[int]:
     return {p for p in pids if _alive(p)}
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize(("how", "codes"), [(signal.SIGKILL, {-signal.SIGKILL}),
+                                             (signal.SIGTERM, {128 + signal.SIGTERM}),
+                                             (signal.SIGINT, {1, 128 + signal.SIGINT})])
 def test_workers_end_with_their_parent(busy_run: tuple[subprocess.Popen[str], set[int]],
-                                       how: signal.Signals) -> None:
+                                       how: signal.Signals, codes: set[int]) -> None:
     run, children = busy_run
     run.send_signal(how)
-    code = run.wait(timeout=60)
-    assert code == (-how if how == signal.SIGKILL else 128 + how)
+    assert run.wait(timeout=60) in codes
     assert _all_end(children) == set()
     assert "Traceback" not in run.stderr.read()  # type: ignore[union-attr]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def test_a_run_stopped_early_kills_its_workers_at_once(short_baseline: Scenario) -> None:
+    """`--until-precise` stops reading chunks: the workers are killed, not left to finish
+    the chunks in flight, and the signal handlers of the run are put back."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc")
+    before, handler = _children(os.getpid()), signal.getsignal(signal.SIGTERM)
+    stream = execute(plan(short_baseline, runs=640, seed=3, portfolios=[]), jobs=2)
+    next(stream)
+    assert signal.getsignal(signal.SIGTERM) is not handler  # the run's own, meanwhile
+    workers = {pid for pid in _children(os.getpid()) - before
+               if "resource_tracker" not in _cmdline(pid)}
+    assert len(workers) == 2
+    stream.close()
+    assert {pid for pid in workers if _alive(pid)} == set()  # gone when close() returns
+    assert signal.getsignal(signal.SIGTERM) is handler
 
 
 # --- atomic writes and a full disk ---------------------------------------------------------
