@@ -549,9 +549,6 @@ def candidate_orders(game: Game, team: str) -> dict[str, list[Order]]:
     return candidates
 
 
-candidate_moves = candidate_orders  # the version-1 name
-
-
 def lookahead(game: Game, team: str, candidates: dict[str, list[Order]] | None = None, *,
               worlds: int = 2000, uncertain: bool = True) -> pd.DataFrame:
     """Each candidate set of the team's orders held to the horizon (a per-turn order once, in

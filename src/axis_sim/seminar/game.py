@@ -59,11 +59,6 @@ class Ruling(Record):
     reason: str
     model_value: Value | None = None
 
-    @property
-    def decision(self) -> str:
-        """The ruled key (the name version-1 callers used)."""
-        return self.key
-
 
 class Argument(Record):
     """A matrix-game argument: a team's action with its reasons, counters, odds and roll."""
@@ -99,23 +94,6 @@ class Turn(Record):
     briefings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     arguments: list[Argument] = Field(default_factory=list)
     state: dict[str, Any]
-
-    @property
-    def moves(self) -> list[Order]:
-        """The orders in force (the name version-1 callers used)."""
-        return self.orders
-
-    @property
-    def overrides(self) -> list[Ruling]:
-        """The umpire's rulings (the name version-1 callers used)."""
-        return self.rulings
-
-    @property
-    def injects(self) -> dict[str, list[str]]:
-        """Each briefing's plain lines of what happened (version-1 callers' view)."""
-        return {who: [str(line["text"]) if isinstance(line, dict) and "text" in line
-                      else str(line) for line in b.get("happened", [])]
-                for who, b in self.briefings.items()}
 
 
 class Game(Record):
@@ -155,19 +133,9 @@ class Game(Record):
         """The number of the coming turn."""
         return len(self.turns) + 1
 
-    @property
-    def pending(self) -> list[Order]:
-        """The orders in force for the coming turn (the name version-1 callers used)."""
-        return self.orders
-
     def team_of(self, actor: str) -> str | None:
         """The human team playing `actor`, or None if the model plays it."""
         return next((team for team, actors in self.teams.items() if actor in actors), None)
-
-
-# Version-1 names, kept so callers written against them read the new records.
-Move = Order
-Override = Ruling
 
 
 def parse_teams(specs: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
