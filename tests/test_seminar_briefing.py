@@ -306,3 +306,18 @@ def test_programmes_named_include_the_true_one(scenario: Scenario) -> None:
         named.append(len(item["programmes"]))
     assert 0.3 < named.count(2) / len(named) < 0.7
     assert set(named) == {1, 2}
+
+
+def test_a_third_team_learns_no_covert_rung(scenario: Scenario) -> None:
+    """A team playing China alone is told public events and reminded of its standing answer,
+    never the ladder's rung (Moscow and Pyongyang climb it in secret)."""
+    teams = {**TEAMS, "green": ["China"]}
+    green = briefing_for(game_of(scenario, teams=teams), scenario, EVENTS, OUTCOMES, 0, "green")
+    text = json.dumps(green)
+    assert "rung" not in text and "technology transfer" not in text
+    assert green["intelligence"] == []
+    assert any(i.get("decision") == "China.join_exercise" for i in green["decisions_due"])
+    ordered = game_of(scenario, [order("green", "China.join_exercise", True)], teams=teams)
+    green = briefing_for(ordered, scenario, EVENTS, OUTCOMES, 0, "green")
+    said = " ".join(i["text"] for i in green["your_decisions"])
+    assert "you would join if asked" in said and "rung" not in said

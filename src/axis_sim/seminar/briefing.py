@@ -29,7 +29,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from axis_sim.model.directives import DIRECTIVES
-from axis_sim.model.russia import NAVAL_EXERCISE_LEVEL, PROGRAMMES, TECH_LEVEL, TREATY_LEVEL
+from axis_sim.model.russia import PROGRAMMES, TECH_LEVEL, TREATY_LEVEL
 from axis_sim.model.world import is_due
 from axis_sim.scenario.schema import Scenario, month_index, month_label
 
@@ -419,10 +419,9 @@ def _explain(order: Order, t: _Turn, outcomes: dict[str, float], scenario: Scena
     if key == "China.join_exercise":
         if t.n("china_naval_exercise"):
             return "China joined a naval exercise with Russia and the DPRK."
-        if rung < NAVAL_EXERCISE_LEVEL - 1:
-            return ("No naval exercise was proposed to you: the Russia–DPRK ladder has not "
-                    "reached that rung.")
-        return f"You {'would join' if on else 'declined'}; no joint naval exercise was held."
+        # Whether Moscow and Pyongyang were ready to ask is their secret (the ladder is covert).
+        return (f"No joint naval exercise was held this turn; your answer stands: you "
+                f"{'would join' if on else 'would decline'} if asked.")
     if key == "Russia.propose":
         steps = t.rows.get("cooperation_step", [])
         if not on:
@@ -565,9 +564,12 @@ def decisions_due(game: Game, scenario: Scenario, events: list[dict[str, Any]],
         elif rung >= TECH_LEVEL:
             items.append({"decision": "Russia.tech_transfer", "text": "The ladder is at "
                           f"{RUNGS[rung]}: technology transfer is now open to you."})
-    if "China" in actors and rung == NAVAL_EXERCISE_LEVEL - 1 and "cooperation_step" in kinds:
-        items.append({"decision": "China.join_exercise", "text": "Moscow and Pyongyang may "
-                      "ask you to join a naval exercise next: decide whether you would."})
+    # Beijing does not see the ladder (covert): it is reminded of its answer, not told a rung.
+    if "China" in actors and not any(o.team == team and o.decision == "China.join_exercise"
+                                     for o in game.orders):
+        items.append({"decision": "China.join_exercise", "text": "You have no standing answer "
+                      "if Moscow and Pyongyang ask you to join a naval exercise: the model's "
+                      "doctrine would decide."})
     for order in game.orders:
         if order.team == team and order.per == "turn":
             items.append({"decision": order.decision, "text": f"Your one-turn order "
