@@ -193,6 +193,12 @@ def test_an_exception_lets_an_order_past_the_models_gate(game: Game) -> None:
     assert events(play(excepted).turns[0].events, "tech_transfer")
     with pytest.raises(GameError, match="reason"):
         approve_exception(game, "red", "Russia.tech_transfer", "", value="yes")
+    with pytest.raises(GameError, match="no order"):
+        approve_exception(game, "red", "DPRK.deliveries", "umpire: why not")
+    standing = submit(game, "red", "DPRK.deliveries", 0.3, "half the trains")
+    approved = approve_exception(standing, "red", "DPRK.deliveries", "umpire: by sea")
+    assert [(o.value, o.rationale, o.exception) for o in approved.orders] == [
+        (0.3, "half the trains", "umpire: by sea")]
 
 
 def test_ready_phase_and_deadline(game: Game) -> None:
@@ -203,6 +209,9 @@ def test_ready_phase_and_deadline(game: Game) -> None:
     assert game.phase == "adjudication" and game.deadline == "2026-01-02T09:10:00Z"
     with pytest.raises(GameError, match="unknown phase"):
         set_phase(game, "lunch")
+    for minutes in (0, -5, float("nan"), float("inf"), 1e12):
+        with pytest.raises(GameError, match="minutes"):
+            set_phase(game, "orders", minutes)
     assert play(game).ready == []  # a new turn: nobody has moved yet
 
 

@@ -54,6 +54,7 @@ WATCHED_EVENTS: dict[str, str] = {
     "china_naval_exercise": "China joining a naval exercise",
 }
 PHASES: tuple[str, ...] = ("orders", "adjudication", "debrief")
+MAX_TIMER_MINUTES = 7 * 24 * 60  # a phase timer longer than a week is a typing slip
 
 
 def scenario_of(game: Game) -> Scenario:
@@ -97,8 +98,7 @@ def _check_team(game: Game, team: str) -> list[str]:
 
 def _per(decision: str) -> str:
     """"turn" for a one-shot decision (once a turn), else "month" (options are standing)."""
-    directive = DIRECTIVES.get(decision)
-    return str(getattr(directive, "per", "month")) if directive else "month"
+    return DIRECTIVES[decision].per if decision in DIRECTIVES else "month"
 
 
 def _all_decisions(game: Game, team: str) -> dict[str, str]:
@@ -204,24 +204,21 @@ def approve_exception(game: Game, team: str, decision: str, reason: str,
     excepted)."""
     if not reason.strip():
         raise GameError("an exception needs a reason (it goes into the after-action report)")
-    _all_decisions(game, team)
-    orders = list(game.orders)
-    for i, order in enumerate(orders):
-        if order.team == team and order.decision == decision and value is None:
-            orders[i] = order.model_copy(update={"exception": reason})
-            return game.model_copy(update={"orders": orders})
-    if value is None:
-        raise GameError(f"team {team} has no order on {decision!r} to approve; give the value "
-                        "to order and approve it at once")
     if decision not in _all_decisions(game, team):
         raise GameError(f"team {team} cannot decide {decision!r}")
-    if decision in DIRECTIVES and decision in unavailable(game, team) \
-            and not model_directives.can_except(_current(game), decision):
-        raise GameError(f"{decision} cannot be excepted: "
-                        f"{unavailable(game, team)[decision]}")
-    order = Order(team=team, decision=decision, value=_checked_value(decision, value),
-                  since_turn=game.next_turn, per=_per(decision), exception=reason)  # type: ignore[arg-type]
-    orders = [o for o in orders if not (o.team == team and o.decision == decision)]
+    standing = next((o for o in game.orders if o.team == team and o.decision == decision), None)
+    if value is None:
+        if standing is None:
+            raise GameError(f"team {team} has no order on {decision!r} to approve; give the "
+                            "value to order and approve it at once")
+        order = standing.model_copy(update={"exception": reason})
+    else:
+        why = unavailable(game, team).get(decision)
+        if why and not model_directives.can_except(_current(game), decision):
+            raise GameError(f"{decision} cannot be excepted: {why}")
+        order = Order(team=team, decision=decision, value=_checked_value(decision, value),
+                      since_turn=game.next_turn, per=_per(decision), exception=reason)  # type: ignore[arg-type]
+    orders = [o for o in game.orders if o is not standing]
     return game.model_copy(update={"orders": [*orders, order]})
 
 
@@ -239,8 +236,9 @@ def set_phase(game: Game, phase: str, minutes: float | None = None, *,
         raise GameError(f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
     deadline = None
     if minutes is not None:
-        if minutes <= 0:
-            raise GameError(f"a timer takes a positive number of minutes, got {minutes!r}")
+        if not 0 < minutes <= MAX_TIMER_MINUTES:  # also refuses NaN
+            raise GameError(f"a timer takes from 0 to {MAX_TIMER_MINUTES} minutes (a week), "
+                            f"got {minutes!r}")
         end = (now or datetime.now(UTC)) + timedelta(minutes=minutes)
         deadline = end.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return game.model_copy(update={"phase": phase, "deadline": deadline})
