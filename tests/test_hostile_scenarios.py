@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from axis_sim import api
@@ -465,20 +465,63 @@ ALL_PATHS = [p for p in _paths(FUZZ_DATA) if p]
 NUMBER_PATHS = [p for p in ALL_PATHS if isinstance(_at(FUZZ_DATA, p), int | float)]
 
 
+PARAMETER_PATHS = [p for p in ALL_PATHS
+                   if isinstance(_at(FUZZ_DATA, p), dict) and {"value", "dist"} <= set(
+                       _at(FUZZ_DATA, p))]
+EXTREME = st.sampled_from([0.0, -1.0, 1e-300, -1e-300, 1e-9, 0.5, 1.0, 2.0, 1e6, 1e9, 1e12,
+                           -1e12, 3e11, 40.0, 10_000.0, 10_001.0])
+
+
+def _pinned(draw: st.DrawFn) -> dict[str, Any]:
+    """A distribution (with a default inside it) that validates more often than not but sits at
+    the edges of the model's domain: what used to validate and then fail at run."""
+    kind = draw(st.sampled_from(["fixed", "uniform", "lognormal", "choice", "triangular",
+                                 "beta", "truncnormal"]))
+    x, y = sorted(draw(st.tuples(EXTREME, EXTREME)))
+    if kind == "fixed" or x == y:
+        return {"value": x, "dist": {"kind": "fixed"}}
+    if kind == "uniform":
+        return {"value": x, "dist": {"kind": "uniform", "low": x, "high": y}}
+    if kind == "triangular":
+        return {"value": y, "dist": {"kind": "triangular", "low": x, "mode": y, "high": y}}
+    if kind == "lognormal":
+        median = draw(st.sampled_from([1e-300, 1e-9, 1.0, 1e6, 1e9]))
+        return {"value": median, "dist": {"kind": "lognormal", "median": median,
+                                          "sigma": draw(st.sampled_from([1e-9, 0.5, 2.0, 3.0]))}}
+    if kind == "beta":
+        return {"value": x, "dist": {"kind": "beta", "a": draw(st.sampled_from([1e-3, 1, 1e3])),
+                                     "b": draw(st.sampled_from([1e-3, 1, 1e3])),
+                                     "low": x, "high": y}}
+    if kind == "truncnormal":
+        return {"value": x, "dist": {"kind": "truncnormal", "mean": draw(EXTREME),
+                                     "sd": draw(st.sampled_from([1e-9, 1.0, 1e9])),
+                                     "low": x, "high": y}}
+    return {"value": x, "dist": {"kind": "choice", "values": [x, y]}}
+
+
 @st.composite
 def mutations(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
     """The baseline (3 months) with one to three hostile changes, and what they were."""
     data = copy.deepcopy(FUZZ_DATA)
     done: list[str] = []
     for _ in range(draw(st.integers(1, 3))):
+        action = draw(st.sampled_from(["pin", "pin", "drop", "replace", "scale"]))
+        if action == "pin":
+            # A parameter's whole distribution changed: often still a valid file.
+            path = draw(st.sampled_from(PARAMETER_PATHS))
+            try:
+                _at(data, path).update(_pinned(draw))
+            except (KeyError, IndexError, TypeError, AttributeError):
+                continue  # an earlier change removed or replaced it
+            done.append(f"pin {path}: {_at(data, path)}")
+            continue
         # Numbers are where the model's domain bites, so they are picked half the time.
         path = draw(st.sampled_from(NUMBER_PATHS) | st.sampled_from(ALL_PATHS))
         try:
             parent = _at(data, path[:-1])
             parent[path[-1]]
         except (KeyError, IndexError, TypeError):
-            continue  # an earlier change removed or replaced it
-        action = draw(st.sampled_from(["drop", "replace", "replace", "scale"]))
+            continue
         if action == "drop":
             del parent[path[-1]]
         elif action == "scale" and isinstance(parent[path[-1]], int | float):
@@ -502,7 +545,9 @@ def test_hostile_mutations_give_a_clear_error_or_a_finite_run(
     except ScenarioError as err:
         for problem in checked(err):
             assert problem.file == FUZZ_NAME and problem.line is not None, str(problem)
+        event("refused")
         return
+    event("ran")
     option = next(iter(scenario.options), None)
     result = api.run(scenario, runs=4, chunk_size=4, sample_worlds=1,
                      options=[option] if option else [])
