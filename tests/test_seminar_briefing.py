@@ -228,8 +228,8 @@ def test_reactions_and_china_line(scenario: Scenario) -> None:
 
 
 def test_facilitator_team_and_public_contents(scenario: Scenario) -> None:
-    rulings = [Ruling(kind="decision", key="DPRK.nuclear_test", value=True, reason="room",
-                      model_value=False)]
+    rulings = [Ruling(kind="decision", key="DPRK.nuclear_test", value=True,
+                      reason="umpire private note", model_value=False)]
     game = game_of(scenario, [order("red", "DPRK.deliveries", 0.5, rationale="hold back")])
     briefs = briefings_for(game, scenario, EVENTS, OUTCOMES, 0, rulings=rulings)
     public, facilitator = briefs[PUBLIC], briefs[FACILITATOR]
@@ -244,6 +244,7 @@ def test_facilitator_team_and_public_contents(scenario: Scenario) -> None:
     assert any("the model had no" in i["text"] for i in facilitator["your_decisions"])
     # a team hears of the umpire's ruling on its own decision, the other team does not
     assert any(i.get("ruling") for i in briefs["red"]["your_decisions"])
+    assert "umpire private note" not in json.dumps(briefs["red"])  # the umpire's own
     assert not any(i.get("ruling") for i in briefs["blue"]["your_decisions"])
 
 

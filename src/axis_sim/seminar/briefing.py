@@ -505,9 +505,11 @@ def your_decisions(game: Game, scenario: Scenario, events: list[dict[str, Any]],
     for ruling in rulings or []:
         directive = DIRECTIVES.get(ruling.key)
         if ruling.kind == "decision" and directive and directive.actor in actors:
+            # The team learns the ruling, not the umpire's reasoning (that stays in the report).
             items.append({"decision": ruling.key, "value": ruling.value, "ruling": True,
                           "text": f"The umpire ruled {decision_label(scenario, ruling.key)} = "
-                                  f"{value_text(ruling.value)}: {ruling.reason}"})
+                                  f"{value_text(ruling.value)} for this turn, in place of your "
+                                  "order or the doctrine."})
     if not items:
         items.append({"text": "You gave no orders: your actors followed the model's doctrine."})
     return items
