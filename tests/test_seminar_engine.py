@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from axis_sim.seminar import matrix
@@ -26,6 +27,7 @@ from axis_sim.seminar.engine import (
     withdraw,
 )
 from axis_sim.seminar.game import Game, GameError, Order, parse_teams
+from axis_sim.seminar.objectives import score, team_aims
 from tests.conftest import BASELINE
 
 TEAMS = parse_teams(["blue=US,ROK,Japan", "red=Russia,DPRK"])
@@ -234,3 +236,29 @@ def test_matrix_rolls_are_reproducible(short_scenario: Path) -> None:
     assert played.arguments == [] and played.turns[0].arguments == [a]
     with pytest.raises(GameError, match="not its own"):
         matrix.counter(argued(), "red", 1, "me too")
+
+
+def test_a_teams_aims_are_the_union_of_its_actors(short_scenario: Path) -> None:
+    from axis_sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(short_scenario)
+    blue = {a.outcome: a for a in team_aims(scenario, ["US", "ROK", "Japan"])}
+    weighted = {o: s for o, s in scenario.outcomes.items() if s.weight > 0 and s.swing}
+    assert set(blue) == set(weighted)
+    assert all(blue[o].direction == s.better and blue[o].weight == s.weight
+               for o, s in weighted.items())
+    red = {a.outcome: a for a in team_aims(scenario, ["Russia", "DPRK"])}
+    # Both want the ladder climbed: counted once, at the larger weight, not summed.
+    assert red["cooperation_level"].direction == "higher"
+    assert red["cooperation_level"].weight == 0.5
+    assert red["munitions_shipped"].direction == "higher" and red["munitions_shipped"].weight == 1
+    assert all(a.source for a in red.values())
+    # A team playing both sides of an aim nets it out: Russia's "ties" (0.5) against blue's
+    # "no ties" (0.4) leaves a small wish for ties.
+    mixed = {a.outcome: a for a in team_aims(scenario, ["Russia", "US"])}
+    assert mixed["cooperation_level"].direction == "higher"
+    assert mixed["cooperation_level"].weight == pytest.approx(0.5 - 0.4)
+    values = {"munitions_shipped": np.array([2e6, 0.0])}
+    reference = {"munitions_shipped": np.array([0.0, 0.0])}
+    only_shells = [a for a in team_aims(scenario, ["Russia"]) if a.outcome == "munitions_shipped"]
+    assert score(scenario, only_shells, values, reference).tolist() == pytest.approx([0.2, 0.0])
