@@ -113,8 +113,8 @@ def _all_decisions(game: Game, team: str) -> dict[str, str]:
         if d.actor in actors:
             takes = {"bool": "yes or no", "share": "a share 0–1",
                      "choice": " | ".join(d.choices)}[d.kind]
-            once = " (once, this turn)" if _per(key) == "turn" else ""
-            choices[key] = f"{d.meaning}{once}: {takes}"
+            # A per-turn directive's meaning already says "this turn".
+            choices[key] = f"{d.label} — {d.meaning}: {takes}"
     return choices
 
 
