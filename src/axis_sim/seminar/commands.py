@@ -608,9 +608,9 @@ def seminar_play(game_file: Path) -> None:
 
 @seminar.command("serve")
 @click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default=DEFAULT_HOST, show_default=True,
               help="Address to listen on; 0.0.0.0 lets the room's laptops connect.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
 def seminar_serve(game_file: Path, host: str, port: int) -> None:
     """Run the seminar in the browser: prints a join link per seat (facilitator, each team,
     projector) and serves GAME_FILE (a game database) until Ctrl+C.
@@ -620,8 +620,13 @@ def seminar_serve(game_file: Path, host: str, port: int) -> None:
     import socket
 
     from axis_sim.seminar.game import GameError
-    from axis_sim.seminar.server import serve
+    from axis_sim.seminar.store import GameStore
 
+    try:
+        GameStore(game_file).head()  # refused before the web stack loads, with the way back
+    except GameError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
     try:  # a taken port is a one-line error here, not a server log after the links
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -629,6 +634,8 @@ def seminar_serve(game_file: Path, host: str, port: int) -> None:
     except OSError as err:
         click.echo(f"Error: cannot listen on {host}:{port} ({err.strerror or err})", err=True)
         sys.exit(2)
+    from axis_sim.seminar.server import serve
+
     try:
         serve(game_file, host=host, port=port, echo=click.echo)
     except GameError as err:

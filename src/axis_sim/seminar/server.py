@@ -46,6 +46,7 @@ from axis_sim.report.templates import render
 from axis_sim.seminar import engine, views
 from axis_sim.seminar.game import Game, GameError
 from axis_sim.seminar.store import GameStore, Seat, VersionConflict
+from axis_sim.seminar.store import join_links as store_join_links
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -430,14 +431,11 @@ def create_app(path: Path | str) -> Starlette:
 
 
 def join_links(path: Path | str, host: str, port: int) -> list[tuple[str, str]]:
-    """(who, URL) for every seat: what the facilitator hands out."""
+    """(who, URL) for every seat: what the facilitator hands out. Listening on every address,
+    the links name this machine."""
     shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
-    base = f"http://{shown}:{port}"
-    out = []
-    for seat in GameStore(path).seats():
-        who = f"team {seat.team}" if seat.role == "team" else seat.role
-        out.append((who, f"{base}/join/{seat.token}"))
-    return out
+    return [(f"team {seat.team}" if seat.role == "team" else seat.role, url)
+            for seat, url in store_join_links(GameStore(path), shown, port)]
 
 
 def serve(path: Path | str, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
