@@ -204,16 +204,18 @@ def test_a_run_removes_what_killed_runs_left_and_reports_others_chunks(
     temporary = tmp_path / ".manifest.json.x1y2.tmp"
     temporary.write_text("{")
     os.utime(temporary, (0, 0))
-    recent = _leftover(tmp_path / ".20261206-090000-short.zz.partial", age=5)
+    killed = _leftover(tmp_path / ".20261206-090000-short.zz.partial", age=5)  # just now
+    recent = _leftover(tmp_path / ".axis-sim-run-def456", age=5)
     other = _leftover(tmp_path / ".chunks-0123456789abcdef0123", size=3_000_000)
     results = _leftover(tmp_path / "20261206-080000-short")  # a finished results folder
     with caplog.at_level(logging.INFO, logger="axis_sim"):
         list(execute(small_plan, store=ChunkStore(tmp_path, small_plan)))
     assert not partial.exists() and not scratch.exists() and not temporary.exists()
-    assert recent.exists()  # may be a live run's that does not mark the folder: kept
+    assert not killed.exists()  # a partial folder is only written under the folder's lock
+    assert recent.exists()  # scratch is not: one changed lately may be a live run's, kept
     assert other.exists() and results.exists()  # resumable, and not a leftover at all
     text = caplog.text
-    assert "Removed 3 leftovers of interrupted runs" in text
+    assert "Removed 4 leftovers of interrupted runs" in text
     assert "1 folders of saved chunks from other, unfinished runs" in text
     assert "(3.0 MB)" in text and "axis-sim clean" in text
 

@@ -11,9 +11,11 @@ Four kinds of leftovers, all hidden entries directly in the results folder:
 - `.<name>.<random>.tmp`: an atomic write's temporary file.
 
 The last three are never reused, so a run with a chunk store removes them when it starts, as
-`clean` does — but only when no live run marks the folder in use (`axis_sim.io.in_use`) *and*
-nothing in them changed for `STALE_SECONDS`: a writer that does not mark the folder (a
-notebook's scratch folder, say) is still never cut off mid-write.
+`clean` does — but only when no live run marks the folder in use (`axis_sim.io.in_use`). Every
+`.partial` folder is written under that mark (`axis_sim.io.atomic_folder`), so for them the lock
+is exact; scratch folders and temporary files are written without it, so they are also kept
+until nothing in them changed for `STALE_SECONDS` (a notebook's scratch folder, say, is never
+cut off mid-run).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from axis_sim.io import Lock, unused
 log = logging.getLogger(__name__)  # what a run tidied; the command line prints it
 STALE_SECONDS = 600  # a temporary folder or file unchanged this long is a dead run's
 CHUNKS = ".chunks-"
+DEFAULT_FOLDER = Path("results")  # where runs write by default (experiment/output.py)
 KINDS = {"chunks": "saved chunks of an unfinished run",
          "partial": "half-written results folder",
          "scratch": "scratch folder of a large run",
@@ -90,15 +93,19 @@ def _walk(path: Path) -> tuple[int, float]:
     return size, newest
 
 
-def _chunks_in_use(path: Path) -> bool:
-    """True if a live run holds this chunk folder's lock."""
+def _chunks_busy(path: Path) -> str:
+    """Why a chunk folder must be kept ("" if it may go): a live run holds its lock, or its
+    lock cannot be taken."""
     from axis_sim.experiment.store import LOCK
 
     lock = Lock(path / LOCK)
-    if not lock.acquire(wait=False):
-        return True
+    try:
+        if not lock.acquire(wait=False):
+            return "in use by a live run"
+    except OSError as err:
+        return f"cannot lock it: {err.strerror or err}"
     lock.release()
-    return False
+    return ""
 
 
 def find(root: Path | str) -> list[Leftover]:
@@ -108,7 +115,11 @@ def find(root: Path | str) -> list[Leftover]:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
         return []
-    marker = unused(root)  # held, no run marks the folder in use
+    locked = ""  # why the folder's lock cannot be taken (a read-only folder), if so
+    try:
+        marker = unused(root)  # held: no run marks the folder in use
+    except OSError as err:
+        marker, locked = None, f"cannot lock {root}: {err.strerror or err}"
     try:
         found = []
         now = time.time()
@@ -123,10 +134,10 @@ def find(root: Path | str) -> list[Leftover]:
                 continue
             busy = ""
             if kind == "chunks":
-                busy = "in use by a live run" if _chunks_in_use(path) else ""
+                busy = locked or _chunks_busy(path)
             elif marker is None:
-                busy = "a live run is using this folder"
-            elif now - newest < STALE_SECONDS:
+                busy = locked or "a live run is using this folder"
+            elif kind != "partial" and now - newest < STALE_SECONDS:
                 busy = (f"changed {int(now - newest)} s ago; it may belong to a run still "
                         "going")
             found.append(Leftover(path, kind, size, busy))
@@ -145,8 +156,13 @@ def remove(leftovers: list[Leftover]) -> list[Leftover]:
     for item in leftovers:
         if item.busy:
             continue
-        lock = (Lock(item.path / LOCK) if item.kind == "chunks" else unused(item.path.parent))
-        if lock is None or (not lock.held and not lock.acquire(wait=False)):
+        try:
+            lock = (Lock(item.path / LOCK) if item.kind == "chunks"
+                    else unused(item.path.parent))
+            if lock is None or (not lock.held and not lock.acquire(wait=False)):
+                continue  # a run started using it since it was found
+        except OSError as err:
+            log.warning(f"could not remove {item.path}: {err.strerror or err}")
             continue
         try:
             if item.path.is_dir():
@@ -193,14 +209,15 @@ def size_text(size: int) -> str:
 Examples:
   axis-sim clean --dry-run       # list what would go, with sizes
   axis-sim clean results/        # remove it""")
-@click.argument("folder", required=False, default="results",
-                type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
-def clean(folder: Path, dry_run: bool) -> None:
+def clean(folder: Path | None, dry_run: bool) -> None:
     """Remove what interrupted runs left in FOLDER (default: results): saved chunks of
     unfinished runs, half-written results folders, scratch folders and temporary files.
     Anything a live run is using is kept."""
-    if not folder.is_dir():
+    if folder is None:  # no results folder yet: nothing to clean, not an error
+        folder = DEFAULT_FOLDER
+    elif not folder.is_dir():
         click.echo(f"Error: {folder} is not a folder", err=True)
         sys.exit(2)
     found = find(folder)
