@@ -262,3 +262,15 @@ def test_a_teams_aims_are_the_union_of_its_actors(short_scenario: Path) -> None:
     reference = {"munitions_shipped": np.array([0.0, 0.0])}
     only_shells = [a for a in team_aims(scenario, ["Russia"]) if a.outcome == "munitions_shipped"]
     assert score(scenario, only_shells, values, reference).tolist() == pytest.approx([0.2, 0.0])
+
+
+def test_a_ruling_on_a_decision_passes_the_models_rule(game: Game) -> None:
+    """The umpire rules that Moscow transferred technology below rung 2: the model's gate
+    would stop a team's order, not the umpire's word; the model's own result is kept."""
+    played = play(game)
+    assert not events(played.turns[0].events, "tech_transfer")
+    ruled = rule(played, "decision", "Russia.tech_transfer", "yes", "umpire: a side deal")
+    turn = ruled.turns[0]
+    assert len(events(turn.events, "tech_transfer")) == 1  # once: a per-turn decision
+    assert turn.model_events == played.turns[0].events
+    assert turn.rulings[0].model_value is None  # no team ordered it: doctrine decided

@@ -300,9 +300,12 @@ def _model(game: Game, scenario: Scenario, orders: list[Order], rulings: list[Ru
 
 def put_in_force(model: AxisModel, orders: list[Order], rulings: list[Ruling]) -> None:
     """Put the orders' options in force from the model's month (status quo's policies stay in
-    force) and the umpire's exceptions; the directives go in month by month (`play_orders`)."""
+    force) and the umpire's exceptions; the directives go in month by month (`play_orders`).
+    A decision the umpire ruled passes the model's rules as an excepted order does: the ruling
+    is the umpire's word on what was done."""
     model.set_portfolio(_intensities(orders, rulings), start=model.month)  # type: ignore[arg-type]
-    model.exceptions = {o.decision for o in orders if o.exception}
+    model.exceptions = ({o.decision for o in orders if o.exception}
+                        | {r.key for r in rulings if r.kind == "decision"})
 
 
 def play_orders(model: AxisModel, orders: list[Order], rulings: list[Ruling], months: int,
@@ -497,11 +500,6 @@ def rule(game: Game, kind: str, key: str, value: object, reason: str) -> Game:
     return replayed.model_copy(update={"orders": game.orders, "ready": game.ready,
                                        "arguments": game.arguments, "phase": game.phase,
                                        "deadline": game.deadline})
-
-
-def override(game: Game, decision: str, value: object, reason: str) -> Game:
-    """A ruling on one decision of the last turn (the version-1 command's name)."""
-    return rule(game, "decision", decision, value, reason)
 
 
 def undo(game: Game) -> Game:
