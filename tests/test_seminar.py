@@ -47,6 +47,10 @@ def test_teams_are_checked() -> None:
         parse_teams(["a=US", "b=US"])
     with pytest.raises(GameError, match="unknown actor"):
         parse_teams(["a=USA"])
+    with pytest.raises(GameError, match="given twice"):
+        parse_teams(["a=US", "a=ROK"])  # was: the second silently replaced the first
+    with pytest.raises(GameError, match="seat of its own"):
+        parse_teams(["facilitator=US"])
 
 
 def test_forked_lookahead_agrees_with_a_fresh_batch(short_scenario: Path) -> None:

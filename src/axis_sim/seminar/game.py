@@ -3,20 +3,15 @@
 Format version 2 (issue 17): team decisions are standing orders that hold until changed or
 withdrawn; the umpire rules on decisions or chance events, and the model's own result is kept
 beside the ruling; matrix-game arguments, phases, timers and saved lookaheads live in the game.
-Storage: `load`/`save` read and write one JSON file (the SQLite store, `seminar/store.py`,
-replaces them for served games).
+Stored by `seminar/store.py` (SQLite, every version kept), checked there by `seminar/validity.py`.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from axis_sim.io import atomic_write_text
 from axis_sim.scenario.schema import ACTORS, OPTIONS
 
 FORMAT = "axis-sim-seminar"
@@ -138,6 +133,10 @@ class Game(Record):
         return next((team for team, actors in self.teams.items() if actor in actors), None)
 
 
+# Names a team cannot take: briefings and seats use them for the umpire and the room.
+RESERVED_SEATS = ("facilitator", "public", "projector")
+
+
 def parse_teams(specs: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
     """`("blue=US,ROK,Japan", "red=Russia,DPRK")` → {"blue": [...], "red": [...]}."""
     teams: dict[str, list[str]] = {}
@@ -145,52 +144,22 @@ def parse_teams(specs: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
     for spec in specs:
         name, eq, members = spec.partition("=")
         actors = [a.strip() for a in members.split(",") if a.strip()]
-        if not eq or not name.strip() or not actors:
+        name = name.strip()
+        if not eq or not name or not actors:
             raise GameError(f"a team is NAME=ACTOR,ACTOR…, got {spec!r}")
+        if name in RESERVED_SEATS:
+            raise GameError(f"{name!r} is a seat of its own, not a team name; reserved: "
+                            + ", ".join(RESERVED_SEATS))
+        if name in teams:
+            raise GameError(f"team {name!r} is given twice")
         for actor in actors:
             if actor not in ACTORS:
                 raise GameError(f"unknown actor {actor!r}; actors: {', '.join(ACTORS)}")
             if actor in seen:
                 raise GameError(f"{actor} is on two teams")
             seen.add(actor)
-        teams[name.strip()] = actors
+        teams[name] = actors
     return teams
-
-
-def save(game: Game, path: Path) -> None:
-    """Write the game atomically, keeping the previous good file as `<path>.prev`."""
-    if path.exists():
-        shutil.copy2(path, path.with_name(path.name + ".prev"))
-    atomic_write_text(path, game.model_dump_json(indent=1) + "\n")
-
-
-def load(path: Path) -> Game:
-    """Read and validate a game file; GameError with a plain message when it is unusable."""
-    backup = path.with_name(path.name + ".prev")
-    hint = f" The previous good version is {backup}." if backup.exists() else ""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GameError(f"{path}: no such game file (start one with `axis-sim seminar new`)"
-                        ) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise GameError(f"{path}: cannot be read ({err}).{hint}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise GameError(f"{path}:{err.lineno}:{err.colno}: not valid JSON ({err.msg}); the file "
-                        f"may be truncated.{hint}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise GameError(f"{path}: not an axis-sim seminar game file.{hint}")
-    if data.get("version") != VERSION:
-        raise GameError(f"{path}: game file version {data.get('version')!r}; this axis-sim "
-                        f"reads version {VERSION}; start a new game.")
-    try:
-        return Game.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise GameError(f"{path}: {where}: {first['msg']}.{hint}") from None
 
 
 OPTION_PREFIX = "option:"
