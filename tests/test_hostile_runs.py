@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import pickle
 import queue
 import signal
 import subprocess
@@ -414,6 +415,7 @@ def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(
                        "nothing was written")
     assert "\n" not in message and caught.value.errno == errno.ENOSPC
     assert isinstance(caught.value, OSError)  # old `except OSError` handlers still catch it
+    assert str(pickle.loads(pickle.dumps(caught.value))) == message  # from a worker, too
 
 
 def test_a_full_disk_found_at_fsync_is_a_write_error_too(
@@ -461,6 +463,17 @@ def test_a_store_on_a_full_disk_is_a_one_line_error_and_resumes_later(
     monkeypatch.undo()
     assert store.done() == 1 and not list(store.folder.glob("*.tmp"))
     _same(list(execute(small_plan)), list(execute(small_plan, store=store)))
+
+
+def test_a_process_running_a_plan_twice_is_told_not_left_waiting(small_plan: Plan,
+                                                                  tmp_path: Path) -> None:
+    store = ChunkStore(tmp_path, small_plan)
+    first = execute(small_plan, store=store)
+    next(first)
+    with pytest.raises(RuntimeError, match="already running this plan"):
+        next(execute(small_plan, store=ChunkStore(tmp_path, small_plan)))
+    first.close()
+    assert len(list(execute(small_plan, store=store))) == len(small_plan.chunks)
 
 
 def test_a_lock_removed_with_its_folder_is_taken_again_on_a_new_file(tmp_path: Path) -> None:

@@ -48,6 +48,10 @@ class WriteError(OSError):
     def __str__(self) -> str:
         return f"cannot write {_shown(self.path)}: {self.strerror}; nothing was written"
 
+    def __reduce__(self) -> tuple[type[WriteError], tuple[str, OSError]]:
+        # OSError pickles its args (errno, text), which this __init__ does not take.
+        return (WriteError, (self.path, OSError(self.errno, self.strerror)))
+
 
 def _shown(path: str) -> str:
     """A path for an error line: printable and not absurdly long."""

@@ -21,6 +21,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -193,6 +194,9 @@ class ChunkStore:
         with in_use(self.root):
             if not self._lock.acquire(wait=False):
                 holder = self._lock.holder()
+                if holder == str(os.getpid()):  # waiting for ourselves would never end
+                    raise RuntimeError(f"this process is already running this plan with "
+                                       f"{self.folder}; finish or close that run first")
                 who = f" (pid {holder})" if holder else ""
                 log.info(f"Waiting for another run of this plan{who} to finish with "
                          f"{self.folder}…")
