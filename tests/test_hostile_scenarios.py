@@ -554,3 +554,9 @@ def test_hostile_mutations_give_a_clear_error_or_a_finite_run(
     numbers = result.outcomes.select_dtypes("number").to_numpy(dtype=float)
     assert numbers.size and np.isfinite(numbers).all()
     assert all(math.isfinite(v) for v in result.scores["composite_score"])
+
+
+def test_a_huge_message_is_cut_to_a_readable_line() -> None:
+    problem = Problem("f.yaml" * 1000, 1, 1, "x" * 1000, "y" * 900_000)
+    line = str(problem)
+    assert "\n" not in line and len(line) < 3100 and line.endswith("…")

@@ -11,6 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+MAX_MESSAGE_CHARS = 2000  # the longest real message lists every outcome: about 1,200
+MAX_NAME_CHARS = 500
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,16 +35,17 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file
+        where = _cut(self.file, MAX_NAME_CHARS)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
         # The message is kept on one line so that each problem is exactly one line of output,
         # which editors and grep can jump to.
-        message = " ".join(self.message.split())
+        # Cut, too: a message quoting a 900 KB line would make a 900 KB line of output.
+        message = _cut(" ".join(self.message.split()), MAX_MESSAGE_CHARS)
         if self.field:
-            return f"{where}: {self.field}: {message}"
+            return f"{where}: {_cut(self.field, MAX_NAME_CHARS)}: {message}"
         return f"{where}: {message}"
 
     def sort_key(self) -> tuple[str, int, int]:
