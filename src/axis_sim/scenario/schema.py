@@ -258,7 +258,8 @@ class LogNormal(Strict):
 
     kind: Literal["lognormal"]
     median: Real = Field(gt=0)
-    sigma: Real = Field(gt=0, description=f"Log-scale spread, in (0, {MAX_SIGMA:g}].")
+    sigma: Real = Field(gt=0, description=f"Log-scale spread, in (0, {MAX_SIGMA:g}].",
+                        json_schema_extra={"maximum": MAX_SIGMA})
 
     @model_validator(mode="after")
     def _spread(self) -> LogNormal:
