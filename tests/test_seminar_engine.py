@@ -117,6 +117,9 @@ def test_reds_proposal_climbs_one_rung_a_turn(short_scenario: Path) -> None:
     # Reproduced: a proposal repeated every month took the ladder to the treaty in one turn.
     asked_monthly = play(as_monthly(submit(game, "red", "Russia.propose", "yes")))
     assert asked_monthly.turns[0].outcomes["cooperation_level"] == 4
+    # At the treaty both orders are spent: they leave the orders in force and the menu.
+    assert asked_monthly.orders == []
+    assert "top rung" in unavailable(asked_monthly, "red")["DPRK.accept_ties"]
     rung = 1.0
     for _ in range(3):
         # A per-turn order is given again each turn (it lapses after adjudication).

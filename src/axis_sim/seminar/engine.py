@@ -451,8 +451,19 @@ def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int =
                 briefings=briefings_for(game, scenario, rows, outcomes, first, rulings=rulings),
                 arguments=list(game.arguments), state=snapshot(model))
     return game.model_copy(update={
-        "turns": [*game.turns, turn], "orders": [o for o in game.orders if o.per != "turn"],
+        "turns": [*game.turns, turn], "orders": _still_in_force(game.orders, model),
         "ready": [], "arguments": [], "phase": "orders", "deadline": None})
+
+
+def _still_in_force(orders: list[Order], model: AxisModel) -> list[Order]:
+    """The orders that carry into the next turn: per-turn orders lapse, and so do orders the
+    turn spent for good (accepting ties once the treaty is reached: the menu says why)."""
+    def spent(order: Order) -> bool:
+        key = order.decision
+        return (key in DIRECTIVES and model_directives.unavailable(model, key) is not None
+                and not model_directives.can_except(model, key))
+
+    return [o for o in orders if o.per != "turn" and not spent(o)]
 
 
 def _model_value(ruling: Ruling, orders: list[Order], model_rows: list[dict[str, Any]]
