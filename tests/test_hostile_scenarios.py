@@ -371,7 +371,9 @@ def test_a_choice_of_too_many_values(tmp_path: Path) -> None:
     ("context:\n  delivery_noise: {value: true}\n", "context.delivery_noise.value",
      "number, not true"),
     ("outcomes:\n  lethal_incidents: {weight: 1.0e+308}\n", "outcomes.lethal_incidents.weight",
-     "between"),
+     "less than or equal to 1000000"),
+    ("outcomes:\n  lethal_incidents: {weight: .inf}\n", "outcomes.lethal_incidents.weight",
+     "finite number"),
 ])
 def test_values_the_model_cannot_compute_with(tmp_path: Path, text: str, field: str,
                                               words: str) -> None:

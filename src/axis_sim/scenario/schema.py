@@ -123,6 +123,9 @@ ammunition) are millions, and beyond this products of a few parameters lose all 
 MAX_SIGMA = 3.0
 """The widest lognormal (log-scale sigma): its 1-in-10^15 draw is e^(3 x 8) ~ 10^10 medians."""
 
+MAX_WEIGHT = 1e6
+"""The largest swing weight (the CLI's `--weight` has the same bound)."""
+
 MAX_SAMPLE_WORLDS = 10_000
 """The most worlds whose month-by-month trajectories a run keeps (each costs every outcome of
 every month of every portfolio)."""
@@ -481,7 +484,8 @@ class OutcomeSpec(Strict):
     better: Literal["lower", "higher"]
     headline: bool = False
     weight: Real = Field(
-        default=0.0, ge=0.0,
+        # Weights are relative; the bound keeps their sum (and every normalised share) finite.
+        default=0.0, ge=0.0, le=MAX_WEIGHT,
         description="Swing weight: how much moving this outcome from its swing's worst to its "
                     "best value counts, relative to the other outcomes' swings (normalised to "
                     "sum 1 over the scored outcomes).")
