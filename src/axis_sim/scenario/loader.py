@@ -583,7 +583,8 @@ class _Resolver:
         # Problems in the parent name it as the author wrote it, relative to the child.
         display = os.path.normpath(os.path.join(os.path.dirname(name), ref))
         where = os.path.realpath(target)
-        # Checked before anything touches the file: a refused path is not even stat-ed.
+        # Checked before the file is opened or even stat-ed (realpath only follows the
+        # symlinks on its way, which is how a link pointing outside is caught).
         if not self.allow_outside and not inside(where, self.roots):
             raise _Refused(outside_message(ref, self.roots))
         if any(where == seen for seen, _ in chain):
