@@ -7,7 +7,8 @@ A scenario file names other files (`extends:`), so a file from anyone could make
   scenario library (`axis_sim/data/scenarios`, itself a symlink in a checkout: both sides are
   compared as resolved real paths, so `../` escapes and symlinks pointing outside are caught
   wherever they are). Anything else needs an explicit `allow_outside` (`--allow-outside`).
-  A refused file is never opened nor even `stat`-ed.
+  A refused file is never opened nor even `stat`-ed (resolving the path only reads the
+  symlinks on the way).
 * **What**: only regular files no larger than `MAX_FILE_BYTES` are opened; the kind is checked
   with `stat` before opening and again on the open descriptor (opened non-blocking, so a FIFO
   swapped in between cannot block).
