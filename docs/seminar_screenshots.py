@@ -4,7 +4,8 @@
 
 Starts a game on the baseline scenario (blue plays the US, ROK and Japan; red plays Russia and
 the DPRK), gives both teams a few standing orders, plays one turn, serves it on a free port of
-127.0.0.1 and photographs two pages in headless Chromium at 1440 px wide:
+127.0.0.1 and photographs the first screen of two pages in headless Chromium at 1440×1100 (the
+umpire's after computing the odds before the roll):
 docs/seminar-umpire.png and docs/seminar-team.png.
 """
 
@@ -17,6 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests/chrome.py: the one way this project starts Chromium
+
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from axis_sim.seminar import engine  # noqa: E402
 from axis_sim.seminar.server import running  # noqa: E402
@@ -46,12 +51,14 @@ def main(argv: list[str] | None = None) -> None:
         store = example_game(Path(folder) / "room.db")
         seats = {seat.team or seat.role: seat.token for seat in store.seats()}
         with running(store.path) as url:
-            driver = start_chrome(1440, 1000)
+            driver = start_chrome(1440, 1100)
             try:
+                driver.get(f"{url}/join/{seats['facilitator']}")
+                page = driver.find_element(By.TAG_NAME, "html")
+                driver.find_element(By.ID, "compute-odds").click()  # odds before the roll
+                WebDriverWait(driver, 300).until(expected_conditions.staleness_of(page))
                 for name, seat in (("umpire", "facilitator"), ("team", "blue")):
                     driver.get(f"{url}/join/{seats[seat]}")
-                    height = driver.execute_script("return document.body.scrollHeight")
-                    driver.set_window_size(1440, min(int(height) + 40, 2400))
                     target = args.out / f"seminar-{name}.png"
                     driver.save_screenshot(str(target))
                     print(target)

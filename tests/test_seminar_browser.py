@@ -86,7 +86,7 @@ class Seat:
     def order(self, decision: str, value: str, why: str) -> None:
         d = self.driver
         if decision == "withdraw":
-            row = d.find_element(By.CSS_SELECTOR, f'tr.order[data-decision="{value}"]')
+            row = d.find_element(By.CSS_SELECTOR, f'li.order[data-decision="{value}"]')
             _submit(d, row.find_element(By.TAG_NAME, "button").click)
         else:
             row = d.find_element(By.CSS_SELECTOR, f'tr.decision[data-decision="{decision}"]')

@@ -202,7 +202,8 @@ def test_the_odds_before_the_roll_show_the_drivers_and_doing_nothing(room) -> No
     post(url, seats["red"], "order", decision="DPRK.icbm_launch", value="yes")
     assert post(url, seats["facilitator"], "odds", expected=store.head_version())[0] == 303
     _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
-    odds = console[console.index('id="odds"'):console.index('id="compute-odds"')]
+    start = console.index('id="odds"')
+    odds = console[start:console.index("</section>", start)]
     assert "Doing nothing" in odds
     assert re.search(r"red.s order .{0,12}Launch an ICBM.{0,12} = yes raises",
                      html.unescape(odds))  # the driver names the order
@@ -217,8 +218,8 @@ def test_a_team_page_says_how_long_each_order_holds(room) -> None:
     post(url, seats["red"], "order", decision="DPRK.posture", value="signalling")
     _, _, page = fetch(f"{url}/join/{seats['red']}")
     orders = page[page.index('id="orders"'):page.index('id="menu"')]
-    icbm = re.search(r'data-decision="DPRK.icbm_launch">(.*?)</tr>', orders, re.S)
-    posture = re.search(r'data-decision="DPRK.posture">(.*?)</tr>', orders, re.S)
+    icbm = re.search(r'data-decision="DPRK.icbm_launch">(.*?)</li>', orders, re.S)
+    posture = re.search(r'data-decision="DPRK.posture">(.*?)</li>', orders, re.S)
     assert icbm and "once this turn, then it lapses" in icbm.group(1)
     assert posture and "every month until changed or withdrawn" in posture.group(1)
     assert post(url, seats["red"], "withdraw", decision="DPRK.posture")[0] == 303
