@@ -316,14 +316,29 @@ def play_orders(model: AxisModel, orders: list[Order], rulings: list[Ruling], mo
     orders held, per-turn orders lapsed, rulings gone); `each_month` sees the model after each
     month. Start from `put_in_force`. Odds, the roll, lookaheads and the report's envelope all
     play orders through here, so they agree."""
+    done: set[str] = set()  # chance events ruled "yes" that have happened this turn
     for step in range(months if steps is None else steps):
         if not model.running:
             break
-        model.directives, model.rulings = _schedule(orders, rulings, step, months)
+        model.directives, events = _schedule(orders, rulings, step, months)
+        # "It happened" means once this turn: after that the model's own chances decide
+        # (a lethal incident ruled in is one incident, not one a month).
+        model.rulings = {k: v for k, v in events.items() if k not in done}
+        month = model.month
         model.step()
+        done |= _happened_now(model, month, [k for k, v in model.rulings.items() if v])
         if each_month is not None:
             each_month(model)
     model.directives, model.rulings = {}, {}
+
+
+def _happened_now(model: AxisModel, month: int, keys: list[str]) -> set[str]:
+    """Which of the chance events `keys` the game's world logged in `month` (events the log
+    cannot show stay ruled all turn)."""
+    if not keys:
+        return set()
+    rows = [row for row in _rows(model) if row["month"] == month]
+    return {k for k in keys if model_directives.chance_happened(rows, k)}
 
 
 def _turn_length(game: Game, scenario: Scenario) -> int:
