@@ -57,10 +57,11 @@ def events(turn_events: list[dict], name: str) -> list[dict]:
 
 
 def test_exercise_no_holds_across_turns(game: Game) -> None:
-    """Under doctrine the calendar holds allied exercises in these months; "no" given once
-    stops them in this turn and the next, without being given again."""
+    """Under doctrine an allied exercise is held in the second turn; "no" given before the
+    first stops it, without being given again (it used to lapse after one turn, and the
+    calendar's exercises went ahead even in the turn it was given)."""
     doctrine = play(game, 2)
-    assert any(events(t.events, "allied_exercise") for t in doctrine.turns)
+    assert events(doctrine.turns[1].events, "allied_exercise")
     ordered = play(submit(game, "blue", "US.exercise", "no"), 2)
     for turn in ordered.turns:
         assert not events(turn.events, "allied_exercise"), turn.number
@@ -68,6 +69,7 @@ def test_exercise_no_holds_across_turns(game: Game) -> None:
 
 
 def test_decisions_persist_across_turns_until_withdrawn(game: Game) -> None:
+    assert events(play(game, 2).turns[1].events, "munitions_shipment")  # doctrine ships
     game = submit(game, "red", "DPRK.deliveries", 0.0, "keep the shells")
     game = submit(game, "blue", "option:sanctions_listing", 1)
     game = play(game, 2)
