@@ -32,6 +32,7 @@ if not (CHROMIUM and CHROMEDRIVER):
     pytest.skip("headless Chromium not installed", allow_module_level=True)
 
 pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -122,6 +123,25 @@ def _umpire(seat: Seat, button: str) -> None:
     _submit(seat.driver, seat.driver.find_element(By.ID, button).click)
 
 
+def _stamp_of(driver: Any) -> str:
+    try:
+        return str(driver.find_element(By.TAG_NAME, "body").get_attribute("data-stamp"))
+    except WebDriverException:  # between two pages
+        return ""
+
+
+def _stamp(seat: Seat) -> str:
+    return _stamp_of(seat.driver)
+
+
+def _set_timer(seat: Seat, minutes: int) -> None:
+    seat.open()
+    field = seat.driver.find_element(By.NAME, "minutes")
+    field.clear()
+    field.send_keys(str(minutes))
+    _submit(seat.driver, seat.driver.find_element(By.ID, "set-phase").click)
+
+
 def _rule_on_ceasefire(seat: Seat) -> None:
     d = seat.driver
     seat.open()
@@ -172,11 +192,21 @@ def test_three_browsers_play_two_turns_with_fog_of_war_and_a_ruling(tmp_path: Pa
                 _umpire(console, "compute-odds")
                 odds = console.driver.find_element(By.ID, "odds").text
                 assert "Doing nothing" in odds and "%" in odds
+                waiting = {team: _stamp(seats[team]) for team in ("blue", "red")}
                 _umpire(console, "adjudicate")
+                for team, stamp in waiting.items():  # open pages refresh by themselves
+                    WebDriverWait(seats[team].driver, 120).until(
+                        lambda d, s=stamp: _stamp_of(d) not in (s, ""))
+                    seats[team].keep()
                 if turn == 0:
                     _rule_on_ceasefire(console)
                     ruling = console.driver.find_element(By.CSS_SELECTOR, "tr.ruling").text
                     assert "ceasefire" in ruling and REASON in ruling
+                    _set_timer(console, 15)
+                    seats["blue"].open()
+                    WebDriverWait(seats["blue"].driver, 30).until(  # the phase's timer runs
+                        lambda d: re.fullmatch(r"1[45]:\d\d left",
+                                               d.find_element(By.ID, "timer").text))
                 for team in ("blue", "red"):  # each reads its briefing
                     seats[team].open()
                     seats[team].keep_json()

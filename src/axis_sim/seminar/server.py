@@ -416,6 +416,8 @@ def create_app(path: Path | str) -> Starlette:
             return await run_in_threadpool(server.report, request.path_params["token"])
         except Refused as err:
             return _html(render("seminar_error.html", message=str(err)), err.status)
+        except GameError as err:
+            return _html(render("seminar_error.html", message=str(err)), 500)
 
     routes = [
         Route("/", index),

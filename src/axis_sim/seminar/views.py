@@ -221,6 +221,8 @@ def umpire_view(game: Game) -> dict[str, Any]:
         **_common(game),
         "role": FACILITATOR,
         "teams_detail": [{"team": team, "actors": list(actors), "ready": team in game.ready,
+                          "new": sum(o.team == team and o.since_turn == game.next_turn
+                                     for o in game.orders),
                           "orders": [_order_row(o, meanings) for o in game.orders
                                      if o.team == team],
                           "lookaheads": [_lookahead(look) for look in game.lookaheads
