@@ -93,6 +93,7 @@ BAD_RUN_VALUES = [
     (["--scheduler", "tcp://127.0.0.1:99999", "--executor", "dask"], "not a scheduler address"),
     (["--scheduler", "tcp://127.0.0.1:8786"], "only with --executor dask"),
     (["--jobs", "100000"], "is not between 1 and"),
+    (["--runs", "6000000", "--sample-worlds", "5000000"], "--sample-worlds: 5,000,000 sample"),
 ]
 
 
@@ -222,6 +223,10 @@ def test_plan_size_is_bounded_by_memory_and_a_hard_cap(baseline: Scenario) -> No
     with pytest.raises(PlanTooLarge) as chunk:
         check_size(baseline, 50_000, 10_000, 6, memory=2**28)
     assert chunk.value.field == "chunk_size"
+    with pytest.raises(PlanTooLarge) as kept:  # every world's months kept, as scoring does
+        check_size(baseline, 100_000, 500, 6, memory=2**30, sample_worlds=100_000)
+    assert kept.value.field == "runs" and kept.value.limit < 100_000
+    check_size(baseline, 100_000, 500, 6, memory=2**30, sample_worlds=200)
 
 
 BACKTEST = ROOT / "scenarios" / "backtest_2022_02.yaml"

@@ -340,7 +340,8 @@ def _plan(spec: Scenario, *, runs_hint: str = "--runs", **kwargs: Any) -> Plan:
     try:
         return plan(spec, **kwargs)
     except PlanTooLarge as err:
-        hint = "--chunk-size" if err.field == "chunk_size" else runs_hint
+        hint = {"chunk_size": "--chunk-size", "sample_worlds": "--sample-worlds"}.get(
+            err.field, runs_hint)
         raise click.BadParameter(str(err), param_hint=hint) from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolios") from None
@@ -667,6 +668,7 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     from datetime import UTC, datetime
 
     from axis_sim.api import load_scenario
+    from axis_sim.experiment.plan import PlanTooLarge
     from axis_sim.scoring import load_questions, render_score_text, write_score_report
     from axis_sim.scoring import score as score_forecasts
     from axis_sim.scoring.report import HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE
@@ -687,6 +689,8 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
                                  portfolio=[portfolio] if portfolio else None)
     except ScenarioError as err:
         _fail(err)
+    except PlanTooLarge as err:  # refused before anything is simulated
+        raise click.BadParameter(str(err), param_hint="--runs") from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--portfolio") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-score-{spec.meta.name}"
@@ -725,6 +729,7 @@ def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs
     tuning, the held-out origins apart, each origin in full."""
     from datetime import UTC, datetime
 
+    from axis_sim.experiment.plan import PlanTooLarge
     from axis_sim.scoring.backtest import (
         backtest,
         render_backtest_markdown,
@@ -741,6 +746,8 @@ def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs
         result = backtest(registry, runs=runs, seed=seed, jobs=jobs)
     except ScenarioError as err:
         _fail(err)
+    except PlanTooLarge as err:  # refused at the first origin, before it simulates
+        raise click.BadParameter(str(err), param_hint="--runs") from None
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--origins") from None
     folder = out or Path("results") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-backtest"

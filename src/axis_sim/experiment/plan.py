@@ -4,7 +4,8 @@ Everything a result depends on is in the `Plan`; the number of worker processes 
 
 A plan is refused (`PlanTooLarge`) when it could not finish on this machine: more than
 `MAX_WORLDS` worlds, more worlds than the parent process can summarise in the machine's memory
-(`world_bytes` each), or a chunk larger than a worker can hold (`chunk_world_bytes` a world).
+(`world_bytes` each, plus `sample_world_bytes` for each world whose months are kept), or a
+chunk larger than a worker can hold (`chunk_world_bytes` a world).
 The estimates are deliberately generous (two to three times the peaks measured by
 `axis-sim bench`), so a plan that passes fits, and one that fails says how many worlds would.
 """
@@ -38,6 +39,9 @@ MEMORY_SHARE = 0.75
 # quantiles need (about four float64 arrays each). `axis-sim bench --full` measured a parent
 # peak of ~0.9 GiB for 6 portfolios × ~50 outcomes × 10^6 worlds; this estimate says ~1.8 GB.
 PARENT_BYTES = 32
+# Parent, per sample world (months kept) and per portfolio, outcome and month: the float32
+# trajectory and its share of the event log, generously.
+SAMPLE_BYTES = 8
 # Worker, per world of a chunk and per portfolio and outcome: the monthly history (float32) and
 # its temporaries. Measured ~9 KB per world-portfolio of the baseline (one model of 10^6
 # worlds: 8.5 GiB); this estimate says ~30 KB.
@@ -45,8 +49,8 @@ CHUNK_BYTES = 16
 
 
 class PlanTooLarge(ValueError):
-    """A plan this machine cannot run; `field` is the argument to lower ("runs" or
-    "chunk_size") and `limit` the largest value that fits."""
+    """A plan this machine cannot run; `field` is the argument to lower ("runs",
+    "sample_worlds" or "chunk_size") and `limit` the largest value that fits."""
 
     def __init__(self, message: str, field: str, limit: int) -> None:
         super().__init__(message)
@@ -72,6 +76,11 @@ def world_bytes(scenario: Scenario, portfolios: int) -> int:
     return PARENT_BYTES * (portfolios + len(scenario.outcomes))
 
 
+def sample_world_bytes(scenario: Scenario, portfolios: int) -> int:
+    """Estimated bytes the parent process needs per sample world (months and events kept)."""
+    return SAMPLE_BYTES * portfolios * len(scenario.outcomes) * scenario.meta.horizon_months
+
+
 def chunk_world_bytes(scenario: Scenario, portfolios: int) -> int:
     """Estimated bytes a worker needs per world of one chunk."""
     return CHUNK_BYTES * portfolios * len(scenario.outcomes) * scenario.meta.horizon_months
@@ -87,12 +96,25 @@ def _size(n: float) -> str:
 
 
 def check_size(scenario: Scenario, runs: int, chunk_size: int, portfolios: int,
-               memory: int | None = None) -> None:
-    """Raise `PlanTooLarge` unless `runs` worlds in chunks of `chunk_size` fit this machine
-    (`memory` bytes; default `memory_bytes()`)."""
+               memory: int | None = None, sample_worlds: int = 0) -> None:
+    """Raise `PlanTooLarge` unless `runs` worlds in chunks of `chunk_size`, `sample_worlds` of
+    them with their months kept, fit this machine (`memory` bytes; default `memory_bytes()`)."""
     budget = int(MEMORY_SHARE * (memory_bytes() if memory is None else memory))
     what = f"{portfolios} portfolio{'s' * (portfolios != 1)} × {len(scenario.outcomes)} outcomes"
     per_world = world_bytes(scenario, portfolios)
+    per_sample = sample_world_bytes(scenario, portfolios)
+    kept = min(sample_worlds, runs)
+    if kept == runs and kept:  # every world's months kept (scoring): they grow together
+        per_world += per_sample
+    elif kept * per_sample > budget // 2:
+        limit = budget // 2 // per_sample
+        raise PlanTooLarge(
+            f"{kept:,} sample worlds are too many: at most {limit:,} ({what} × "
+            f"{scenario.meta.horizon_months} months need about {_size(per_sample)} a sample "
+            f"world, and {_size(budget)} of this machine's memory may be used)",
+            "sample_worlds", limit)
+    else:
+        budget -= kept * per_sample
     fits = min(MAX_WORLDS, budget // per_world)
     if runs > fits:
         why = (f"the hard cap is {MAX_WORLDS:,}" if fits == MAX_WORLDS else
@@ -196,7 +218,8 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
         raise ValueError(f"unknown sampling {sampling!r}; allowed: "
                          f"{', '.join(SAMPLING_METHODS)}")
     resolved = resolve_portfolios(scenario, exp.portfolios if portfolios is None else portfolios)
-    check_size(scenario, runs, chunk_size, len(resolved))
+    sample_worlds = min(runs, exp.sample_worlds if sample_worlds is None else sample_worlds)
+    check_size(scenario, runs, chunk_size, len(resolved), sample_worlds=sample_worlds)
     return Plan(
         scenario=scenario,
         runs=runs,
@@ -204,6 +227,6 @@ def plan(scenario: Scenario, *, runs: int | None = None, seed: int | None = None
         sampling=sampling,
         chunk_size=chunk_size,
         portfolios=resolved,
-        sample_worlds=min(runs, exp.sample_worlds if sample_worlds is None else sample_worlds),
+        sample_worlds=sample_worlds,
         extensions=extensions_of(scenario.options),
     )
