@@ -407,3 +407,35 @@ def test_serve_refuses_what_is_not_a_game_database_and_a_taken_port(tmp_path: Pa
         server = _serve(str(store.path), "--port", str(taken.getsockname()[1]))
         _, err = server.communicate(timeout=120)
     assert server.returncode == 2 and "cannot listen on 127.0.0.1" in err
+
+
+def test_what_is_off_the_menu_says_why_and_the_umpire_can_except_it(room) -> None:
+    url, store, seats = room
+    _, _, page = fetch(f"{url}/join/{seats['red']}")
+    off = page[page.index('id="unavailable"'):]
+    off = off[:off.index("</ul>")]
+    assert "Russia.tech_transfer" in off and "rung 2" in off
+    assert 'data-decision="Russia.tech_transfer"' not in page  # not offered as a decision
+    status, page = post(url, seats["red"], "order", decision="Russia.tech_transfer",
+                        value="yes")
+    assert status == 400 and "not on the menu now" in error_of(page)
+    _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
+    assert "Russia.tech_transfer" in console[console.index('id="exceptions"'):]
+    assert post(url, seats["facilitator"], "exception", expected=store.head_version(),
+                team="red", decision="Russia.tech_transfer", value="yes",
+                reason="a secret protocol signed at the summit")[0] == 303
+    order = next(o for o in store.head()[1].orders if o.decision == "Russia.tech_transfer")
+    assert order.exception == "a secret protocol signed at the summit"
+    _, _, page = fetch(f"{url}/join/{seats['red']}")
+    assert "Approved by the umpire: a secret protocol signed at the summit" in page
+
+
+def test_text_from_a_seat_is_shown_as_text_never_as_markup(room) -> None:
+    url, _, seats = room
+    probe = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    assert post(url, seats["red"], "order", decision="DPRK.posture", value="signalling",
+                rationale=probe)[0] == 303
+    for seat in ("red", "facilitator"):
+        _, _, page = fetch(f"{url}/join/{seats[seat]}")
+        assert probe not in page and "&lt;script&gt;alert(" in page
+        assert "<img src=x" not in page
