@@ -315,6 +315,13 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 @pytest.fixture()
 def busy_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]:
     """A `--jobs 2` run in another process, caught while its workers simulate: the process
@@ -324,6 +331,7 @@ def busy_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]
     short = _short_scenario(tmp_path, chunk_size=20)
     run = _cli("run", str(short), "--runs", "100000", "--jobs", "2", "--out",
                str(tmp_path / "out"), cwd=tmp_path)
+    children: set[int] = set()
     try:
         deadline = time.monotonic() + 120
         while not list(tmp_path.glob(".chunks-*/chunk-000000.json")):
@@ -335,8 +343,9 @@ def busy_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], set[int]]]
     finally:
         run.kill()
         run.wait()
-        for pid in _children(run.pid):  # pragma: no cover - only if the test failed
-            os.kill(pid, signal.SIGKILL)
+        for pid in children:  # only if the test failed: leave no orphan burning a CPU
+            if _alive(pid) and "multiprocessing" in _cmdline(pid):  # pragma: no cover
+                os.kill(pid, signal.SIGKILL)
 
 
 def _all_end(pids: set[int], seconds: float = 30) -> set[int]:
@@ -358,13 +367,6 @@ def test_workers_end_with_their_parent(busy_run: tuple[subprocess.Popen[str], se
     assert run.wait(timeout=60) in codes
     assert _all_end(children) == set()
     assert "Traceback" not in run.stderr.read()  # type: ignore[union-attr]
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def test_a_run_stopped_early_kills_its_workers_at_once(short_baseline: Scenario) -> None:
