@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import socket
 import tempfile
 import threading
@@ -43,7 +44,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from axis_sim.report.templates import render
-from axis_sim.seminar import engine, views
+from axis_sim.seminar import engine, matrix, views
 from axis_sim.seminar.game import Game, GameError
 from axis_sim.seminar.store import GameStore, Seat, VersionConflict
 from axis_sim.seminar.store import join_links as store_join_links
@@ -96,9 +97,12 @@ def _text(form: dict[str, str], name: str, *, required: bool = True) -> str:
 
 def _number(form: dict[str, str], name: str) -> float:
     try:
-        return float(_text(form, name))
+        number = float(_text(form, name))
     except ValueError:
-        raise Refused(f"{name} must be a number, got {form.get(name)!r}") from None
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > 1e9:
+        raise Refused(f"{name} must be a number, got {form.get(name)!r}")
+    return number
 
 
 def _expected(form: dict[str, str]) -> int | None:
@@ -109,15 +113,6 @@ def _expected(form: dict[str, str]) -> int | None:
         return int(raw)
     except ValueError:
         raise Refused(f"expected must be a version number, got {raw!r}") from None
-
-
-def _matrix() -> Any:
-    """The matrix-game functions (`seminar/matrix.py`), or a plain refusal without them."""
-    try:
-        from axis_sim.seminar import matrix
-    except ImportError:
-        raise Refused("matrix-game turns are not available in this version", 501) from None
-    return matrix
 
 
 # --- what each form does -----------------------------------------------------------------------
@@ -139,7 +134,6 @@ def _team_write(team: str, action: str, form: dict[str, str]) -> Write:
         return Write(lambda g: engine.mark_ready(g, team, ready),
                      "orders done" if ready else "not ready")
     if action == "argue":
-        matrix = _matrix()
         what = _text(form, "action")
         reasons = [line.strip() for line in form.get("arguments", "").splitlines()
                    if line.strip()]
@@ -147,7 +141,6 @@ def _team_write(team: str, action: str, form: dict[str, str]) -> Write:
         return Write(lambda g: matrix.argue(g, team, what, reasons, event=event),
                      f"argue: {what}")
     if action == "counter":
-        matrix = _matrix()
         argument, text = int(_number(form, "argument")), _text(form, "text")
         return Write(lambda g: matrix.counter(g, team, argument, text),
                      f"counter argument {argument}")
@@ -179,7 +172,6 @@ def _facilitator_write(action: str, form: dict[str, str]) -> Write:
     if action == "undo":
         return Write(engine.undo, "undo the last turn", expected)
     if action == "set_odds":
-        matrix = _matrix()
         argument = int(_number(form, "argument"))
         # The console asks in per cent; left empty, the model's odds for the linked event stand.
         odds = _number(form, "odds") / 100 if form.get("odds", "").strip() else None
@@ -187,7 +179,6 @@ def _facilitator_write(action: str, form: dict[str, str]) -> Write:
                      f"odds {'the model’s' if odds is None else f'{odds:.0%}'} for argument "
                      f"{argument}", expected)
     if action == "roll":
-        matrix = _matrix()
         argument = int(_number(form, "argument"))
         return Write(lambda g: matrix.roll(g, argument), f"roll argument {argument}", expected)
     raise Refused(f"the facilitator cannot {action!r}", 404)
