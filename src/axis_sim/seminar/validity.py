@@ -64,10 +64,10 @@ def check(game: Game) -> None:
 
 def _scenario(game: Game) -> Scenario:
     """The stored scenario, validated as the loader would, and its hash recomputed."""
-    from axis_sim.scenario.loader import Positions, scenario_hash, validate_data
+    from axis_sim.scenario.loader import scenario_hash
 
     try:
-        scenario = validate_data(dict(game.scenario), Positions(), "the stored scenario")
+        scenario = _validated_scenario(_canonical(game.scenario))
     except ScenarioError as err:
         first = str(err.problems[0]) if err.problems else str(err)
         raise GameError(first) from None
@@ -77,6 +77,15 @@ def _scenario(game: Game) -> Scenario:
         raise GameError("the stored scenario does not match its hash (scenario_hash): it was "
                         "changed after the game began")
     return scenario
+
+
+@lru_cache(maxsize=8)
+def _validated_scenario(scenario_json: str) -> Scenario:
+    """The loader's full validation (schema, domains, dates) of a stored scenario, once per
+    content: a served game is checked on every read, and its scenario never changes."""
+    from axis_sim.scenario.loader import Positions, validate_data
+
+    return validate_data(json.loads(scenario_json), Positions(), "the stored scenario")
 
 
 def _teams(game: Game) -> None:
@@ -345,17 +354,20 @@ def _state(state: dict[str, Any], reference: _Shape, where: str, *, month: int) 
 
 
 def _depth(game: Game) -> None:
-    """No part is nested deeper than a game needs (deep nesting breaks the JSON tools later)."""
-    try:
-        data = game.model_dump(mode="python")
-    except RecursionError:
-        raise GameError(f"the game is nested more than {MAX_DEPTH} levels deep") from None
-    stack: list[tuple[object, int]] = [(data, 0)]
+    """No part is nested deeper than a game needs (deep nesting breaks the JSON tools later).
+    Walks the records and their plain data as they are, without dumping a copy."""
+    from pydantic import BaseModel
+
+    stack: list[tuple[object, int]] = [(game, 0)]
     while stack:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise GameError(f"the game is nested more than {MAX_DEPTH} levels deep")
-        if isinstance(value, dict):
+        if isinstance(value, BaseModel):
+            stack.extend((v, depth + 1) for v in vars(value).values())
+        elif isinstance(value, dict):
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list | tuple):
+            if value and all(isinstance(v, int | float | str) for v in value):
+                continue  # a list of plain values (a state array, a row of text) ends here
             stack.extend((v, depth + 1) for v in value)
