@@ -478,6 +478,38 @@ def test_a_process_running_a_plan_twice_is_told_not_left_waiting(small_plan: Pla
     assert len(list(execute(small_plan, store=store))) == len(small_plan.chunks)
 
 
+def test_a_full_disk_at_the_end_of_a_run_loses_no_simulated_chunk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI end to end: the disk fills while the results are written — one line, exit 2,
+    no results folder and no .partial left, and the saved chunks stay, so the rerun (disk
+    freed) loads every chunk instead of simulating it again."""
+    import pyarrow.parquet as pq
+
+    from axis_sim.cli import main
+
+    short = _short_scenario(tmp_path)
+    args = ["run", str(short), "--runs", "120", "--portfolios", "warn_beijing", "--out",
+            str(tmp_path / "out")]
+    real = pq.write_table
+
+    def full(table: object, where: object, *a: object, **k: object) -> None:
+        if not isinstance(where, str | Path):  # a chunk serialised in memory: no disk
+            return real(table, where, *a, **k)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", full)
+    failed = CliRunner().invoke(main, args)
+    assert failed.exit_code == 2
+    errors = [line for line in failed.output.splitlines() if "disk full" in line]
+    assert len(errors) == 1 and "Traceback" not in failed.output
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("*.partial"))
+    monkeypatch.setattr(pq, "write_table", real)
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert "Resuming: 3 of 3 chunks already done." in again.output
+    assert not list(tmp_path.glob(".chunks-*"))
+
+
 def test_a_lock_removed_with_its_folder_is_taken_again_on_a_new_file(tmp_path: Path) -> None:
     """A run waiting for a store whose owner finished and removed it must not believe it
     holds the lock of the deleted file while a third run locks the new one."""
