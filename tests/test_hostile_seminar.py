@@ -217,6 +217,10 @@ NONSENSE: list[tuple[str, Callable[[Json], None], str]] = [
     ("lookahead of team Mars", lambda g: g["lookaheads"][0].update(team="Mars"), "'Mars'"),
     ("lookahead rows nested", lambda g: g["lookaheads"][0]["rows"].append({"a": {"b": 1}}),
      "flat"),
+    ("arguments without matrix turns", lambda g: g.update(arguments=[
+        {"id": 1, "team": "red", "action": "a", "arguments": ["b"]}]), "without matrix"),
+    ("a rationale of a million characters", lambda g: _first_order(g, "rationale", "x" * 10**6),
+     "at most"),
     ("undone turn with DPRK.invade",
      lambda g: g["undone"][0]["orders"][0].update(decision="DPRK.invade"), "DPRK.invade"),
 ]
@@ -403,3 +407,18 @@ def test_random_edits_are_refused_or_genuinely_valid(template: Path, tmp_path: P
                  ["lookahead", str(path), "--team", "blue", "--worlds", "10"]):
         no_traceback(run(*args))
     store.head()  # whatever was saved on top of it is valid
+
+
+def test_a_matrix_roll_edited_into_a_success_is_refused(tmp_path: Path) -> None:
+    from axis_sim.seminar.matrix import argue, roll, set_odds
+
+    game = new_game(BASELINE, teams=parse_teams(["blue=US", "red=DPRK"]), seed=1, matrix=True)
+    store = GameStore.create(tmp_path / "room.db", game)
+    store.update(lambda g: argue(g, "red", "a test", ["ready"]), who="red", action="argue")
+    store.update(lambda g: set_odds(g, 1, 0.01), who="umpire", action="odds")
+    version, played = store.update(lambda g: roll(g, 1), who="umpire", action="roll")
+    assert played.arguments[0].success is False
+    _, data = head_json(store.path)
+    data["arguments"][0]["success"] = True
+    write_head(store.path, json.dumps(data))
+    assert_refused_everywhere(store.path, tmp_path, version - 1, "does not give success")

@@ -27,8 +27,8 @@ def short_scenario(tmp_path: Path) -> Path:
     return path
 
 
-def run(*args: str) -> Result:
-    return CliRunner().invoke(main, ["seminar", *args])
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, ["seminar", *args], input=input)
 
 
 def cli(*args: str) -> str:
@@ -249,3 +249,41 @@ def test_a_damaged_head_is_refused_with_the_way_back(room: Path) -> None:
     assert "[damaged" in out
     cli("restore", str(room), "--version", "1")
     assert head(room).orders == []
+
+
+def test_a_matrix_turn(short_scenario: Path, tmp_path: Path) -> None:
+    path = tmp_path / "matrix.db"
+    cli("new", str(short_scenario), "--game", str(path), "--teams", *TEAMS, "--matrix")
+    out = cli("argue", str(path), "--team", "red", "--action", "test a warhead",
+              "--argument", "the site is ready", "--event", "nuclear_test")
+    assert "Argument 1 of red" in out
+    cli("counter", str(path), "--team", "blue", "--id", "1", "--text", "China objects")
+    assert "the model's" in cli("set-odds", str(path), "--id", "1", "--worlds", "20")
+    out = cli("roll", str(path), "--id", "1")
+    assert re.search(r"rolled 0\.\d\d against", out)
+    argument = head(path).arguments[0]
+    assert argument.counters == [{"team": "blue", "text": "China objects"}]
+    assert argument.success == (argument.roll < argument.odds)
+    assert "rolled already" in refused("roll", str(path), "--id", "1")
+    assert "own" in refused("counter", str(path), "--team", "red", "--id", "1", "--text", "x")
+    cli("adjudicate", str(path))
+    assert head(path).turns[0].arguments[0].id == 1 and head(path).arguments == []
+    plain = tmp_path / "plain.db"
+    cli("new", str(short_scenario), "--game", str(plain))
+    assert "no matrix" in refused("argue", str(plain), "--team", "blue", "--action", "a",
+                                  "--argument", "b")
+
+
+def test_play_through_the_command(room: Path) -> None:
+    result = run("play", str(room), input="m\nblue\noption:warn_beijing\n1\nwarn them\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Every change is saved" in result.output
+    assert [(o.team, o.decision, o.rationale) for o in head(room).orders] == [
+        ("blue", "option:warn_beijing", "warn them")]
+
+
+def test_a_huge_rationale_is_not_stored(room: Path) -> None:
+    out = refused("move", str(room), "--team", "blue", "--decide", "option:warn_beijing=1",
+                  "--why", "x" * 900_000)
+    assert "not saved" in out and "at most" in out and len(out) < 3000
+    assert len(GameStore(room).history()) == 1

@@ -482,6 +482,72 @@ def seminar_lookahead(game_file: Path, team: str, worlds: int, save: bool) -> No
                        f"{format_number(r.diff_ci_high)}]")
 
 
+# --- matrix-game turns ---------------------------------------------------------------------------
+
+
+@seminar.command("argue")
+@GAME_ARGUMENT
+@click.option("--team", required=True)
+@click.option("--action", required=True, help="What the team does.")
+@click.option("--argument", "reasons", multiple=True, required=True,
+              help="A reason it would work; repeatable.")
+@click.option("--event", help="A watched event whose model odds guide the umpire.")
+def seminar_argue(game_file: Path, team: str, action: str, reasons: tuple[str, ...],
+                  event: str | None) -> None:
+    """Matrix-game turn: TEAM states an action and the arguments for it."""
+    from axis_sim.seminar.matrix import argue
+
+    _, game = _change(game_file, lambda g: argue(g, team, action, list(reasons), event),
+                      who=f"team {team}", action=f"argues: {action}")
+    click.echo(f"Argument {game.arguments[-1].id} of {team}: {action}")
+
+
+@seminar.command("counter")
+@GAME_ARGUMENT
+@click.option("--team", required=True)
+@click.option("--id", "argument_id", required=True, type=click.IntRange(min=1))
+@click.option("--text", required=True, help="The counter-argument.")
+def seminar_counter(game_file: Path, team: str, argument_id: int, text: str) -> None:
+    """Matrix-game turn: TEAM counters another team's argument."""
+    from axis_sim.seminar.matrix import counter
+
+    _change(game_file, lambda g: counter(g, team, argument_id, text), who=f"team {team}",
+            action=f"counters argument {argument_id}")
+    click.echo(f"Counter-argument of {team} to argument {argument_id} recorded.")
+
+
+@seminar.command("set-odds")
+@GAME_ARGUMENT
+@click.option("--id", "argument_id", required=True, type=click.IntRange(min=1))
+@click.option("--chance", type=click.FloatRange(0, 1),
+              help="The umpire's odds (default: the model's, for a linked event).")
+@click.option("--worlds", type=click.IntRange(10, 100_000), default=500, show_default=True)
+def seminar_set_odds(game_file: Path, argument_id: int, chance: float | None,
+                     worlds: int) -> None:
+    """Matrix-game turn: the umpire sets an argument's odds, guided by the model's."""
+    from axis_sim.seminar.matrix import set_odds
+
+    _, game = _change(game_file, lambda g: set_odds(g, argument_id, chance, worlds=worlds),
+                      who=FACILITATOR, action=f"odds for argument {argument_id}")
+    argument = next(a for a in game.arguments if a.id == argument_id)
+    model = "" if argument.model_odds is None else f" (the model's: {argument.model_odds:.0%})"
+    click.echo(f"Argument {argument_id}: odds {argument.odds:.0%}{model}.")
+
+
+@seminar.command("roll")
+@GAME_ARGUMENT
+@click.option("--id", "argument_id", required=True, type=click.IntRange(min=1))
+def seminar_roll(game_file: Path, argument_id: int) -> None:
+    """Matrix-game turn: roll the dice for an argument whose odds are set."""
+    from axis_sim.seminar.matrix import roll
+
+    _, game = _change(game_file, lambda g: roll(g, argument_id), who=FACILITATOR,
+                      action=f"roll for argument {argument_id}")
+    argument = next(a for a in game.arguments if a.id == argument_id)
+    click.echo(f"Argument {argument_id}: rolled {argument.roll:.2f} against "
+               f"{argument.odds:.2f}: {'success' if argument.success else 'failure'}.")
+
+
 # --- where the game stands -----------------------------------------------------------------------
 
 

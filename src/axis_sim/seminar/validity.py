@@ -27,6 +27,7 @@ SHARED_BRIEFINGS = ("facilitator", "public")
 MAX_DEPTH = 32
 MAX_TEAM_NAME = 40
 MAX_INTENSITY = 2.0
+MAX_TEXT = 4000  # characters in a rationale, reason or argument
 
 
 def check(game: Game) -> None:
@@ -54,6 +55,11 @@ def check(game: Game) -> None:
         except ValueError:
             raise GameError(f"deadline {game.deadline!r} is not an ISO-8601 time") from None
     _arguments(game, game.arguments, "arguments")
+    if not game.matrix and (game.arguments or any(t.arguments for t in game.turns)):
+        raise GameError("arguments in a game without matrix-game turns")
+    ids = [a.id for t in game.turns for a in t.arguments] + [a.id for a in game.arguments]
+    if len(set(ids)) != len(ids):
+        raise GameError("an argument id is used in two turns")
     _lookaheads(game)
     for i, turn in enumerate(game.undone):
         _turn_records(game, turn, f"undone[{i}]", reference)
@@ -150,6 +156,8 @@ def _orders(game: Game, orders: Iterable[Order], where: str, *, up_to: int) -> N
             raise GameError(f"{at}: {order.decision!r} is not a decision team {order.team} "
                             f"can take")
         _value(order.decision, order.value, at)
+        _text(order.rationale, at)
+        _text(order.exception, at)
         if order.since_turn > up_to:
             raise GameError(f"{at}: since_turn {order.since_turn} is after turn {up_to}")
         if (order.team, order.decision) in seen:
@@ -163,6 +171,7 @@ def _rulings(rulings: Iterable[Ruling], where: str) -> None:
         at = f"{where}[{i}]"
         if not ruling.reason.strip():
             raise GameError(f"{at}: a ruling without a reason")
+        _text(ruling.reason, at)
         if ruling.kind == "decision":
             if ruling.key not in model_directives.DIRECTIVES and ruling.key not in {
                     f"{OPTION_PREFIX}{o}" for o in OPTIONS}:
@@ -218,6 +227,23 @@ def _arguments(game: Game, arguments: Iterable[Any], where: str) -> None:
         if argument.id in ids:
             raise GameError(f"{at}: argument id {argument.id} is used twice")
         ids.add(argument.id)
+        if not argument.action.strip() or not argument.arguments:
+            raise GameError(f"{at}: an argument is an action with at least one reason")
+        for text in (argument.action, *argument.arguments,
+                     *(str(c.get("text", "")) for c in argument.counters)):
+            _text(text, at)
+        if argument.roll is not None and (argument.odds is None or argument.success != (
+                argument.roll < argument.odds)):
+            raise GameError(f"{at}: the roll {argument.roll!r} against odds {argument.odds!r} "
+                            f"does not give success = {argument.success!r}")
+        if argument.roll is None and argument.success is not None:
+            raise GameError(f"{at}: a success without a roll")
+
+
+def _text(text: str, where: str) -> None:
+    """Free text a seat typed: bounded, so one field cannot bloat every stored version."""
+    if len(text) > MAX_TEXT:
+        raise GameError(f"{where}: a text of {len(text):,} characters (at most {MAX_TEXT:,})")
 
 
 def _turns(game: Game, turns: list[Turn], horizon: int, reference: _Shape) -> None:
