@@ -13,6 +13,7 @@ import copy
 import math
 import os
 import signal
+import warnings
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -365,6 +366,11 @@ def test_a_choice_of_too_many_values(tmp_path: Path) -> None:
     ("experiment: {chunk_size: 100000}\nactors:\n  Russia:\n"
      "    procurement_entities: {value: 5000}\n",
      "actors.Russia.procurement_entities.value", "lower experiment.chunk_size"),
+    ("actors:\n  Russia:\n    initial_cooperation_level: {value: 1000000000000}\n",
+     "actors.Russia.initial_cooperation_level.value", "says it lies in [0, 4]"),
+    ("actors:\n  US:\n    initial_cohesion:\n      value: 0.7\n"
+     "      dist: {kind: uniform, low: 0, high: 2}\n",
+     "actors.US.initial_cohesion.dist", "says it lies in [0, 1]"),
     ("meta: {horizon_months: true}\n", "meta.horizon_months", "whole number, not true"),
     ("options:\n  warn_beijing: {start: true}\n", "options.warn_beijing.start",
      "whole number, not true"),
@@ -551,8 +557,12 @@ def test_hostile_mutations_give_a_clear_error_or_a_finite_run(
         return
     event("ran")
     option = next(iter(scenario.options), None)
-    result = api.run(scenario, runs=4, chunk_size=4, sample_worlds=1,
-                     options=[option] if option else [])
+    with warnings.catch_warnings():
+        # numpy's "invalid value" means a NaN was made or a number cast to an integer it does
+        # not fit: a value the checks should have refused.
+        warnings.simplefilter("error", RuntimeWarning)
+        result = api.run(scenario, runs=4, chunk_size=4, sample_worlds=1,
+                         options=[option] if option else [])
     numbers = result.outcomes.select_dtypes("number").to_numpy(dtype=float)
     assert numbers.size and np.isfinite(numbers).all()
     assert all(math.isfinite(v) for v in result.scores["composite_score"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import NamedTuple
@@ -96,6 +97,11 @@ def _domain_problems(scenario: Scenario) -> list[Problem]:
                              "distribution"))
             continue
         low, high = support(parameter.dist, parameter.value)
+        stated = _stated_range(parameter.unit)
+        if stated is not None and not stated[0] <= low <= high <= stated[1]:
+            problems.append(((*loc, "dist") if is_uncertain(parameter) else (*loc, "value"),
+                             f"its unit ({parameter.unit}) says it lies in [{stated[0]:g}, "
+                             f"{stated[1]:g}], but it can be anything in [{low:g}, {high:g}]"))
         if path in DIVISORS and low <= 0:
             problems.append(((*loc, "dist") if is_uncertain(parameter) else (*loc, "value"),
                              f"the model divides by {path} (to compute "
@@ -116,6 +122,19 @@ def _domain_problems(scenario: Scenario) -> list[Problem]:
                              f"{MAX_ENTITY_CELLS:,}: lower experiment.chunk_size to at most "
                              f"{int(MAX_ENTITY_CELLS // max(count, 1))}"))
     return problems
+
+
+_UNIT_RANGE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?![\w.])")
+
+
+def _stated_range(unit: str) -> tuple[float, float] | None:
+    """The range a unit states, as in "index 0-1" or "ladder rung 0-4" (the model reads the
+    value as a point on that scale: a rung of 1e12 overflows the rung counter)."""
+    match = _UNIT_RANGE.search(unit)
+    if match is None:
+        return None
+    low, high = float(match.group(1)), float(match.group(2))
+    return (low, high) if low < high else None
 
 
 def _event_problems(scenario: Scenario) -> list[Problem]:
