@@ -439,3 +439,20 @@ def test_text_from_a_seat_is_shown_as_text_never_as_markup(room) -> None:
         _, _, page = fetch(f"{url}/join/{seats[seat]}")
         assert probe not in page and "&lt;script&gt;alert(" in page
         assert "<img src=x" not in page
+
+
+def test_a_team_gets_its_own_handout_and_only_the_umpire_the_report(room) -> None:
+    url, store, seats = room
+    post(url, seats["red"], "order", decision="DPRK.posture", value="coercion",
+         rationale=RED_SECRET)
+    post(url, seats["blue"], "order", decision="option:sanctions_listing", value="1",
+         rationale=BLUE_SECRET)
+    assert post(url, seats["facilitator"], "adjudicate", expected=store.head_version())[0] \
+        == 303
+    status, _, report = fetch(f"{url}/join/{seats['facilitator']}/report")
+    assert status == 200 and RED_SECRET in report and BLUE_SECRET in report
+    status, _, handout = fetch(f"{url}/join/{seats['red']}/report")
+    assert status == 200 and RED_SECRET in handout and BLUE_SECRET not in handout
+    status, _, handout = fetch(f"{url}/join/{seats['blue']}/report")
+    assert status == 200 and BLUE_SECRET in handout and RED_SECRET not in handout
+    assert fetch(f"{url}/join/{seats['projector']}/report")[0] == 403

@@ -25,7 +25,6 @@ import hmac
 import json
 import math
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -197,6 +196,7 @@ class SeminarServer:
         # Views already built, per (version, seat): a view asks the model what is on a team's
         # menu, and every open page polls; the game only changes with the version.
         self._views: dict[tuple[int, str, str], dict[str, Any]] = {}
+        self._reports: dict[tuple[int, str, str], str] = {}  # per (version, seat)
         self._lock = threading.Lock()
 
     # -- reading --
@@ -314,16 +314,22 @@ class SeminarServer:
                           action=f"lookahead ({worlds} worlds)")
 
     def report(self, token: str) -> Response:
-        """The after-action report, for the facilitator."""
-        seat = self.seat(token)
-        if seat.role != "facilitator":
-            raise Refused("the after-action report is the facilitator's", 403)
-        from axis_sim.seminar.report import write_report
+        """The after-action report for the facilitator; for a team, its own handout only (the
+        report holds every team's orders, briefings and the ground truth)."""
+        from axis_sim.seminar.report import render_handout_html, render_html
 
-        _, game = self.store.head()
-        with tempfile.TemporaryDirectory() as folder:
-            _, page = write_report(game, Path(folder), self.store.path.stem)
-            html = Path(page).read_text(encoding="utf-8")
+        seat = self.seat(token)
+        if seat.role == "projector":
+            raise Refused("the after-action report is the facilitator's", 403)
+        version, game = self.store.head()
+        key = (version, seat.role, seat.team or "")
+        html = self._reports.get(key)
+        if html is None:  # the report runs the model's envelope: seconds, once per version
+            html = render_html(game) if seat.role == "facilitator" else \
+                render_handout_html(game, str(seat.team))
+            with self._lock:
+                self._reports = {k: v for k, v in self._reports.items() if k[0] == version}
+                self._reports[key] = html
         # The report embeds its own scripts (plotly), so it gets no script policy of ours.
         return HTMLResponse(html, headers=HEADERS)
 
