@@ -572,3 +572,45 @@ def test_a_huge_message_is_cut_to_a_readable_line() -> None:
     problem = Problem("f.yaml" * 1000, 1, 1, "x" * 1000, "y" * 900_000)
     line = str(problem)
     assert "\n" not in line and len(line) < 3100 and line.endswith("…")
+
+
+# --- a fuzzer over extends: paths ----------------------------------------------------------------
+
+REFS = st.one_of(
+    st.sampled_from(["/", ".", "..", "~", "~/.ssh/id_rsa", "/etc/passwd", "/etc/shadow",
+                     "/dev/zero", "/dev/stdin", "/proc/self/environ", "../outside/shadow",
+                     "sub/../../outside/shadow", "link", "pipe", "sub", "sub/", "base.yaml",
+                     "./base.yaml", "sub/inner.yaml", "a" * 5000, "base.yaml\0x", "//etc/shadow",
+                     "\\\\server\\share", "file:///etc/shadow", "base.yaml/", "🙂.yaml"]),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=30),
+)
+
+
+@settings(max_examples=60, deadline=timedelta(seconds=30),
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(refs=st.lists(REFS, min_size=1, max_size=4))
+def test_hostile_extends_paths_never_reach_outside(tree: tuple[Path, Path], stats: list[str],
+                                                   refs: list[str]) -> None:
+    scenario, outside = tree
+    # The same folders serve every example: made once, then reused.
+    (scenario / "base.yaml").write_text("meta: {name: base}\n", encoding="utf-8")
+    (scenario / "sub").mkdir(exist_ok=True)
+    (scenario / "sub" / "inner.yaml").write_text("meta: {title: inner}\n", encoding="utf-8")
+    if not (scenario / "link").is_symlink():
+        (scenario / "link").symlink_to(outside / "shadow")
+    if not (scenario / "pipe").exists():
+        os.mkfifo(scenario / "pipe")
+    child = scenario / "child.yaml"
+    child.write_text(yaml.safe_dump({"extends": refs, "meta": {"name": "child"}}),
+                     encoding="utf-8")
+    stats.clear()
+    with no_hang():
+        try:
+            data, _ = resolve(child)
+        except ScenarioError as err:
+            for problem in checked(err):
+                assert "SECRET" not in str(problem) and "$6$" not in str(problem)
+        else:
+            assert data["meta"]["name"] == "child"
+    assert not [seen for seen in stats if "outside" in seen or seen.startswith(("/etc", "/dev",
+                                                                                 "/proc"))]
