@@ -422,3 +422,24 @@ def test_a_matrix_roll_edited_into_a_success_is_refused(tmp_path: Path) -> None:
     data["arguments"][0]["success"] = True
     write_head(store.path, json.dumps(data))
     assert_refused_everywhere(store.path, tmp_path, version - 1, "does not give success")
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "room.db"
+    os.mkfifo(fifo)
+    result = run("status", str(fifo))
+    no_traceback(result)
+    assert result.exit_code == 2 and "not a regular file" in result.output
+
+
+def test_import_refuses_a_fifo_and_a_missing_file(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "game.json")
+    for source in (tmp_path / "game.json", tmp_path / "none.json"):
+        result = run("import", str(source), "--game", str(tmp_path / "new.db"))
+        no_traceback(result)
+        assert result.exit_code == 2 and "no such file" in result.output
+    assert not (tmp_path / "new.db").exists()

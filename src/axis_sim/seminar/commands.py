@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 FACILITATOR = "facilitator"
+MAX_IMPORT_BYTES = 256 * 2**20  # far above a finished game (about 0.5 MB for 12 turns)
 
 SEMINAR_EPILOG = """\b
 Example (a seminar with two human teams; China is played by the model):
@@ -71,6 +72,8 @@ def seminar() -> None:
 @contextmanager
 def _plain_errors() -> Iterator[None]:
     """A GameError (bad input, damaged game, wrong turn) is one line on stderr and exit 2."""
+    from pydantic import ValidationError
+
     from axis_sim.seminar.game import GameError
 
     try:
@@ -80,6 +83,11 @@ def _plain_errors() -> Iterator[None]:
         sys.exit(2)
     except ScenarioError as err:
         fail(err)
+    except ValidationError as err:  # a value the game's records refuse, not caught earlier
+        first = err.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        click.echo(f"Error: {_one_line(Exception(f'{where}: {first['msg']}'))}", err=True)
+        sys.exit(2)
 
 
 def _one_line(err: Exception) -> str:
@@ -227,6 +235,11 @@ def seminar_import(json_file: Path, game_file: Path, host: str, port: int) -> No
     with _plain_errors():
         if game_file.exists():
             raise GameError(f"{game_file} already exists; choose another name for the database")
+        if not json_file.is_file():  # a FIFO would block the read forever
+            raise GameError(f"{json_file}: no such file (or not a regular file)")
+        if json_file.stat().st_size > MAX_IMPORT_BYTES:
+            raise GameError(f"{json_file}: larger than {MAX_IMPORT_BYTES // 2**20} MB, not a "
+                            f"game")
         try:
             raw = json_file.read_bytes()
         except OSError as err:

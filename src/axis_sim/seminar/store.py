@@ -156,6 +156,8 @@ class GameStore:
                             f"`axis-sim seminar new SCENARIO --game {self.path}`)")
         if self.path.is_dir():
             raise GameError(f"{self.path} is a folder, not a game database")
+        if not self.path.is_file():  # a FIFO or a device would block the first read forever
+            raise GameError(f"{self.path} is not a regular file, so not a game database")
         self._check_kind()
         with self._connect() as db:
             rows = dict(self._query(db, "SELECT key, value FROM meta", what="meta"))
