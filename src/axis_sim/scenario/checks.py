@@ -83,8 +83,8 @@ _PROBES = np.array([0.0, 1e-12, 0.5, 1.0 - 1e-12, 1.0 - 2.0**-53])
 
 
 def _domain_problems(scenario: Scenario) -> list[Problem]:
-    """Values the model cannot compute with: draws that are not finite or absurdly large,
-    divisors that can be zero, arrays too large for memory."""
+    """Values the model cannot compute with: draws that are not finite or absurdly large, off
+    the scale their unit states, divisors that can be zero, arrays too large for memory."""
     problems: list[Problem] = []
     for path, (parameter, loc) in flat_parameters(scenario).items():
         with np.errstate(all="ignore"):
@@ -101,7 +101,7 @@ def _domain_problems(scenario: Scenario) -> list[Problem]:
         if stated is not None and not stated[0] <= low <= high <= stated[1]:
             problems.append(((*loc, "dist") if is_uncertain(parameter) else (*loc, "value"),
                              f"its unit ({parameter.unit}) says it lies in [{stated[0]:g}, "
-                             f"{stated[1]:g}], but it can be anything in [{low:g}, {high:g}]"))
+                             f"{stated[1]:g}], but its range is [{low:g}, {high:g}]"))
         if path in DIVISORS and low <= 0:
             problems.append(((*loc, "dist") if is_uncertain(parameter) else (*loc, "value"),
                              f"the model divides by {path} (to compute "
