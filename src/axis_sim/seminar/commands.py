@@ -86,13 +86,14 @@ def _plain_errors() -> Iterator[None]:
     except ValidationError as err:  # a value the game's records refuse, not caught earlier
         first = err.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        click.echo(f"Error: {_one_line(Exception(f'{where}: {first['msg']}'))}", err=True)
+        click.echo(f"Error: {_one_line(where + ': ' + first['msg'])}", err=True)
         sys.exit(2)
 
 
-def _one_line(err: Exception) -> str:
-    text = " ".join(str(err).split())
-    return text if len(text) <= 2000 else text[:1997] + "..."
+def _one_line(text: object, limit: int = 2000) -> str:
+    """`text` on one line (whitespace squeezed), at most `limit` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
 def _open(path: Path) -> GameStore:
@@ -615,7 +616,7 @@ def seminar_history(game_file: Path) -> None:
         mark = "*" if e.version == head else " "
         parent = "-" if e.parent is None else str(e.parent)
         click.echo(f"{mark}{e.version:5d}  from {parent:>5s}  {e.when}  {e.who}: "
-                   f"{_one_line(Exception(e.action))[:120]}{flag}")
+                   f"{_one_line(e.action, 120)}{flag}")
 
 
 @seminar.command("restore")
