@@ -210,6 +210,10 @@ def test_three_browsers_play_two_turns_with_fog_of_war_and_a_ruling(tmp_path: Pa
                 for team in ("blue", "red"):  # each reads its briefing
                     seats[team].open()
                     seats[team].keep_json()
+            for name, seat in seats.items():  # no script error, no blocked resource
+                severe = [e["message"] for e in seat.driver.get_log("browser")
+                          if e["level"] == "SEVERE"]
+                assert not severe, (name, severe)
             seats["facilitator"].driver.get(f"{url}/join/{tokens['facilitator']}/report")
             report = seats["facilitator"].driver.page_source
         finally:

@@ -418,6 +418,8 @@ def create_app(path: Path | str) -> Starlette:
 
     routes = [
         Route("/", index),
+        # Browsers ask for an icon even on the JSON; answer "none" rather than an error.
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/join/{token}", join),
         Route("/join/{token}/report", report),
         Route("/join/{token}/{action}", post, methods=["POST"]),
