@@ -13,12 +13,14 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 import axis_sim.api
 import axis_sim.scoring
 from axis_sim.cli import main
+from axis_sim.cli_common import check_scheduler
 from axis_sim.console import MAX_LINE, clip
 from axis_sim.experiment import plan as plan_module
 from axis_sim.experiment.output import manifest_json
@@ -118,6 +120,28 @@ def test_an_unreachable_scheduler_is_refused_at_once(tiny: Path, no_simulation: 
                                        "--scheduler", address])
     line = assert_one_line_error(result, f"cannot reach the scheduler at {address}")
     assert "waited up to 3 s" in line
+
+
+def test_a_server_that_is_not_a_scheduler_is_refused() -> None:
+    """Something listens but never greets (a web server waits for its client): refused, where
+    Dask's own client would wait for ever."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(click.BadParameter, match="did not answer as a Dask scheduler"):
+            check_scheduler(address, "dask", connect_seconds=0.5)
+
+
+def test_a_dask_scheduler_passes_the_check() -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        import dask.config
+
+        with dask.config.set({}):  # the check shortens Dask's connect timeout: only here
+            check_scheduler(cluster.scheduler_address, "dask")
+            assert dask.config.get("distributed.comm.timeouts.connect") == "3s"
 
 
 def test_out_under_a_file_is_refused_before_simulating(tiny: Path, tmp_path: Path,

@@ -4,6 +4,7 @@ number, a Dask scheduler it can reach), so a bad value costs a one-line error, n
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import re
@@ -122,7 +123,8 @@ CONNECT_SECONDS = 3.0  # an unreachable scheduler fails in this long, not Dask's
 def check_scheduler(address: str | None, executor: str, *,
                     connect_seconds: float = CONNECT_SECONDS) -> None:
     """`--scheduler`: only with `--executor dask`, a `[tcp|tls://]host:port` address, and a
-    scheduler that accepts a connection within `connect_seconds`; a usage error otherwise."""
+    Dask scheduler that accepts a connection and greets within `connect_seconds` (then the
+    run's own connections give up as soon); a usage error otherwise."""
     if address is None:
         return
     if executor != "dask":
@@ -135,13 +137,30 @@ def check_scheduler(address: str | None, executor: str, *,
                                  "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)",
                                  param_hint="--scheduler")
     host = match.group("host").strip("[]")
+    if importlib.util.find_spec("distributed") is None:
+        raise click.BadParameter("the Dask executor needs dask.distributed: pip install "
+                                 "'axis-sim[dask]'", param_hint="--executor")
     try:
-        socket.create_connection((host, port), timeout=connect_seconds).close()
+        connection = socket.create_connection((host, port), timeout=connect_seconds)
     except OSError as err:
         reason = "no answer" if isinstance(err, TimeoutError) else (err.strerror or str(err))
-        raise click.BadParameter(f"cannot reach the scheduler at {address} "
-                                 f"({reason}; waited up to {connect_seconds:g} s)",
+        raise click.BadParameter(f"cannot reach the scheduler at {address} ({reason}; waited "
+                                 f"up to {connect_seconds:g} s)",
                                  param_hint="--scheduler") from None
+    with connection:
+        # A Dask scheduler sends its handshake as soon as a client connects; a web server or
+        # anything else waits for the client, and Dask's own client would wait with it.
+        try:
+            greeted = match.group("protocol") == "tls" or bool(connection.recv(1))
+        except OSError:
+            greeted = False
+    if not greeted:
+        raise click.BadParameter(f"{address} did not answer as a Dask scheduler within "
+                                 f"{connect_seconds:g} s", param_hint="--scheduler")
+    import dask.config
+
+    # The run's own connections give up as soon, not after Dask's 30 s.
+    dask.config.set({"distributed.comm.timeouts.connect": f"{connect_seconds:g}s"})
 
 
 class ScenarioParam(click.ParamType):
