@@ -443,3 +443,44 @@ def test_import_refuses_a_fifo_and_a_missing_file(tmp_path: Path) -> None:
         no_traceback(result)
         assert result.exit_code == 2 and "no such file" in result.output
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["phase", "{g}", "orders", "--minutes", "nan"],
+    ["move", "{g}", "--team", "red", "--decide", "DPRK.deliveries=nan"],
+    ["move", "{g}", "--team", "red", "--decide", "DPRK.deliveries=1e400"],
+    ["move", "{g}", "--team", "blue", "--decide", "option:warn_beijing=inf"],
+    ["move", "{g}", "--team", "blue", "--decide", "US.exercise=a\x01b"],
+    ["move", "{g}", "--team", "blue\x00", "--decide", "US.exercise=yes"],
+    ["move", "{g}", "--team", "blue", "--decide", "=1"],
+    ["set-odds", "{g}", "--id", "1", "--chance", "nan"],
+    ["rule", "{g}", "--decision", "option:warn_beijing=nan", "--reason", "x"],
+    ["rule", "{g}", "--event", "ceasefire=perhaps", "--reason", "x"],
+    ["rule", "{g}", "--event", "ceasefire=yes", "--reason", " "],
+    ["approve", "{g}", "--team", "red", "--decision", "DPRK.invade", "--reason", "x"],
+    ["withdraw", "{g}", "--team", "Mars", "--decision", "DPRK.posture"],
+    ["ready", "{g}", "--team", "Mars"],
+    ["lookahead", "{g}", "--team", "Mars", "--worlds", "10"],
+    ["status", "{g}", "--team", "Mars"],
+    ["restore", "{g}", "--version", "999999999999"],
+    ["export", "{g}", "--out", "/proc/x.json"],
+    ["report", "{g}", "--out", "/proc/x"],
+    ["fork", "{g}", "--game", "/proc/f.db"],
+    ["new", "baseline", "--game", "/nonexistent/x.db"],
+    ["new", "baseline", "--game", "{d}/n.db", "--teams", "blue=US", "--turn-months", "24",
+     "--seed", "1"],
+    ["import", "/dev/null", "--game", "{d}/i.db"],
+], ids=lambda a: " ".join(a[:3]))
+def test_bad_values_give_one_line_and_exit_2(template: Path, tmp_path: Path,
+                                             args: list[str]) -> None:
+    path = copy_of(template, tmp_path)
+    before = GameStore(path).history()
+    filled = [a.replace("{g}", str(path)).replace("{d}", str(tmp_path)) for a in args]
+    result = run(*filled)
+    no_traceback(result)
+    if filled[0] == "new" and "--turn-months" in filled:  # 24-month turns on a 36-month horizon
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error") or result.output.startswith("Usage"), result.output
+    assert GameStore(path).history() == before
