@@ -139,9 +139,12 @@ def test_a_dask_scheduler_passes_the_check() -> None:
                                   dashboard_address=None) as cluster:
         import dask.config
 
-        with dask.config.set({}):  # the check shortens Dask's connect timeout: only here
+        before = dask.config.get("distributed.comm.timeouts.connect")
+        try:
             check_scheduler(cluster.scheduler_address, "dask")
             assert dask.config.get("distributed.comm.timeouts.connect") == "3s"
+        finally:  # the check shortens Dask's connect timeout for the process: only here
+            dask.config.set({"distributed.comm.timeouts.connect": before})
 
 
 def test_out_under_a_file_is_refused_before_simulating(tiny: Path, tmp_path: Path,
