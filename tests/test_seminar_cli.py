@@ -287,3 +287,30 @@ def test_a_huge_rationale_is_not_stored(room: Path) -> None:
                   "--why", "x" * 900_000)
     assert "not saved" in out and "at most" in out and len(out) < 3000
     assert len(GameStore(room).history()) == 1
+
+
+def test_commands_started_together_lose_nothing(room: Path) -> None:
+    """The issue's trial, as separate processes: red's and blue's orders and an adjudication
+    started at once. Each change lands on the one before it, so both orders are kept (in the
+    turn, or in force for the next) and the turn is played once."""
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-c", "from axis_sim.cli import main; main()", "seminar"]
+    for trial in range(2):
+        procs = [subprocess.Popen([*base, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+                 for args in (["move", str(room), "--team", "red", "--decide",
+                               f"DPRK.deliveries={0.1 + trial / 10}"],
+                              ["adjudicate", str(room)],
+                              ["move", str(room), "--team", "blue", "--decide",
+                               f"option:warn_beijing={1 + trial / 2}"])]
+        for p in procs:
+            _, err = p.communicate(timeout=600)
+            assert p.returncode == 0, err
+        game = head(room)
+        assert len(game.turns) == trial + 1
+        kept = {(o.team, o.decision, o.value) for o in [*game.orders, *game.turns[-1].orders]}
+        assert ("red", "DPRK.deliveries", 0.1 + trial / 10) in kept
+        assert ("blue", "option:warn_beijing", 1 + trial / 2) in kept
+    assert [e.parent for e in GameStore(room).history()] == [None, *range(1, 7)]
