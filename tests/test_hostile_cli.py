@@ -319,3 +319,19 @@ def test_extends_outside_the_tree_needs_allow_outside(tiny: Path, tmp_path: Path
 def test_clean_is_a_command() -> None:
     result = CliRunner().invoke(main, ["clean", "--help"])
     assert result.exit_code == 0 and "--dry-run" in result.output
+
+
+def test_in_a_real_process_a_bad_value_is_one_line(tiny: Path, tmp_path: Path) -> None:
+    """The console script as a user runs it: exit 2, one `Error:` line, no traceback."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", "from axis_sim.cli import main; "
+                           "main(prog_name='axis-sim')", "run", str(tiny), "--runs",
+                           "1000000000000", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if not STAMP.match(line)]
+    assert len(lines) == 1 and lines[0].startswith("Error: Invalid value for --runs: "), lines
+    assert done.stdout == "" and not (tmp_path / "out").exists()
