@@ -111,6 +111,8 @@ class Main(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.MissingParameter:  # a mistake of syntax: the usage line helps
+            raise
         except click.BadParameter as err:
             raise BadValue(clip(err.format_message())) from None
         except click.ClickException as err:
