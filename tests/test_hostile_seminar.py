@@ -484,3 +484,54 @@ def test_bad_values_give_one_line_and_exit_2(template: Path, tmp_path: Path,
     assert result.exit_code == 2, result.output
     assert result.output.startswith("Error") or result.output.startswith("Usage"), result.output
     assert GameStore(path).history() == before
+
+
+def test_a_team_renamed_everywhere_no_longer_matches_its_seat(template: Path,
+                                                              tmp_path: Path) -> None:
+    """Renamed consistently in the game, the team would still be valid on its own, but its
+    join link would open nothing: refused."""
+    path = copy_of(template, tmp_path)
+    version, game = head_json(path)
+    write_head(path, json.dumps(game).replace('"red"', '"Red"'))
+    assert_refused_everywhere(path, tmp_path, version - 1, "not the seats'")
+
+
+def test_a_seat_edited_to_another_team_is_refused(template: Path, tmp_path: Path) -> None:
+    path = copy_of(template, tmp_path)
+    _sql("UPDATE seats SET team = 'Mars' WHERE team = 'red'")(path)
+    result = run("status", str(path))
+    no_traceback(result)
+    assert result.exit_code == 2 and "not the seats'" in result.output
+
+
+def test_a_writer_killed_mid_change_leaves_the_game_as_it_was(template: Path,
+                                                             tmp_path: Path) -> None:
+    """SIGKILL while holding the write lock: nothing half-written, the lock is released, and
+    the next change is stored on the last good version."""
+    import signal
+    import subprocess
+    import sys
+
+    path = copy_of(template, tmp_path)
+    store = GameStore(path)
+    version, game = store.head()
+    code = ("import sys, time\n"
+            "from axis_sim.seminar.store import GameStore\n"
+            "from axis_sim.seminar.engine import submit\n"
+            "def change(g):\n"
+            "    g = submit(g, 'red', 'DPRK.posture', 'restraint')\n"
+            "    print('changing', flush=True)\n"
+            "    time.sleep(120)\n"
+            "    return g\n"
+            "GameStore(sys.argv[1]).update(change, who='killed', action='never stored')\n")
+    writer = subprocess.Popen([sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "changing"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=60)
+    assert store.head() == (version, game)
+    new, _ = GameStore(path, timeout=5).update(
+        lambda g: submit(g, "blue", "option:warn_beijing", 1), who="next", action="orders")
+    assert new == version + 1 and store.history()[-1].parent == version

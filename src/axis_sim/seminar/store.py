@@ -295,6 +295,7 @@ class GameStore:
                 new = change(game)
                 try:
                     check(new)
+                    self._seated(db, new)
                 except GameError as err:
                     raise GameError(f"the change was not saved: {err}") from None
                 text = dump_game(new)
@@ -418,9 +419,23 @@ class GameStore:
         digest = _digest(text)
         if self._cache and self._cache[:2] == (version, digest):
             return self._cache[2]
-        game = parse_game(text, f"{self.path} version {version}")
+        where = f"{self.path} version {version}"
+        game = parse_game(text, where)
+        try:
+            self._seated(db, game)
+        except GameError as err:
+            raise GameError(f"{where}: {err}") from None
         self._cache = (version, digest, game)
         return game
+
+    def _seated(self, db: sqlite3.Connection, game: Game) -> None:
+        """The game's teams are the teams that have seats (a team renamed by a hand edit
+        would leave a seat opening nothing, and a team nobody can join)."""
+        rows = self._query(db, "SELECT team FROM seats WHERE role = 'team'", what="seats")
+        seated = {str(team) for (team,) in rows}
+        if seated != set(game.teams):
+            raise GameError(f"the game's teams ({', '.join(sorted(game.teams)) or 'none'}) are "
+                            f"not the seats' ({', '.join(sorted(seated)) or 'none'})")
 
     def _valid_head(self, db: sqlite3.Connection, version: int) -> Game:
         try:
