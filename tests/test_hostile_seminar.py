@@ -254,7 +254,10 @@ def test_every_command_refuses_a_damaged_head(template: Path, tmp_path: Path) ->
     (b"\xff\xfe", "not UTF-8"),
     ('{"format": "axis-sim-seminar", "version": 2, "state": ' + "[" * 200_000 + "]" * 200_000
      + "}", "nested too deeply"),
-], ids=["truncated", "empty", "a list", "a number", "bytes", "nested 200,000 deep"])
+    ('{"format": "axis-sim-seminar", "version": ' + "[" * 900 + "]" * 900 + "}",
+     "game format version list"),
+], ids=["truncated", "empty", "a list", "a number", "bytes", "nested 200,000 deep",
+        "version nested 900 deep"])
 def test_a_head_row_that_is_not_a_game_is_refused(template: Path, tmp_path: Path, text: object,
                                                   expected: str) -> None:
     path = copy_of(template, tmp_path)

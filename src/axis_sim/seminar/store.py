@@ -119,9 +119,11 @@ def parse_game(text: object, where: str) -> Game:
         raise GameError(f"{where}: the stored game is not valid JSON ({err})") from None
     if not isinstance(data, dict) or data.get("format") != GAME_FORMAT:
         raise GameError(f"{where}: the stored data is not an axis-sim seminar game")
-    if data.get("version") != GAME_VERSION:
-        raise GameError(f"{where}: game format version {data.get('version')!r}; this axis-sim "
-                        f"reads version {GAME_VERSION}")
+    version = data.get("version")
+    if version != GAME_VERSION:
+        shown = repr(version)[:20] if isinstance(version, int | str) else type(version).__name__
+        raise GameError(f"{where}: game format version {shown}; this axis-sim reads version "
+                        f"{GAME_VERSION}")
     try:
         game = Game.model_validate(data)
     except RecursionError:
@@ -286,7 +288,7 @@ class GameStore:
         from validation leave the database untouched.
         """
         with self._connect() as db:
-            self._begin_immediate(db)
+            db.execute("BEGIN IMMEDIATE")
             try:
                 version = self._head(db)
                 if expected is not None and expected != version:
@@ -318,7 +320,7 @@ class GameStore:
         if not reason.strip():
             raise GameError("a restore needs a reason (it goes into the history)")
         with self._connect() as db:
-            self._begin_immediate(db)
+            db.execute("BEGIN IMMEDIATE")
             try:
                 game = self._game(db, version)
                 text = dump_game(game)
@@ -395,9 +397,6 @@ class GameStore:
                 raise GameError(f"{self.path}: not an axis-sim seminar game database "
                                 f"({what}: {err})") from None
             raise
-
-    def _begin_immediate(self, db: sqlite3.Connection) -> None:
-        db.execute("BEGIN IMMEDIATE")
 
     def _head(self, db: sqlite3.Connection) -> int:
         rows = self._query(db, "SELECT version FROM head WHERE id = 1", what="head")
