@@ -138,6 +138,7 @@ Examples:
   axis-sim validate my.yaml                   check scenario files
   axis-sim schema > scenario.schema.json      JSON Schema for editors
   axis-sim bench --quick                      how fast the model runs on this machine
+  axis-sim clean --dry-run                    what interrupted runs left behind, with sizes
 
 \b
 A SCENARIO is a file, or the name of a bundled scenario (`axis-sim scenarios list`); an
