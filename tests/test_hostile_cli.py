@@ -266,6 +266,14 @@ def test_score_portfolio_all_is_refused(no_simulation: None) -> None:
     assert_one_line_error(result, "--portfolio: 'all' names")
 
 
+def test_score_checks_the_default_folder_before_simulating(
+        tmp_path: Path, no_simulation: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("results").write_text("a file where the results folder would go")
+    result = CliRunner().invoke(main, ["score", str(BACKTEST), str(QUESTIONS)])
+    assert_one_line_error(result, "cannot write in results: a file is in the way")
+
+
 def test_score_does_not_overwrite_a_report_without_force(tmp_path: Path) -> None:
     out = tmp_path / "score"
     out.mkdir()

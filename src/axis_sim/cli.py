@@ -676,8 +676,7 @@ def score(scenario: Path, questions: Path, portfolio: str | None, runs: int | No
     from axis_sim.scoring import score as score_forecasts
     from axis_sim.scoring.report import HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE
 
-    if out is not None:
-        _report_folder(out, (HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE), force)
+    _report_folder(out, (HTML_FILE, QUESTIONS_FILE, SUMMARY_FILE), force)
     try:
         spec = load_scenario(scenario, allow_outside=allow_outside)
         question_set = load_questions(questions)
@@ -739,8 +738,7 @@ def backtest_cmd(registry: Path | None, runs: int | None, seed: int | None, jobs
         write_backtest_report,
     )
 
-    if out is not None:
-        _report_folder(out, ("backtest.md", "backtest.html", "backtest.json"), force)
+    _report_folder(out, ("backtest.md", "backtest.html", "backtest.json"), force)
     if registry is None:
         local = Path("questions") / "origins.yaml"
         registry = local if local.is_file() else bundled.registry()
@@ -778,9 +776,12 @@ def _one_portfolio(spec: Scenario, portfolio: str) -> None:
             "and score others in turn", param_hint="--portfolio")
 
 
-def _report_folder(folder: Path, files: tuple[str, ...], force: bool) -> None:
+def _report_folder(folder: Path | None, files: tuple[str, ...], force: bool) -> None:
     """Before any work: refuse an --out that already holds one of the report's `files`
-    (unless `force`), and check it can be written."""
+    (unless `force`), and check it (or, without --out, `results/`) can be written."""
+    if folder is None:
+        check_writable(Path("results"), "--out")
+        return
     found = [name for name in files if (folder / name).exists()]
     if found and not force:
         raise click.BadParameter(f"{folder} already holds {found[0]}; choose another folder, "
