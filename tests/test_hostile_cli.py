@@ -133,6 +133,13 @@ def test_a_server_that_is_not_a_scheduler_is_refused() -> None:
             check_scheduler(address, "dask", connect_seconds=0.5)
 
 
+def test_dask_without_distributed_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("axis_sim.cli_common.importlib.util.find_spec", lambda name: None)
+    with pytest.raises(click.BadParameter, match="pip install 'axis-sim\\[dask\\]'"):
+        check_scheduler(None, "dask")
+    check_scheduler(None, "local")  # the local executor needs nothing more
+
+
 def test_a_dask_scheduler_passes_the_check() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",

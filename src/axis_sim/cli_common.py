@@ -122,9 +122,13 @@ CONNECT_SECONDS = 3.0  # an unreachable scheduler fails in this long, not Dask's
 
 def check_scheduler(address: str | None, executor: str, *,
                     connect_seconds: float = CONNECT_SECONDS) -> None:
-    """`--scheduler`: only with `--executor dask`, a `[tcp|tls://]host:port` address, and a
-    Dask scheduler that accepts a connection and greets within `connect_seconds` (then the
-    run's own connections give up as soon); a usage error otherwise."""
+    """`--executor dask` needs dask.distributed installed. `--scheduler`: only with
+    `--executor dask`, a `[tcp|tls://]host:port` address, and a Dask scheduler that accepts a
+    connection and greets within `connect_seconds` (then the run's own connections give up as
+    soon); a usage error otherwise."""
+    if executor == "dask" and importlib.util.find_spec("distributed") is None:
+        raise click.BadParameter("the Dask executor needs dask.distributed: pip install "
+                                 "'axis-sim[dask]'", param_hint="--executor")
     if address is None:
         return
     if executor != "dask":
@@ -137,9 +141,6 @@ def check_scheduler(address: str | None, executor: str, *,
                                  "tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786)",
                                  param_hint="--scheduler")
     host = match.group("host").strip("[]")
-    if importlib.util.find_spec("distributed") is None:
-        raise click.BadParameter("the Dask executor needs dask.distributed: pip install "
-                                 "'axis-sim[dask]'", param_hint="--executor")
     try:
         connection = socket.create_connection((host, port), timeout=connect_seconds)
     except OSError as err:
