@@ -263,6 +263,18 @@ def test_plan_size_is_bounded_by_memory_and_a_hard_cap(baseline: Scenario) -> No
     check_size(baseline, 100_000, 500, 6, memory=2**30, sample_worlds=200)
 
 
+def test_chunks_are_bounded_by_the_procurement_network(baseline: Scenario) -> None:
+    """The loader bounds entities × the scenario's chunk size; --chunk-size is bounded too."""
+    actors = {actor: dict(params) for actor, params in baseline.actors.items()}
+    actors["Russia"]["procurement_entities"] = actors["Russia"]["procurement_entities"] \
+        .model_copy(update={"value": 5000.0})
+    wide = baseline.model_copy(update={"actors": actors})
+    with pytest.raises(PlanTooLarge, match="5,000 procurement entities") as err:
+        check_size(wide, 10_000, 5_000, 1, memory=2**50)
+    assert (err.value.field, err.value.limit) == ("chunk_size", 4_000)
+    check_size(wide, 10_000, 4_000, 1, memory=2**50)
+
+
 BACKTEST = ROOT / "scenarios" / "backtest_2022_02.yaml"
 QUESTIONS = ROOT / "questions" / "2022_02_to_2023_08.yaml"
 

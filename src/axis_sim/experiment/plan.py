@@ -21,6 +21,8 @@ import numpy as np
 
 from axis_sim.experiment.monthly import exact_worlds
 from axis_sim.model.options import extensions_of
+from axis_sim.scenario.checks import MAX_ENTITY_CELLS
+from axis_sim.scenario.parameters import flat_parameters
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import Sampling, Scenario
 
@@ -124,6 +126,14 @@ def check_size(scenario: Scenario, runs: int, chunk_size: int, portfolios: int,
                            "runs", fits)
     per_chunk_world = chunk_world_bytes(scenario, portfolios)
     chunk_fits = max(1, budget // per_chunk_world)
+    entities = flat_parameters(scenario).get("actors.Russia.procurement_entities")
+    count = int(entities[0].value or 1) if entities else 1
+    if min(chunk_size, runs) * count > MAX_ENTITY_CELLS:  # the loader's limit, for --chunk-size
+        limit = max(1, MAX_ENTITY_CELLS // count)
+        raise PlanTooLarge(
+            f"chunks of {min(chunk_size, runs):,} worlds are too large for {count:,} "
+            f"procurement entities: at most {limit:,} ({MAX_ENTITY_CELLS:,} entity cells)",
+            "chunk_size", limit)
     if min(chunk_size, runs) > chunk_fits:
         raise PlanTooLarge(
             f"chunks of {min(chunk_size, runs):,} worlds are too large: at most {chunk_fits:,} "
