@@ -208,6 +208,13 @@ def test_control_characters_in_errors_are_shown_not_sent(tiny: Path,
     assert "\x1b" not in result.stderr and "\x00" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [["run", "baseline", "--out", "a\x00b"],
+                                  ["dashboard", "results\x00"],
+                                  ["scenarios", "copy", "baseline", "d\x00"]])
+def test_a_nul_in_a_path_is_a_usage_error(args: list[str], no_simulation: None) -> None:
+    assert_one_line_error(CliRunner().invoke(main, args), "a path cannot hold a NUL character")
+
+
 def test_clip() -> None:
     assert clip("short") == "short"
     long = clip("start " + "y" * 10_000 + " end\nnext")

@@ -27,6 +27,7 @@ from axis_sim.cli_common import (
     SCENARIO_ARGUMENT,
     FiniteFloat,
     Jobs,
+    SafePath,
     ScenarioParam,
     check_scheduler,
     check_weights,
@@ -250,7 +251,7 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--explain", is_flag=True,
                      help="Also decompose each option's effect by causal channel, on the same "
                           "worlds (channels.csv; one more run per option parameter)."),
-        click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+        click.option("--out", type=SafePath(file_okay=False, path_type=Path),
                      help="Folder to write, which must not exist yet (default: "
                           "results/<timestamp>-<scenario>); checked writable before simulating."),
         JSON_OPTION,
@@ -547,7 +548,7 @@ def compare(**kwargs: Any) -> None:
 @SAMPLING_OPTION
 @JOBS_OPTION
 @CHUNK_SIZE_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=SafePath(file_okay=False, path_type=Path),
               help="Folder to write (default: results/<timestamp>-explain-<scenario>).")
 @QUIET_OPTION
 def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | None,
@@ -609,8 +610,8 @@ Examples:
   axis-sim dashboard results/20261128-204501-baseline
   axis-sim dashboard results/...-baseline results/...-ukraine_ceasefire --out versus.html""")
 @click.argument("results", nargs=-1, required=True,
-                type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+                type=SafePath(file_okay=False, path_type=Path))
+@click.option("--out", type=SafePath(dir_okay=False, path_type=Path),
               help="File to write (default: dashboard.html in the results folder; for two runs, "
                    "versus-<second folder>.html in the first).")
 def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
@@ -655,7 +656,7 @@ QUESTIONS is a file, or the name of a bundled question set (`axis-sim scenarios 
 @click.option("--runs", type=click.IntRange(min=10), help="Worlds (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
 @JOBS_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=SafePath(file_okay=False, path_type=Path),
               help="Folder for score.html, questions.csv and summary.json "
                    "(default: results/<timestamp>-score-<scenario>). A folder that already "
                    "holds a score report is refused, unless --force.")
@@ -709,7 +710,7 @@ Examples:
   axis-sim backtest                         # every origin of the registry
   axis-sim backtest --runs 500 --jobs 2 --out results/backtest
   axis-sim backtest --origins my_origins.yaml --json""")
-@click.option("--origins", "registry", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--origins", "registry", type=SafePath(dir_okay=False, path_type=Path),
               help="The registry of origins: scenario, questions, portfolio pursued, held out "
                    "(default: questions/origins.yaml if the working directory has one, else "
                    "the bundled registry).")
@@ -717,7 +718,7 @@ Examples:
               "scenario's).")
 @click.option("--seed", type=click.IntRange(min=0))
 @JOBS_OPTION
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=SafePath(file_okay=False, path_type=Path),
               help="Folder for backtest.md, backtest.json and one score report per origin "
                    "(default: results/<timestamp>-backtest). A folder that already holds a "
                    "backtest is refused, unless --force.")
@@ -920,7 +921,7 @@ def scenarios_show(name: str, path_only: bool) -> None:
 
 @scenarios.command("copy")
 @click.argument("name", shell_complete=_complete_bundled)
-@click.argument("dest", required=False, type=click.Path(path_type=str))
+@click.argument("dest", required=False, type=SafePath(path_type=str))
 @click.option("--force", is_flag=True, help="Overwrite files that exist and differ.")
 def scenarios_copy(name: str, dest: str | None, force: bool) -> None:
     """Copy bundled NAME to DEST to edit: a .yaml file, or a folder (default: NAME.yaml here).
@@ -979,7 +980,7 @@ Examples:
               "worlds (~5 min, ~11 GB).")
 @click.option("--jobs", type=Jobs(), default=2, show_default=True,
               help="Worker processes for the parallel runs.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--json", "json_path", type=SafePath(dir_okay=False, path_type=Path),
               metavar="FILE", help="Also write every figure, the sizes and the machine here.")
 @click.option("--scenario", type=ScenarioParam(), default="baseline", show_default=True,
               help="Scenario to run: a file, or a bundled scenario's name.")

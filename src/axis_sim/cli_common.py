@@ -48,6 +48,17 @@ def check_writable(folder: Path, param_hint: str = "--out") -> None:
                                  param_hint=param_hint) from None
 
 
+class SafePath(click.Path):
+    """`click.Path` that refuses a NUL character (the system cannot name such a file; Python
+    raises ValueError, not OSError, deep inside)."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        if "\x00" in str(value):
+            self.fail("a path cannot hold a NUL character", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class FiniteFloat(click.ParamType):
     """A finite number above `low` (NaN, infinities and values at or below it refused)."""
 
