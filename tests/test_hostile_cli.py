@@ -16,6 +16,8 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import axis_sim.api
 import axis_sim.scoring
@@ -369,3 +371,37 @@ def test_in_a_real_process_a_bad_value_is_one_line(tiny: Path, tmp_path: Path) -
     lines = [line for line in done.stderr.splitlines() if not STAMP.match(line)]
     assert len(lines) == 1 and lines[0].startswith("Error: Invalid value for --runs: "), lines
     assert done.stdout == "" and not (tmp_path / "out").exists()
+
+
+OPTIONS = ["--runs", "--seed", "--until-precise", "--max-runs", "--weight", "--portfolios",
+           "--set", "--chunk-size", "--sample-worlds", "--jobs", "--scheduler", "--sampling"]
+VALUES = st.one_of(
+    st.sampled_from(["0", "-1", "nan", "inf", "-inf", "1e308", "1e-308", "1000000000000",
+                     "2.7", "", " ", "true", "lethal_incidents=nan", "x=1", "all", "a+b",
+                     "warn_beijing:intensity=nan", "warn_beijing:duration=inf", "tcp://:0",
+                     "tcp://999.1.1.1:1", "\x1b[2J", "../../etc/passwd", "%s%n"]),
+    st.text(max_size=40),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(OPTIONS), VALUES), min_size=1, max_size=3))
+def test_any_option_values_give_one_line_or_a_run(tiny: Path, tmp_path: Path,
+                                                  no_simulation: None,
+                                                  pairs: list[tuple[str, str]]) -> None:
+    """Whatever values the options get: a one-line error with exit 2, or a simulation that
+    starts (refused here by `no_simulation`), never a traceback of anything else."""
+    args = ["run", str(tiny), "--out", str(tmp_path / "out")]
+    for option, value in pairs:
+        args += [option, value]
+    result = CliRunner().invoke(main, args)
+    if isinstance(result.exception, AssertionError):
+        assert str(result.exception) == "simulation started"
+        return
+    assert result.exit_code == 2, (args, result.output, result.exception)
+    lines = error_lines(result)
+    assert len(lines) == 1 and lines[0].startswith("Error: "), (args, lines)
+    assert all(len(line) <= MAX_LINE for line in lines)
