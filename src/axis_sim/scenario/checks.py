@@ -28,7 +28,10 @@ from axis_sim.scenario.distributions import inverse_cdf, is_uncertain
 from axis_sim.scenario.parameters import Loc, flat_parameters
 from axis_sim.scenario.portfolios import resolve_portfolios
 from axis_sim.scenario.schema import (
+    AIM_ACTORS,
+    BLUE_ACTORS,
     MAX_MAGNITUDE,
+    AimSpec,
     Fixed,
     OptionSpec,
     Parameter,
@@ -54,6 +57,7 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
         *_parameter_problems(scenario),
         *_domain_problems(scenario),
         *_outcome_problems(scenario),
+        *_aim_problems(scenario),
         *_event_problems(scenario),
         *_timing_problems(scenario),
         *_portfolio_problems(scenario),
@@ -279,6 +283,40 @@ def _value_problems(scenario: Scenario, name: str) -> list[Problem]:
     return problems
 
 
+def _aim_problems(scenario: Scenario) -> list[Problem]:
+    """The non-blue actors' aims (a seminar team's lookahead objectives): each names an outcome
+    of the scenario once per actor, with a range to measure its change by (its own `scale` or
+    the outcome's swing); the blue actors are judged by the value model instead."""
+    problems: list[Problem] = []
+    for actor, aims in scenario.aims.items():
+        if actor in BLUE_ACTORS:
+            problems.append((("aims", actor),
+                             f"{actor} plays on the blue side, judged by the value model "
+                             "(outcomes.*.weight and swing), not by aims; allowed here: "
+                             f"{', '.join(AIM_ACTORS)}"))
+            continue
+        seen: dict[str, int] = {}
+        for i, aim in enumerate(aims):
+            spec = scenario.outcomes.get(aim.outcome)
+            if spec is None:
+                hint = difflib.get_close_matches(aim.outcome, list(scenario.outcomes), n=1)
+                problems.append((("aims", actor, i, "outcome"),
+                                 f"{aim.outcome!r} is not an outcome of this scenario"
+                                 + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                 + f"; allowed: {', '.join(scenario.outcomes)}"))
+                continue
+            if aim.outcome in seen:
+                problems.append((("aims", actor, i, "outcome"),
+                                 f"{actor} already aims at {aim.outcome} (aims.{actor}"
+                                 f"[{seen[aim.outcome]}]); give each outcome one aim per actor"))
+            seen.setdefault(aim.outcome, i)
+            if aim.scale is None and spec.swing is None:
+                problems.append((("aims", actor, i, "scale"),
+                                 f"{aim.outcome} has no swing in outcomes, so the aim needs "
+                                 f"scale: its plausible range, in {spec.unit}"))
+    return problems
+
+
 def _judgement_cycles(scenario: Scenario) -> list[Problem]:
     """Ordinal judgements that go round in a circle (a over b over a) leave no weight space
     to sample: only equal weights would satisfy them."""
@@ -366,13 +404,17 @@ class Dated(NamedTuple):
     date: dt.date | None  # None: undated
     via_date: bool  # the date is its `date:` field
     source_dated: bool  # its source text starts with a date
+    # A judgement of value (an aim, like the value model's swings) may be undated; a date it
+    # does carry is held to as_of like any other.
+    date_optional: bool = False
 
 
 def dated_items(scenario: Scenario) -> Iterator[Dated]:
-    """Every item that rests on a source: parameters, events and options."""
-    def item(field: str, loc: Loc, thing: Parameter | ScheduledEvent | OptionSpec) -> Dated:
+    """Every item that rests on a source: parameters, events, options and aims."""
+    def item(field: str, loc: Loc,
+             thing: Parameter | ScheduledEvent | OptionSpec | AimSpec) -> Dated:
         return Dated(field, loc, thing.evidence_date, thing.date is not None,
-                     leading_date(thing.source) is not None)
+                     leading_date(thing.source) is not None, isinstance(thing, AimSpec))
 
     for name, p in scenario.context.items():
         yield item(f"context.{name}", ("context", name), p)
@@ -387,6 +429,9 @@ def dated_items(scenario: Scenario) -> Iterator[Dated]:
         yield item(f"options.{option}", ("options", option), spec)
         for name, p in spec.parameters.items():
             yield item(f"options.{option}.{name}", ("options", option, "parameters", name), p)
+    for actor, aims in scenario.aims.items():
+        for i, aim in enumerate(aims):
+            yield item(f"aims.{actor}.{aim.outcome}", ("aims", actor, i), aim)
 
 
 def late_items(scenario: Scenario) -> list[tuple[str, dt.date]]:
@@ -434,7 +479,7 @@ def date_problems(
         source_file = origin(source_loc)
         date_file = origin(date_loc) if item.via_date else source_file
         if item.date is None:
-            if REQUIRE_DATES:
+            if REQUIRE_DATES and not item.date_optional:
                 problems.append((source_loc,
                                  "source has no date: add `date: YYYY-MM-DD` (the date of the "
                                  "evidence) or start the source with it"))

@@ -21,11 +21,17 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     StringConstraints,
+    model_serializer,
     model_validator,
 )
 
 ACTORS: tuple[str, ...] = ("US", "ROK", "Japan", "China", "Russia", "DPRK")
+BLUE_ACTORS: tuple[str, ...] = ("US", "ROK", "Japan")
+"""The actors judged by the scenario's value model (`outcomes.*.weight`, `swing`); the others
+(China, Russia, the DPRK) by the scenario's `aims:`."""
+AIM_ACTORS: tuple[str, ...] = tuple(a for a in ACTORS if a not in BLUE_ACTORS)
 OPTIONS: tuple[str, ...] = (
     "trilateral_integration",
     "intercept_declaration",
@@ -519,6 +525,52 @@ class OutcomeSpec(Strict):
         return (self.headline or self.weight > 0) and not self.restates
 
 
+class AimSpec(Strict):
+    """One thing a non-blue actor wants, by which a seminar team playing it scores its
+    lookahead (`axis_sim.seminar.objectives`): move `outcome` the way `better` says.
+
+    The blue side's counterpart is the value model (`outcomes.*.weight` and `swing`). A change
+    of the outcome counts as its fraction of `scale` (or of the outcome's swing), times
+    `weight` over the sum of the team's weights.
+    """
+
+    outcome: Slug = Field(description="An outcome of this scenario's `outcomes:`.")
+    better: Literal["higher", "lower"] = Field(
+        description="Which way the actor wants the outcome to move (it may differ from the "
+                    "outcome's own `better`, which is the blue side's).")
+    weight: Real = Field(
+        gt=0.0, le=MAX_WEIGHT,
+        description="Relative weight (no unit; normalised to sum 1 over a team's aims): how much "
+                    "moving the outcome across its scale counts against the actor's other aims. "
+                    "A judgement: say its basis in `source`.")
+    scale: Real | None = Field(
+        default=None, gt=0.0,
+        description="The outcome's plausible range, in the outcome's unit; default: the width "
+                    "of its `swing`, so required for an outcome without one.")
+    source: Source = Field(
+        description="What the aim rests on (a sentence of the seed analysis or a public fact) "
+                    "and the basis of its weight and scale ('Judgement: ...').")
+    date: EvidenceDate | None = Field(
+        default=None,
+        description="Date of the evidence, YYYY-MM-DD (or YYYY-MM), or a source that starts "
+                    "with it; optional, as for the value model's swings. A dated aim must not "
+                    "be after meta.as_of.")
+
+    @property
+    def evidence_date(self) -> dt.date | None:
+        """When the evidence for this aim was public: `date`, or the source's leading date."""
+        return evidence_date(self.source, self.date)
+
+    @model_validator(mode="after")
+    def _dates(self) -> AimSpec:
+        _dates_agree(self.source, self.date)
+        return self
+
+
+MAX_AIMS = 100
+"""The most aims one actor may have (each is an outcome; the model reports about fifty)."""
+
+
 Sampling = Literal["random", "latin_hypercube", "sobol"]
 
 
@@ -555,10 +607,25 @@ class Scenario(Strict):
     portfolios: dict[Slug, list[Slug]] = Field(default_factory=dict)
     # At least one: every comparison and score divides by what the outcomes add up to.
     outcomes: dict[Slug, OutcomeSpec] = Field(min_length=1)
+    aims: dict[ActorName, Annotated[list[AimSpec], Field(max_length=MAX_AIMS)]] = Field(
+        default_factory=dict,
+        description="What China, Russia and the DPRK want, by actor: the objectives a seminar "
+                    "team playing them scores its lookahead by (the US and its allies use the "
+                    "value model, `outcomes.*.weight`). A child's list for an actor replaces "
+                    "its parent's; an actor without aims gives a team playing it no lookahead.")
     experiment: Experiment = Field(default_factory=Experiment)
     # Where the scenario came from (files and their hashes, edits made in code), for the
     # manifest; not part of its content (equality and `scenario_hash` ignore it).
     _origin: Any = PrivateAttr(default=None)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_aims(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A scenario without aims dumps (and so hashes, `scenario_hash`) as it did before the
+        # section existed: games stored then still match their scenario's hash.
+        data = handler(self)
+        if not self.aims:
+            data.pop("aims", None)
+        return data
 
     def with_parameter(self, path: str, **changes: Any) -> Scenario:
         """A new scenario with one parameter changed, after the loader's checks (see
