@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import axis_sim
+import axis_sim.api as api_module
 from axis_sim.experiment import output
 from axis_sim.experiment.output import write_results
 from axis_sim.io import IN_USE
@@ -57,3 +58,17 @@ def test_existing_folder_is_never_overwritten(short_baseline: Scenario, tmp_path
     (tmp_path / "r").mkdir()
     with pytest.raises(FileExistsError):
         write_results(result, folder=tmp_path / "r")
+
+
+def test_until_precise_refuses_a_max_runs_that_cannot_fit(
+        short_baseline: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run may grow to max_runs, so that size is checked before any world is simulated."""
+    from axis_sim.experiment.plan import PlanTooLarge
+
+    def simulate(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("nothing may be simulated")
+
+    monkeypatch.setattr(api_module, "execute", simulate)
+    with pytest.raises(PlanTooLarge, match="too many"):
+        axis_sim.run(short_baseline, runs=10, options=[], until_precise=0.05,
+                     max_runs=10**12)

@@ -17,7 +17,7 @@ import pandas as pd
 from axis_sim.experiment.compare import COMPOSITE, composite_scores
 from axis_sim.experiment.explain import ChannelChunk, explain_plan, plan_explanation
 from axis_sim.experiment.load import load_results
-from axis_sim.experiment.plan import Plan, plan
+from axis_sim.experiment.plan import Plan, check_size, plan
 from axis_sim.experiment.provenance import library_versions
 from axis_sim.experiment.results import RunResult
 from axis_sim.experiment.runner import ChunkResult, execute
@@ -143,6 +143,9 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
         return result
     minimum = the_plan.runs
     the_plan = replace(the_plan, runs=max(max_runs, minimum), may_stop_early=True)
+    # plan() checked the first `runs`; the run may grow to max_runs, so that must fit too.
+    check_size(scenario, the_plan.runs, the_plan.chunk_size, len(the_plan.portfolios),
+               sample_worlds=the_plan.sample_worlds)
     collector, reached = Collector(the_plan, scratch), float("inf")
     for chunk in execute(the_plan, jobs=jobs, progress=clock.progress, executor=executor,
                          scheduler=scheduler):
