@@ -181,3 +181,17 @@ def test_fast_poisson_inverse_cdf_matches_scipy() -> None:
     rate[:10] = 0.0
     expected = poisson.ppf(u, np.maximum(rate, 1e-300)).astype(int)
     assert np.array_equal(poisson_from_uniform(u, rate), expected)
+
+
+def test_poisson_inverse_cdf_at_huge_rates_is_exact_and_ends() -> None:
+    """Beyond ~745 events a month exp(-rate) underflows and the term-by-term sum would count to
+    its last term whatever the uniform (or loop ~rate times: a fuzzed scenario hung on 1e12)."""
+    from scipy.stats import poisson
+
+    from axis_sim.model.dprk import poisson_from_uniform
+
+    u = np.random.default_rng(3).random(6)
+    rate = np.array([2.0, 600.0, 800.0, 5e3, 1e6, 1e12])
+    counts = poisson_from_uniform(u, rate)
+    assert np.array_equal(counts[:5], poisson.ppf(u[:5], rate[:5]).astype(int))
+    assert abs(counts[5] - 1e12) < 10 * np.sqrt(1e12)

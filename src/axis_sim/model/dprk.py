@@ -361,6 +361,11 @@ class NorthKorea(Actor):
         self.food_energy_gap = np.clip(self.food_energy_gap + drift + squeeze - relief, 0.0, 1.0)
 
 
+# Events a month beyond which scipy's inverse CDF replaces the sum: exp(-rate) underflows to 0
+# near 745, and the sum would then count up to its last term whatever the uniform.
+HUGE_RATE = 500.0
+
+
 def poisson_from_uniform(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """Poisson counts by inverse CDF of one uniform per world, so draws stay paired across options.
 
@@ -369,6 +374,19 @@ def poisson_from_uniform(u: np.ndarray, rate: np.ndarray) -> np.ndarray:
     by term over all worlds at once (scipy's `poisson.ppf` gives the same counts, much slower).
     """
     rate = np.broadcast_to(np.maximum(rate, 0.0), np.shape(u)).astype(np.float64)
+    huge = rate > HUGE_RATE
+    if huge.any():
+        # The term-by-term sum would take ~rate steps (a hostile scenario's 1e12 would never
+        # end); scipy's inverse CDF is exact there and still one uniform per world.
+        from scipy.stats import norm, poisson
+
+        count = poisson_from_uniform(u, np.where(huge, 0.0, rate)).astype(np.int64)
+        big = rate[huge]
+        exact = poisson.ppf(u[huge], big)
+        # scipy gives up (NaN) on the most extreme rates; the normal limit is exact enough there.
+        normal = np.floor(big + np.sqrt(big) * norm.ppf(u[huge]) + 0.5)
+        count[huge] = np.clip(np.where(np.isfinite(exact), exact, normal), 0, 2**62)
+        return count
     term = np.exp(-rate)
     cdf = term.copy()
     count = np.zeros(np.shape(u), dtype=np.int32)
