@@ -694,3 +694,15 @@ def lines(briefing: dict[str, Any], sections: Iterable[str] = SECTIONS) -> list[
     """A briefing's items as plain sentences, section by section (for a terminal or minutes)."""
     return [str(item["text"]) if isinstance(item, dict) else str(item)
             for section in sections for item in briefing.get(section, [])]
+
+
+def as_text(briefing: dict[str, Any]) -> list[str]:
+    """A briefing for a terminal: each non-empty section's heading, then its sentences indented;
+    "Nothing to report." when every section is empty."""
+    out: list[str] = []
+    for section in SECTIONS:
+        items = lines(briefing, [section])
+        if items:
+            out.append(f"{section.replace('_', ' ').capitalize()}:")
+            out += [f"  {line}" for line in items]
+    return out or ["  Nothing to report."]

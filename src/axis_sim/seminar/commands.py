@@ -138,21 +138,12 @@ def _print_links(store: GameStore, host: str, port: int) -> None:
 
 def _print_briefing(game: Game, who: str) -> None:
     """One briefing of the last turn, section by section (nobody else's)."""
-    from axis_sim.seminar.briefing import SECTIONS, lines
+    from axis_sim.seminar.briefing import as_text
 
     turn = game.turns[-1]
-    briefing = turn.briefings.get(who, {})
     click.echo(f"— turn {turn.number}: briefing for {who} —")
-    shown = False
-    for section in SECTIONS:
-        items = lines(briefing, [section])
-        if items:
-            shown = True
-            click.echo(f"{section.replace('_', ' ').capitalize()}:")
-            for line in items:
-                click.echo(f"  {line}")
-    if not shown:
-        click.echo("  Nothing to report.")
+    for line in as_text(turn.briefings.get(who, {})):
+        click.echo(line)
 
 
 def _print_orders(game: Game, team: str | None) -> None:

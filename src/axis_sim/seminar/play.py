@@ -24,7 +24,7 @@ from axis_sim.model.directives import DIRECTIVES
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.scenario.schema import month_label
 from axis_sim.seminar import engine
-from axis_sim.seminar.briefing import SECTIONS, lines
+from axis_sim.seminar.briefing import as_text
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
 from axis_sim.seminar.game import BLUE_OPTIONS, OPTION_PREFIX, Game, GameError, Order, Turn
 from axis_sim.seminar.report import decision_label, value_text, write_report
@@ -167,17 +167,8 @@ class Session:
                       scenario.outcomes[o].unit] for o in scenario.headline_outcomes])
 
     def _show_briefing(self, turn: Turn, who: str) -> None:
-        briefing = turn.briefings.get(who, {})
-        shown = False
-        for section in SECTIONS:
-            items = lines(briefing, [section])
-            if items:
-                shown = True
-                self.echo(f"{section.replace('_', ' ').capitalize()}:")
-                for line in items:
-                    self.echo(f"  {line}")
-        if not shown:
-            self.echo("  Nothing to report.")
+        for line in as_text(turn.briefings.get(who, {})):
+            self.echo(line)
 
     def _show_turn(self, game: Game) -> None:
         """The facilitator's account of the last turn and its headline outcomes (the teams'
