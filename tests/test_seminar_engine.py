@@ -106,6 +106,21 @@ def test_the_nuclear_test_leaves_the_menu_after_it_happened(game: Game) -> None:
         submit(game, "red", "DPRK.nuclear_test", "yes")
 
 
+def test_a_spent_nuclear_test_cannot_be_ruled_or_excepted_again(game: Game) -> None:
+    """Reproduced: a ruling on turn 2 after the turn-1 test gave a second "seventh" test and
+    overwrote the month of the first; an umpire's exception did the same."""
+    game = play(play(submit(game, "red", "DPRK.nuclear_test", "yes")))
+    month = game.turns[0].state["arrays"]["dprk.test_month"]["data"]
+    with pytest.raises(GameError, match=r"spent before turn 2 began.*already conducted"):
+        rule(game, "decision", "DPRK.nuclear_test", "yes", "x")
+    with pytest.raises(GameError, match=r"cannot be excepted: .*already conducted"):
+        approve_exception(game, "red", "DPRK.nuclear_test", "umpire: again", value="yes")
+    assert game.turns[-1].state["arrays"]["dprk.test_month"]["data"] == month
+    # A gate is not spent: the umpire may still rule on it (the turn is replayed).
+    ruled = rule(game, "decision", "Russia.tech_transfer", "yes", "umpire: a side deal")
+    assert ruled.turns[-1].rulings[0].key == "Russia.tech_transfer"
+
+
 def as_monthly(game: Game) -> Game:
     """The version-1 semantics: every order repeated every month of the turn."""
     return game.model_copy(update={"orders": [o.model_copy(update={"per": "month"})

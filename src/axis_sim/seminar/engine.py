@@ -138,6 +138,23 @@ def _current(game: Game) -> AxisModel:
     return model
 
 
+# Spent for good in the seminar although the model's rules let an exception lift it: the model
+# has one "seventh test" (one record of its month), so a second test would overwrite the first.
+SPENT_ONCE_DONE: frozenset[str] = frozenset({"DPRK.nuclear_test"})
+
+
+def spent_for_good(model: AxisModel, key: str) -> str | None:
+    """Why directive `key` can no longer be taken at all in `model`'s world (the treaty already
+    reached, the nuclear test already conducted), in plain words; None if it can, or if only a
+    gate an umpire's exception lifts stops it."""
+    if key not in DIRECTIVES:
+        return None
+    reason = model_directives.unavailable(model, key)
+    if reason is None or (model_directives.can_except(model, key) and key not in SPENT_ONCE_DONE):
+        return None
+    return reason
+
+
 def menu(game: Game, team: str) -> dict[str, str]:
     """The decisions `team` may take now: option ids for the side that plays the US, and the
     directives of every actor the team plays, each with what it means and takes. Spent or
@@ -174,8 +191,8 @@ def submit(game: Game, team: str, decision: str, value: object, rationale: str =
                         + ", ".join(decisions))
     gone = unavailable(game, team)
     if decision in gone:
-        lift = (" (the umpire may approve an exception)"
-                if model_directives.can_except(_current(game), decision) else "")
+        lift = ("" if spent_for_good(_current(game), decision)
+                else " (the umpire may approve an exception)")
         raise GameError(f"{decision} is not on the menu now: {gone[decision]}{lift}")
     checked = _checked_value(decision, value)
     before = next((o for o in game.orders if o.team == team and o.decision == decision), None)
@@ -213,8 +230,8 @@ def approve_exception(game: Game, team: str, decision: str, reason: str,
                             "value to order and approve it at once")
         order = standing.model_copy(update={"exception": reason})
     else:
-        why = unavailable(game, team).get(decision)
-        if why and not model_directives.can_except(_current(game), decision):
+        why = spent_for_good(_current(game), decision)
+        if why:
             raise GameError(f"{decision} cannot be excepted: {why}")
         order = Order(team=team, decision=decision, value=_checked_value(decision, value),
                       since_turn=game.next_turn, per=_per(decision), exception=reason)  # type: ignore[arg-type]
@@ -473,12 +490,7 @@ def adjudicate(game: Game, rulings: list[Ruling] | None = None, *, worlds: int =
 def _still_in_force(orders: list[Order], model: AxisModel) -> list[Order]:
     """The orders that carry into the next turn: per-turn orders lapse, and so do orders the
     turn spent for good (accepting ties once the treaty is reached: the menu says why)."""
-    def spent(order: Order) -> bool:
-        key = order.decision
-        return (key in DIRECTIVES and model_directives.unavailable(model, key) is not None
-                and not model_directives.can_except(model, key))
-
-    return [o for o in orders if o.per != "turn" and not spent(o)]
+    return [o for o in orders if o.per != "turn" and not spent_for_good(model, o.decision)]
 
 
 def _model_value(ruling: Ruling, orders: list[Order], model_rows: list[dict[str, Any]]
@@ -518,6 +530,11 @@ def rule(game: Game, kind: str, key: str, value: object, reason: str) -> Game:
     last = game.turns[-1]
     rolled_back = game.model_copy(update={"turns": game.turns[:-1], "orders": last.orders,
                                           "arguments": last.arguments})
+    if kind == "decision":  # as things stood when the ruled turn began
+        spent = spent_for_good(_current(rolled_back), key)
+        if spent:
+            raise GameError(f"no ruling on {key}: it was spent before turn {last.number} "
+                            f"began ({spent})")
     rulings = [r for r in last.rulings if not (r.kind == kind and r.key == key)]
     rulings.append(Ruling(kind=kind, key=key, value=checked, reason=reason))  # type: ignore[arg-type]
     shown = {"odds": last.odds, "odds_doctrine": last.odds_doctrine, "drivers": last.drivers}
