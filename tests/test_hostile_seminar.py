@@ -450,6 +450,8 @@ def test_import_refuses_a_fifo_and_a_missing_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [
     ["phase", "{g}", "orders", "--minutes", "nan"],
+    ["phase", "{g}", "orders", "--minutes", "1e-9"],
+    ["phase", "{g}", "orders", "--minutes", "1441"],
     ["move", "{g}", "--team", "red", "--decide", "DPRK.deliveries=nan"],
     ["move", "{g}", "--team", "red", "--decide", "DPRK.deliveries=1e400"],
     ["move", "{g}", "--team", "blue", "--decide", "option:warn_beijing=inf"],

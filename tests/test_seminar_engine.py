@@ -3,6 +3,7 @@ undo, lookahead by a side's own objectives and matrix-game rolls. Few worlds, sh
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 
 from axis_sim.seminar import matrix
 from axis_sim.seminar.engine import (
+    MAX_TIMER_MINUTES,
+    MIN_TIMER_MINUTES,
+    TIMER_RULE,
     adjudicate,
     approve_exception,
     lookahead,
@@ -232,9 +236,13 @@ def test_ready_phase_and_deadline(game: Game) -> None:
     assert game.phase == "adjudication" and game.deadline == "2026-01-02T09:10:00Z"
     with pytest.raises(GameError, match="unknown phase"):
         set_phase(game, "lunch")
-    for minutes in (0, -5, float("nan"), float("inf"), 1e12):
-        with pytest.raises(GameError, match="minutes"):
+    for minutes in (0, 1e-9, 0.4, 1441, -5, float("nan"), float("inf"), 1e12):
+        with pytest.raises(GameError, match=re.escape(TIMER_RULE)):
             set_phase(game, "orders", minutes)
+    # The bounds are one rule: half a minute to a day (the CLI and the web form use them).
+    assert TIMER_RULE == "a timer takes from 0.5 to 1440 minutes (a day)"
+    for minutes in (MIN_TIMER_MINUTES, MAX_TIMER_MINUTES):
+        assert set_phase(game, "orders", minutes).deadline
     assert play(game).ready == []  # a new turn: nobody has moved yet
 
 

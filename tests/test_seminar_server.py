@@ -342,6 +342,13 @@ def test_the_umpire_sets_a_timer_and_takes_back_a_turn(room) -> None:
                 phase="orders", minutes="20")[0] == 303
     deadline = store.head()[1].deadline
     assert deadline
+    # The form's bounds are the engine's (half a minute to a day), not a copy of them.
+    _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
+    assert 'name="minutes" min="0.5" max="1440"' in console
+    status, page = post(url, seats["facilitator"], "phase", expected=store.head_version(),
+                        phase="orders", minutes="1441")
+    assert status in (400, 409), page
+    assert error_of(page).startswith("a timer takes from 0.5 to 1440 minutes (a day)")
     _, _, page = fetch(f"{url}/join/{seats['blue']}")
     assert f'data-deadline="{deadline}"' in page and 'id="timer"' in page
     assert post(url, seats["facilitator"], "adjudicate", expected=store.head_version())[0] \

@@ -54,7 +54,11 @@ WATCHED_EVENTS: dict[str, str] = {
     "china_naval_exercise": "China joining a naval exercise",
 }
 PHASES: tuple[str, ...] = ("orders", "adjudication", "debrief")
-MAX_TIMER_MINUTES = 7 * 24 * 60  # a phase timer longer than a week is a typing slip
+# A phase timer's bounds, for the engine's check, the CLI option and the web form alike: under
+# half a minute no room can act on it; longer than a day is a typing slip.
+MIN_TIMER_MINUTES = 0.5
+MAX_TIMER_MINUTES = 24 * 60
+TIMER_RULE = f"a timer takes from {MIN_TIMER_MINUTES:g} to {MAX_TIMER_MINUTES} minutes (a day)"
 
 
 def scenario_of(game: Game) -> Scenario:
@@ -253,9 +257,8 @@ def set_phase(game: Game, phase: str, minutes: float | None = None, *,
         raise GameError(f"unknown phase {phase!r}; phases: {', '.join(PHASES)}")
     deadline = None
     if minutes is not None:
-        if not 0 < minutes <= MAX_TIMER_MINUTES:  # also refuses NaN
-            raise GameError(f"a timer takes from 0 to {MAX_TIMER_MINUTES} minutes (a week), "
-                            f"got {minutes!r}")
+        if not MIN_TIMER_MINUTES <= minutes <= MAX_TIMER_MINUTES:  # also refuses NaN
+            raise GameError(f"{TIMER_RULE}, got {minutes:g}")
         end = (now or datetime.now(UTC)) + timedelta(minutes=minutes)
         deadline = end.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return game.model_copy(update={"phase": phase, "deadline": deadline})

@@ -235,6 +235,8 @@ def umpire_view(game: Game) -> dict[str, Any]:
         "undone": [_turn_head(game, t) for t in game.undone],
         "watched": dict(engine.WATCHED_EVENTS),
         "chance_events": engine.chance_events(),
+        "timer": {"min": engine.MIN_TIMER_MINUTES, "max": engine.MAX_TIMER_MINUTES,
+                  "rule": engine.TIMER_RULE},
         "decisions": {k: d.meaning for k, d in DIRECTIVES.items()},
         "exceptions": [{"team": team, "decision": k, "reason": why}
                        for team in game.teams for k, why in _unavailable(game, team).items()],
