@@ -398,6 +398,19 @@ def test_no_outcomes_is_refused(tmp_path: Path) -> None:
     assert problem.field == "outcomes" and "at least 1" in problem.message
 
 
+@pytest.mark.parametrize("escape", ["\\0", "\\e", "\\x7f", "\\x9b", "\\u200b\\x01"])
+def test_control_characters_in_text_are_refused_at_their_line(tmp_path: Path,
+                                                              escape: str) -> None:
+    """A YAML escape can put a NUL (or a terminal's escape) into a label that pages, Markdown
+    and terminals then show; tabs and line breaks stay allowed."""
+    path = variant(tmp_path, f'meta:\n  title: "evil{escape}title"\n')
+    problem = only(path)
+    assert (problem.line, problem.field) == (3, "meta.title")
+    assert "control character U+" in problem.message
+    fine = variant(tmp_path, 'meta:\n  title: "tab\\there\\nand a new line"\n', "fine.yaml")
+    assert api.load_scenario(fine).meta.title == "tab\there\nand a new line"
+
+
 def test_a_duplicate_event_id_is_reported_at_its_own_line(tmp_path: Path) -> None:
     data = yaml.load(BASELINE.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     data["events"].append(copy.deepcopy(data["events"][0]))

@@ -79,6 +79,7 @@ Mark = tuple[str, int, int]
 # exhausting memory. MAX_FILE_BYTES lives in `paths`, which reads files.
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t \n \r
 MAX_NODES = 50_000  # values, keys and collections in one file, counted while composing
 MAX_LIST_ITEMS = 10_000  # items of one list
 MAX_PARENTS = 32  # entries of one `extends:` list
@@ -206,6 +207,16 @@ class _Builder:
             self.bad_tag(node, loc)
             return None
         if node.tag in (_STR, _VALUE, _MERGE):
+            bad = _CONTROL.search(node.value)
+            if bad:
+                # A YAML escape ("\0", "\e") can put what the file may not hold raw into a
+                # label, and from there into pages, Markdown and terminals.
+                code = ord(bad.group())
+                name = {0: " (NUL)", 0x1B: " (ESC)", 0x7F: " (DEL)"}.get(code, "")
+                self.problem(node, loc, f"contains the control character U+{code:04X}{name}; "
+                                        "text may hold tabs and line breaks, no other control "
+                                        "characters")
+                return None
             return node.value
         try:
             value = self.constructor.yaml_constructors[node.tag](self.constructor, node)
