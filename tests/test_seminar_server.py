@@ -463,3 +463,45 @@ def test_a_team_gets_its_own_handout_and_only_the_umpire_the_report(room) -> Non
     status, _, handout = fetch(f"{url}/join/{seats['blue']}/report")
     assert status == 200 and BLUE_SECRET in handout and RED_SECRET not in handout
     assert fetch(f"{url}/join/{seats['projector']}/report")[0] == 403
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE states SET game = '{' WHERE version = (SELECT version FROM head)",
+    "DELETE FROM head",
+    "DROP TABLE states",
+], ids=["head-not-json", "no-head", "no-states"])
+def test_a_head_damaged_while_served_gets_a_one_line_answer(room, damage: str) -> None:
+    """Reproduced: with the database's head damaged under the running server, every POST and
+    the pages answered a bare 500 and the log held a traceback ("Exception in ASGI
+    application"). Each route answers the one-line message instead."""
+    import logging
+    import sqlite3
+
+    url, store, seats = room
+    logged: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: logged.append(record.getMessage())  # type: ignore[method-assign]
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    uvicorn_log.addHandler(handler)
+    try:
+        with sqlite3.connect(store.path) as db:
+            db.execute(damage)
+        db.close()
+        answers = [fetch(f"{url}/join/{token}")[::2] for token in seats.values()]
+        answers += [fetch(f"{url}/join/{seats[who]}/report")[::2] for who in ("facilitator",
+                                                                                "red")]
+        answers += [post(url, seats["red"], "ready", ready="yes"),
+                    post(url, seats["blue"], "order", decision="US.exercise", value="yes"),
+                    post(url, seats["red"], "lookahead", worlds="100"),
+                    post(url, seats["facilitator"], "phase", phase="orders", minutes="5"),
+                    post(url, seats["facilitator"], "odds"),
+                    post(url, seats["facilitator"], "adjudicate")]
+        api = fetch(f"{url}/api/{seats['blue']}")
+    finally:
+        uvicorn_log.removeHandler(handler)
+    for status, page in answers:
+        assert status in (409, 503), (status, page)
+        message = error_of(page)
+        assert message and "\n" not in message and "Traceback" not in page, page
+    assert api[0] in (409, 503) and "error" in json.loads(api[2])
+    assert not [m for m in logged if "Exception in ASGI application" in m], logged

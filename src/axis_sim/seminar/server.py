@@ -25,6 +25,7 @@ import hmac
 import json
 import math
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -258,21 +259,26 @@ class SeminarServer:
             seat = self.seat(token)
             self._act(seat, action, form)
         except VersionConflict as err:
-            return self.page(token, status=409, error=(
+            return self._error_page(token, (
                 f"The game changed while you were looking (your page showed version "
                 f"{err.expected}, it is now {err.actual}): review the console below and "
-                f"repeat your action if it still stands."))
+                f"repeat your action if it still stands."), 409)
         except Refused as err:
             return self._error_page(token, str(err), err.status)
         except GameError as err:
-            return self.page(token, status=400, error=str(err))
+            return self._error_page(token, str(err), 400)
         return RedirectResponse(f"/join/{token}", status_code=303)
 
     def _error_page(self, token: str, message: str, status: int) -> Response:
+        """The seat's page with `message` on it; the message alone when the page cannot be
+        built (an unknown seat; a game database damaged while it is served: 409)."""
         try:
             return self.page(token, status=status, error=message)
         except Refused:
             return _html(render("seminar_error.html", message=message), status)
+        except (GameError, sqlite3.Error) as err:
+            unreadable = message if str(err) == message else f"{message} ({err})"
+            return _html(render("seminar_error.html", message=unreadable), 409)
 
     def _act(self, seat: Seat, action: str, form: dict[str, str]) -> None:
         who = seat.team if seat.role == "team" else seat.role
@@ -367,6 +373,26 @@ async def _form(request: Request) -> dict[str, str]:
     return {name: values[0] for name, values in fields.items()}
 
 
+def _failure(err: Exception) -> tuple[str, int]:
+    """The one-line message and status for a request that failed: a refused one its own; a
+    game the store cannot read (damaged while served) 409; SQLite failing under us 503."""
+    if isinstance(err, Refused):
+        return str(err), err.status
+    if isinstance(err, GameError):
+        return str(err), 409
+    return f"the game database cannot be used now ({err}); try again", 503
+
+
+async def _answered(call: Callable[..., Response], *args: object) -> Response:
+    """`call(*args)` off the event loop; a failure is the error page with its one line, never
+    an unhandled exception (a bare 500 and a traceback in the log)."""
+    try:
+        return await run_in_threadpool(call, *args)
+    except (Refused, GameError, sqlite3.Error) as err:
+        message, status = _failure(err)
+        return _html(render("seminar_error.html", message=message), status)
+
+
 def create_app(path: Path | str) -> Starlette:
     """The web app for the game database at `path` (GameError if it is not one)."""
     server = SeminarServer(path)
@@ -376,22 +402,15 @@ def create_app(path: Path | str) -> Starlette:
             "This is a seminar server. Open the join link the facilitator gave you.")))
 
     async def join(request: Request) -> Response:
-        token = request.path_params["token"]
-        try:
-            return await run_in_threadpool(server.page, token)
-        except Refused as err:
-            return _html(render("seminar_error.html", message=str(err)), err.status)
-        except GameError as err:
-            return _html(render("seminar_error.html", message=str(err)), 500)
+        return await _answered(server.page, request.path_params["token"])
 
     async def api(request: Request) -> Response:
         token = request.path_params["token"]
         try:
             state = await run_in_threadpool(server.state, token)
-        except Refused as err:
-            return JSONResponse({"error": str(err)}, err.status, headers=HEADERS)
-        except GameError as err:
-            return JSONResponse({"error": str(err)}, 500, headers=HEADERS)
+        except (Refused, GameError, sqlite3.Error) as err:
+            message, status = _failure(err)
+            return JSONResponse({"error": message}, status, headers=HEADERS)
         return Response(json.dumps(state, default=str), media_type="application/json",
                         headers=HEADERS)
 
@@ -406,15 +425,10 @@ def create_app(path: Path | str) -> Starlette:
             return _html(render("seminar_error.html", message=(
                 "This form did not come from your seat's page; open your join link again.")),
                 403)
-        return await run_in_threadpool(server.act, token, action, form)
+        return await _answered(server.act, token, action, form)
 
     async def report(request: Request) -> Response:
-        try:
-            return await run_in_threadpool(server.report, request.path_params["token"])
-        except Refused as err:
-            return _html(render("seminar_error.html", message=str(err)), err.status)
-        except GameError as err:
-            return _html(render("seminar_error.html", message=str(err)), 500)
+        return await _answered(server.report, request.path_params["token"])
 
     routes = [
         Route("/", index),
