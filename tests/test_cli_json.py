@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -126,6 +127,34 @@ def test_compare_json_with_quiet(short: Path, tmp_path: Path) -> None:
                                                          "warn_beijing"}
     shares = [r["first"] for r in data["first_in_weight_space"]]
     assert shares == sorted(shares, reverse=True) and abs(sum(shares) - 1) < 1e-6
+
+
+def test_explain_and_dashboard_json(short: Path, tmp_path: Path) -> None:
+    """`explain --json` gives its channels as records (the table's rows, not a summary), and
+    `dashboard --json` the page it wrote; each is all of stdout."""
+    result = CliRunner().invoke(main, ["explain", str(short), "--runs", "40", "--portfolios",
+                                       "warn_beijing", "--json", "-q",
+                                       "--out", str(tmp_path / "e")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["results"] == str(tmp_path / "e") and data["runs"] == 40
+    table = pd.read_csv(tmp_path / "e" / "channels.csv")
+    assert len(data["channels"]) == len(table) > 0
+    first = data["channels"][0]
+    row = table[(table["parameter"] == first["parameter"])
+                & (table["outcome"] == first["outcome"])].iloc[0]
+    assert first["effect"] == pytest.approx(row["effect"])
+
+    run = CliRunner().invoke(main, ["run", str(short), "--runs", "40", "--portfolios",
+                                    "warn_beijing", "-q", "--out", str(tmp_path / "r")])
+    assert run.exit_code == 0, run.output
+    page = tmp_path / "again.html"
+    shown = CliRunner().invoke(main, ["dashboard", str(tmp_path / "r"), "--out", str(page),
+                                      "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == {"dashboard": str(page),
+                                        "results": [str(tmp_path / "r")]}
+    assert page.stat().st_size > 100_000
 
 
 def test_score_json_takes_bundled_names(tmp_path: Path) -> None:

@@ -551,10 +551,11 @@ def compare(**kwargs: Any) -> None:
 @click.option("--out", type=SafePath(file_okay=False, path_type=Path),
               help="Folder to write (default: results/<timestamp>-explain-<scenario>).")
 @QUIET_OPTION
+@JSON_OPTION
 def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | None,
                     seed: int | None, settings: tuple[str, ...], sampling: str | None,
                     jobs: int, chunk_size: int | None, out: Path | None,
-                    allow_outside: bool) -> None:
+                    allow_outside: bool, as_json: bool) -> None:
     """Decompose each option's effect on SCENARIO by causal channel.
 
     For each option in each portfolio and each of its parameters: the paired effect (same
@@ -592,17 +593,19 @@ def explain_command(scenario: Path, portfolios: tuple[str, ...], runs: int | Non
         error(f"Error: {err}. Nothing was written.")
         sys.exit(1)
     folder = write_explanation(table, made, DEFAULT_ROOT, out)
-    from axis_sim.console import is_quiet
 
-    if is_quiet():
-        click.echo(folder)
-        return
-    click.echo(channels_text(spec, table))
-    click.echo(f"\n{format_number(made['runs'])} worlds × {made['channels']} channels "
-               f"(+ {len(made['portfolios'])} portfolios) × {made['months']} months, seed "
-               f"{made['seed']}, {made['wall_seconds']:.1f} s")
-    click.echo(f"Results:   {folder}/")
-    click.echo(f"Channels:  {folder / 'channels.csv'}")
+    def text() -> str:
+        return "\n".join([
+            channels_text(spec, table),
+            f"\n{format_number(made['runs'])} worlds × {made['channels']} channels "
+            f"(+ {len(made['portfolios'])} portfolios) × {made['months']} months, seed "
+            f"{made['seed']}, {made['wall_seconds']:.1f} s",
+            f"Results:   {folder}/", f"Channels:  {folder / 'channels.csv'}"])
+
+    _print_result(as_json, folder, {
+        "channels_csv": str(folder / "channels.csv"), "manifest": str(folder / "manifest.json"),
+        "scenario": spec.meta.name, "runs": made["runs"], "seed": made["seed"],
+        "portfolios": list(made["portfolios"]), "channels": table.to_dict("records")}, text)
 
 
 @main.command(epilog="""\b
@@ -614,7 +617,8 @@ Examples:
 @click.option("--out", type=SafePath(dir_okay=False, path_type=Path),
               help="File to write (default: dashboard.html in the results folder; for two runs, "
                    "versus-<second folder>.html in the first).")
-def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
+@JSON_OPTION
+def dashboard(results: tuple[Path, ...], out: Path | None, as_json: bool) -> None:
     """Rebuild a run's dashboard from RESULTS, or compare two runs side by side.
 
     Nothing is simulated again: the page is made from the folder's tables and manifest.
@@ -638,7 +642,11 @@ def dashboard(results: tuple[Path, ...], out: Path | None) -> None:
         write_dashboard(runs[0], path)
     else:
         write_run_comparison(runs[0], runs[1], path)
-    click.echo(f"Dashboard: {path}")
+    if as_json:
+        click.echo(json.dumps({"dashboard": str(path), "results": [str(r) for r in results]},
+                              indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"Dashboard: {path}")
 
 
 @main.command(epilog="""\b
