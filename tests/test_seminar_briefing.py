@@ -19,6 +19,8 @@ from axis_sim.seminar.briefing import (
     briefings_for,
     estimate_range,
     lines,
+    model_had,
+    percent_text,
     scheduled_names,
 )
 from axis_sim.seminar.game import Game, Order, Ruling, Turn
@@ -246,6 +248,32 @@ def test_facilitator_team_and_public_contents(scenario: Scenario) -> None:
     assert any(i.get("ruling") for i in briefs["red"]["your_decisions"])
     assert "umpire private note" not in json.dumps(briefs["red"])  # the umpire's own
     assert not any(i.get("ruling") for i in briefs["blue"]["your_decisions"])
+
+
+def test_rulings_and_chances_are_in_words(scenario: Scenario) -> None:
+    """Reproduced: a ruling on a decision no team had ordered read "(the model had None)",
+    and an umpire's 62.5% was shown as 62%."""
+    rulings = [Ruling(kind="decision", key="DPRK.nuclear_test", value=True, reason="x")]
+    brief = briefings_for(game_of(scenario), scenario, EVENTS, OUTCOMES, 0,
+                          rulings=rulings)[FACILITATOR]
+    said = [i["text"] for i in brief["your_decisions"] if i.get("ruling")]
+    assert "None" not in " ".join(said)
+    assert said[-1:] == ["Ruling on DPRK.nuclear_test = yes (the model had no order: the model "
+                    "left it to doctrine): x"]
+    assert model_had(rulings[0].model_copy(update={"model_value": False})) == "no"
+    assert [percent_text(p) for p in (0.625, 0.62, 0.07, 1.0, 0.0, 0.3333)] == \
+        ["62.5%", "62%", "7%", "100%", "0%", "33.3%"]
+    # The pages' macro follows the same rule.
+    from axis_sim.report.templates import render
+
+    page = render("seminar_projector.html", view={
+        "turn": 1, "month": "Sept 2023", "turn_months": 3, "phase": "orders",
+        "deadline": None, "matrix": True, "title": "t", "teams": [], "role": "projector",
+        "ready_count": 0, "turns": [],
+        "rolls": [{"team": "red", "action": "a", "odds": 0.625, "roll": 0.07,
+                   "success": True}]}, token="t", version=1, error="", stamp="s",
+        server_time="", poll=2)
+    assert "62.5% odds, rolled 7%" in page
 
 
 def test_late_reports(scenario: Scenario) -> None:

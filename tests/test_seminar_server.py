@@ -190,7 +190,9 @@ def test_the_umpire_rules_on_a_chance_event_and_the_models_result_is_kept(room) 
     _, _, console = fetch(f"{url}/join/{seats['facilitator']}")
     ruling = re.search(r'<tr class="ruling">(.*?)</tr>', console, re.S)
     assert ruling and "ceasefire" in ruling.group(1) and "talks brokered" in ruling.group(1)
-    assert "False" in ruling.group(1)  # the model's own value, beside the ruling
+    # The ruled value and the model's own beside it, in words (it read True / False).
+    assert "<td>yes</td><td>no</td>" in ruling.group(1)
+    assert "True" not in ruling.group(1) and "False" not in ruling.group(1)
     # A ruling without a reason is refused, plainly.
     status, page = post(url, seats["facilitator"], "rule", expected=store.head_version(),
                         kind="event", key="ceasefire", value="no", reason=" ")

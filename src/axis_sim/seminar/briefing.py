@@ -327,6 +327,22 @@ def value_text(value: object) -> str:
     return str(value)
 
 
+def model_had(ruling: Ruling) -> str:
+    """What the model's own run had for a ruled key, in words: a decision no team had ordered
+    was left to the actor's doctrine (stored as None, never shown as "None")."""
+    if ruling.model_value is None:
+        return ("no order: the model left it to doctrine" if ruling.kind == "decision"
+                else "nothing recorded")
+    return value_text(ruling.model_value)
+
+
+def percent_text(chance: float) -> str:
+    """A chance as the room reads it, in per cent: whole when whole, else to one decimal (an
+    umpire's 62.5% is not shown as 62%). The web pages' `pct` macro follows the same rule."""
+    shown = round(chance * 100, 1)
+    return f"{shown:.0f}%" if shown == int(shown) else f"{shown:.1f}%"
+
+
 def decision_label(scenario: Scenario, decision: str) -> str:
     """What a decision key means, in words (an option's label, or a directive's meaning)."""
     if decision.startswith(OPTION_PREFIX):
@@ -655,7 +671,7 @@ def briefing_for(game: Game, scenario: Scenario, events: list[dict[str, Any]],
                                               intelligence(game, scenario, events, outcomes, t),
                                               rulings)]
         ruled = [{"ruling": True, "text": f"Ruling on {r.key} = {value_text(r.value)} "
-                  f"(the model had {value_text(r.model_value)}): {r.reason}"}
+                  f"(the model had {model_had(r)}): {r.reason}"}
                  for r in rulings or []]
         return head | {"happened": happened, "intelligence": intel,
                        "your_decisions": decided + ruled,

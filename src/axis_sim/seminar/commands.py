@@ -530,13 +530,15 @@ def seminar_counter(game_file: Path, team: str, argument_id: int, text: str) -> 
 def seminar_set_odds(game_file: Path, argument_id: int, chance: float | None,
                      worlds: int) -> None:
     """Matrix-game turn: the umpire sets an argument's odds, guided by the model's."""
+    from axis_sim.seminar.briefing import percent_text
     from axis_sim.seminar.matrix import set_odds
 
     _, game = _change(game_file, lambda g: set_odds(g, argument_id, chance, worlds=worlds),
                       who=FACILITATOR, action=f"odds for argument {argument_id}")
     argument = next(a for a in game.arguments if a.id == argument_id)
-    model = "" if argument.model_odds is None else f" (the model's: {argument.model_odds:.0%})"
-    click.echo(f"Argument {argument_id}: odds {argument.odds:.0%}{model}.")
+    model = ("" if argument.model_odds is None
+             else f" (the model's: {percent_text(argument.model_odds)})")
+    click.echo(f"Argument {argument_id}: odds {percent_text(argument.odds)}{model}.")
 
 
 @seminar.command("roll")

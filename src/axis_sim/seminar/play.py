@@ -24,7 +24,7 @@ from axis_sim.model.directives import DIRECTIVES
 from axis_sim.report.formatting import format_number, format_probability
 from axis_sim.scenario.schema import month_label
 from axis_sim.seminar import engine
-from axis_sim.seminar.briefing import as_text
+from axis_sim.seminar.briefing import as_text, model_had
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
 from axis_sim.seminar.game import BLUE_OPTIONS, OPTION_PREFIX, Game, GameError, Order, Turn
 from axis_sim.seminar.report import decision_label, value_text, write_report
@@ -178,7 +178,7 @@ class Session:
         if turn.rulings:
             self.echo("Rulings in force (the model's own value in brackets):")
             for r in turn.rulings:
-                own = "" if r.model_value is None else f" [model: {value_text(r.model_value)}]"
+                own = f" [model: {model_had(r)}]"
                 self.echo(f"  {r.kind} {r.key} = {value_text(r.value)}{own} — {r.reason}")
         self.echo("\nFacilitator's briefing (everything that happened):")
         self._show_briefing(turn, FACILITATOR)

@@ -54,6 +54,8 @@ from axis_sim.seminar.briefing import (
     SECTIONS,
     decision_label,
     describe,
+    model_had,
+    percent_text,
     scheduled_names,
     value_text,
 )
@@ -293,7 +295,7 @@ def _argument_row(a: Argument) -> dict[str, Any]:
                          for c in a.counters],
             "event": WATCHED_EVENTS.get(a.event, a.event) if a.event else "",
             "model_odds": format_probability(a.model_odds) if a.model_odds is not None else "—",
-            "odds": format_probability(a.odds) if a.odds is not None else "—",
+            "odds": percent_text(a.odds) if a.odds is not None else "—",
             "roll": f"{a.roll:.2f}" if a.roll is not None else "—",
             "result": ("succeeds" if a.success else "fails") if a.success is not None
             else "not rolled"}
@@ -365,8 +367,7 @@ def _turn_view(game: Game, scenario: Scenario, turns: list[Turn], index: int, *,
                 "label": (engine.chance_events().get(r.key, r.key) if r.kind == "event"
                           else decision_label(scenario, r.key)),
                 "value": value_text(r.value),
-                "model_value": ("the doctrine's choice" if r.model_value is None
-                                else value_text(r.model_value)),
+                "model_value": model_had(r),
                 "reason": r.reason} for r in turn.rulings]
     briefings = [{"who": who, "sections": _briefing_view(turn.briefings.get(who) or {})}
                  for who in (*game.teams, FACILITATOR, PUBLIC) if who in turn.briefings]
@@ -778,7 +779,7 @@ def handout(game: Game, team: str) -> dict[str, Any]:
             "withdrawn": [o for o in withdrawn if o["team"] == team],
             "arguments": [_argument_row(a) for a in turn.arguments if a.team == team],
             "rolls": [{"team": a.team, "action": a.action,
-                       "odds": format_probability(a.odds) if a.odds is not None else "—",
+                       "odds": percent_text(a.odds) if a.odds is not None else "—",
                        "roll": f"{a.roll:.2f}", "result": "succeeds" if a.success else "fails"}
                       for a in turn.arguments if a.roll is not None and a.team != team],
             "briefing": _briefing_view(turn.briefings.get(team) or {})})

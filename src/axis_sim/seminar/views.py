@@ -22,6 +22,7 @@ from typing import Any
 from axis_sim.model.directives import DIRECTIVES
 from axis_sim.scenario.schema import month_label
 from axis_sim.seminar import engine
+from axis_sim.seminar.briefing import model_had, value_text
 from axis_sim.seminar.game import OPTION_PREFIX, Argument, Game, GameError, Order, Turn
 
 FACILITATOR = "facilitator"
@@ -205,7 +206,9 @@ def umpire_view(game: Game) -> dict[str, Any]:
         turns.append({
             **_turn_head(game, t),
             "orders": [_order_row(o, meanings) for o in t.orders],
-            "rulings": [r.model_dump() for r in t.rulings],
+            # In words, as the room says them: yes/no, and what the model had without the ruling.
+            "rulings": [{**r.model_dump(), "value": value_text(r.value),
+                         "model_value": model_had(r)} for r in t.rulings],
             "odds": dict(t.odds), "odds_doctrine": dict(t.odds_doctrine),
             "drivers": {k: list(v) for k, v in t.drivers.items()},
             "happened": dict(t.happened),
