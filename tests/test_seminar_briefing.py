@@ -196,6 +196,18 @@ def test_your_decisions_say_what_did_and_did_not_happen(scenario: Scenario) -> N
     assert any(s.startswith("33 month(s) remain") for s in due)
 
 
+def test_a_spent_one_turn_order_is_not_invited_again(scenario: Scenario) -> None:
+    """Reproduced: "decisions due" said the test was spent and, in the next line, that the
+    one-turn order for it had lapsed and could be given again."""
+    game = game_of(scenario, [order("red", "DPRK.nuclear_test", True, per="turn"),
+                              order("red", "DPRK.icbm_launch", True, per="turn")])
+    due = [i["text"] for i in briefing_for(game, scenario, EVENTS, OUTCOMES, 0,
+                                           "red")["decisions_due"]]
+    assert any("seventh nuclear test is spent" in s for s in due)
+    lapsed = [s for s in due if "one-turn order" in s]
+    assert len(lapsed) == 1 and "Launch an ICBM" in lapsed[0], lapsed
+
+
 def test_why_a_decision_did_nothing(scenario: Scenario) -> None:
     orders = [order("red", "Russia.propose", True), order("red", "Russia.tech_transfer", True),
               order("red", "Russia.un_shield", True), order("blue", "option:public_disclosure", 1)]

@@ -573,12 +573,12 @@ def decisions_due(game: Game, scenario: Scenario, events: list[dict[str, Any]],
     kinds = {str(r["event"]) for r in events}
     rung = _rung(outcomes)
     if "DPRK" in actors and "nuclear_test" in kinds:
-        items.append({"decision": "DPRK.nuclear_test", "text": "The seventh nuclear test is "
-                      "spent: it has been conducted and leaves your menu."})
+        items.append({"decision": "DPRK.nuclear_test", "spent": True, "text": "The seventh "
+                      "nuclear test is spent: it has been conducted and leaves your menu."})
     if "Russia" in actors and "cooperation_step" in kinds:
         if rung >= TREATY_LEVEL:
-            items.append({"decision": "Russia.propose", "text": "The treaty is reached: "
-                          "there is no further rung to propose."})
+            items.append({"decision": "Russia.propose", "spent": True, "text": "The treaty is "
+                          "reached: there is no further rung to propose."})
         elif rung >= TECH_LEVEL:
             items.append({"decision": "Russia.tech_transfer", "text": "The ladder is at "
                           f"{RUNGS[rung]}: technology transfer is now open to you."})
@@ -588,8 +588,10 @@ def decisions_due(game: Game, scenario: Scenario, events: list[dict[str, Any]],
         items.append({"decision": "China.join_exercise", "text": "You have no standing answer "
                       "if Moscow and Pyongyang ask you to join a naval exercise: the model's "
                       "doctrine would decide."})
+    # A one-turn order on a decision just spent is not invited again (it left the menu).
+    spent = {item["decision"] for item in items if item.get("spent")}
     for order in game.orders:
-        if order.team == team and order.per == "turn":
+        if order.team == team and order.per == "turn" and order.decision not in spent:
             items.append({"decision": order.decision, "text": f"Your one-turn order "
                           f"({decision_label(scenario, order.decision)}) has lapsed: order it "
                           "again if you want it next turn."})
