@@ -110,6 +110,17 @@ def test_the_nuclear_test_leaves_the_menu_after_it_happened(game: Game) -> None:
         submit(game, "red", "DPRK.nuclear_test", "yes")
 
 
+def test_an_unknown_decision_lists_only_the_menu_as_it_stands(game: Game) -> None:
+    """Reproduced: after the test, an unknown decision's error still listed DPRK.nuclear_test
+    as on red's menu."""
+    game = play(submit(game, "red", "DPRK.nuclear_test", "yes"))
+    with pytest.raises(GameError) as refused:
+        submit(game, "red", "DPRK.invade", "yes")
+    on_menu, _, off = str(refused.value).partition("; off the menu now: ")
+    assert "DPRK.nuclear_test" not in on_menu and "DPRK.icbm_launch" in on_menu
+    assert off.startswith("DPRK.nuclear_test") and "menu says why" in off
+
+
 def test_a_spent_nuclear_test_cannot_be_ruled_or_excepted_again(game: Game) -> None:
     """Reproduced: a ruling on turn 2 after the turn-1 test gave a second "seventh" test and
     overwrote the month of the first; an umpire's exception did the same."""

@@ -190,10 +190,13 @@ def submit(game: Game, team: str, decision: str, value: object, rationale: str =
     """Give (or change) a team's standing order; it holds from the coming turn until changed or
     withdrawn (a per-turn order applies once, in the coming turn)."""
     decisions = _all_decisions(game, team)
-    if decision not in decisions:
-        raise GameError(f"team {team} cannot decide {decision!r}; its menu: "
-                        + ", ".join(decisions))
     gone = unavailable(game, team)
+    if decision not in decisions:
+        # Only what can be taken now is "its menu"; the spent or gated ones are named apart.
+        off = (f"; off the menu now: {', '.join(gone)} (the team's menu says why)"
+               if gone else "")
+        raise GameError(f"team {team} cannot decide {decision!r}; its menu: "
+                        + ", ".join(k for k in decisions if k not in gone) + off)
     if decision in gone:
         lift = ("" if spent_for_good(_current(game), decision)
                 else " (the umpire may approve an exception)")
