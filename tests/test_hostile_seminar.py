@@ -312,23 +312,40 @@ def _replace(content: bytes) -> Callable[[Path], None]:
     (_replace(b"\x00\x01garbage" * 100), "not a game database"),
     (_replace(b""), "empty file"),
     (_replace(b'{"format": "axis-sim-seminar", "version": 1}'), "seminar import"),
+    (_sql("UPDATE seats SET role = 'god' WHERE role = 'projector'"), "the role 'god'"),
 ], ids=["head missing version", "head not a number", "no head", "another format",
         "newer schema", "schema not a number", "no states table", "no meta table",
-        "truncated file", "header only", "not SQLite", "empty file", "old JSON game"])
+        "truncated file", "header only", "not SQLite", "empty file", "old JSON game",
+        "unknown seat role"])
 def test_a_damaged_or_foreign_database_is_refused(template: Path, tmp_path: Path,
                                                   corrupt: Callable[[Path], None],
                                                   expected: str) -> None:
     path = copy_of(template, tmp_path)
     corrupt(path)
-    for args in commands(path, tmp_path / "out", every=True):
+    # `links` too: it printed links (exit 0) for databases every other command refuses.
+    for args in [*commands(path, tmp_path / "out", every=True), ["links", str(path)]]:
         result = run(*args, input="q\n")
         no_traceback(result)
         assert result.exit_code == 2, (args, result.output)
         assert result.output.count("\n") == 1 and expected in result.output, (args,
                                                                              result.output)
-    for args in (["history", str(path)], ["restore", str(path), "--version", "1"],
-                 ["links", str(path)]):
+    for args in (["history", str(path)], ["restore", str(path), "--version", "1"]):
         no_traceback(run(*args))
+
+
+def test_the_history_lists_the_versions_when_the_head_is_lost(template: Path,
+                                                               tmp_path: Path) -> None:
+    """Reproduced: with the head row gone, the error pointed to `history`, which failed with
+    the same error; and a restore could not put a head back."""
+    path = copy_of(template, tmp_path)
+    good, _ = head_json(path)
+    _sql("DELETE FROM head")(path)
+    assert f"seminar history {path}` lists every version" in run("status", str(path)).output
+    history = run("history", str(path))
+    assert history.exit_code == 0, history.output
+    assert "No head version" in history.output and f"{good:5d}  from" in history.output
+    assert run("restore", str(path), "--version", str(good)).exit_code == 0
+    assert run("status", str(path)).exit_code == 0
 
 
 def test_the_head_pointer_to_a_missing_version_names_the_way_back(template: Path,

@@ -209,7 +209,9 @@ def seminar_new(scenario: Path, more_teams: tuple[str, ...], game_file: Path,
 def seminar_links(game_file: Path, host: str, port: int) -> None:
     """Print each seat's join link again (the tokens live only in the database)."""
     with _plain_errors():
-        _print_links(_open(game_file), host, port)
+        store = _open(game_file)
+        store.head()  # checked as every other command checks it: no links to a broken game
+        _print_links(store, host, port)
 
 
 @seminar.command("import")
@@ -599,7 +601,10 @@ def seminar_history(game_file: Path) -> None:
     with _plain_errors():
         store = _open(game_file)
         entries = store.history()
-        head = store.head_version()
+        head = store.head_if_any()  # the history is how one finds a version to restore
+    if head is None:
+        click.echo("No head version (damaged): `axis-sim seminar restore "
+                   f"{game_file} --version N` makes version N the head again.")
     for e in entries:
         try:
             store.at(e.version)

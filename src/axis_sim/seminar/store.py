@@ -48,6 +48,7 @@ BUSY_TIMEOUT_S = 600.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Role = Literal["facilitator", "team", "projector"]
+ROLES: tuple[str, ...] = ("facilitator", "team", "projector")  # the seats' order in a listing
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -243,6 +244,13 @@ class GameStore:
         with self._connect() as db:
             return self._game(db, version)
 
+    def head_if_any(self) -> int | None:
+        """The head's version, or None when the head row is missing or damaged (for the
+        history, which must list the versions to go back to even then)."""
+        with self._connect() as db:
+            rows = self._query(db, "SELECT version FROM head WHERE id = 1", what="head")
+        return rows[0][0] if rows and isinstance(rows[0][0], int) else None
+
     def history(self) -> list[Entry]:
         """Every stored state, oldest first (readable even when the head is damaged)."""
         with self._connect() as db:
@@ -260,7 +268,7 @@ class GameStore:
         """The join tokens: facilitator first, then each team, then the projector."""
         with self._connect() as db:
             rows = self._query(db, "SELECT token, role, team FROM seats", what="seats")
-        order = {"facilitator": 0, "team": 1, "projector": 2}
+        order = {role: i for i, role in enumerate(ROLES)}
         seats = [Seat(str(t), r, None if team is None else str(team))  # type: ignore[arg-type]
                  for t, r, team in rows if r in order]
         return sorted(seats, key=lambda s: (order[s.role], s.team or ""))
@@ -270,7 +278,7 @@ class GameStore:
         with self._connect() as db:
             rows = self._query(db, "SELECT token, role, team FROM seats WHERE token = ?",
                                (token,), what="seats")
-        if not rows or rows[0][1] not in ("facilitator", "team", "projector"):
+        if not rows or rows[0][1] not in ROLES:
             return None
         token, role, team = rows[0]
         return Seat(str(token), role, None if team is None else str(team))
@@ -430,6 +438,11 @@ class GameStore:
     def _seated(self, db: sqlite3.Connection, game: Game) -> None:
         """The game's teams are the teams that have seats (a team renamed by a hand edit
         would leave a seat opening nothing, and a team nobody can join)."""
+        roles = {str(r) for (r,) in self._query(db, "SELECT DISTINCT role FROM seats",
+                                                 what="seats")}
+        if roles - set(ROLES):  # a seat that opens no page: not a seat this game hands out
+            raise GameError(f"a seat has the role {sorted(roles - set(ROLES))[0]!r}; seats are "
+                            f"{', '.join(ROLES)}")
         rows = self._query(db, "SELECT team FROM seats WHERE role = 'team'", what="seats")
         seated = {str(team) for (team,) in rows}
         if seated != set(game.teams):
@@ -471,7 +484,8 @@ class GameStore:
         cursor = db.execute("INSERT INTO states (parent, created, who, action, game) "
                             "VALUES (?, ?, ?, ?, ?)", (parent, _now(), who, action, text))
         version = int(cursor.lastrowid)  # type: ignore[arg-type]
-        db.execute("UPDATE head SET version = ? WHERE id = 1", (version,))
+        # INSERT OR REPLACE, not UPDATE: a restore must also mend a head row that was lost.
+        db.execute("INSERT OR REPLACE INTO head (id, version) VALUES (1, ?)", (version,))
         return version
 
     def _ancestry(self, db: sqlite3.Connection, version: int) -> list[tuple[object, ...]]:
