@@ -221,10 +221,10 @@ def test_bad_overrides_are_usage_errors(short_file: Path, args: list[str], messa
 
 def test_until_precise_reports_what_it_reached(short_file: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [
-        "run", str(short_file), "--runs", "40", "--until-precise", "0.3", "--max-runs", "400",
+        "run", str(short_file), "--runs", "40", "--until-precise", "1.5", "--max-runs", "400",
         "--portfolios", "sanctions_listing", "--out", str(tmp_path / "p")])
     assert result.exit_code == 0, result.output
-    assert "Precision target ±0.3 SD reached" in result.output
+    assert "Precision target ±1.5 MMD reached" in result.output
 
 
 def test_compare_with_sensitivity_writes_indices(short_file: Path, tmp_path: Path) -> None:

@@ -169,7 +169,7 @@ def test_run_reports_ranking_interactions_and_errors(short_baseline: Scenario) -
 
 def test_until_precise_stops_early_and_matches_a_fixed_run(short_baseline: Scenario) -> None:
     precise = run(short_baseline, runs=64, seed=8, options=["sanctions_listing"],
-                  until_precise=0.2, max_runs=2000)
+                  until_precise=0.5, max_runs=2000)
     assert precise.manifest["until_precise"]["met"]
     done = precise.manifest["runs"]
     assert 64 <= done < 2000 and done % 64 == 0
@@ -177,8 +177,16 @@ def test_until_precise_stops_early_and_matches_a_fixed_run(short_baseline: Scena
     assert precise.outcomes.equals(fixed.outcomes)
     pd.testing.assert_frame_equal(precise.monthly, fixed.monthly)
     tighter = run(short_baseline, runs=64, seed=8, options=["sanctions_listing"],
-                  until_precise=0.05, max_runs=5000)
+                  until_precise=0.25, max_runs=5000)
     assert tighter.manifest["runs"] > done
+    # In MMD units: the widest half-width over headline outcomes, divided by that outcome's MMD.
+    reached = tighter.manifest["until_precise"]["reached"]
+    comparison = tighter.comparison.set_index(["portfolio", "outcome"])
+    widest = max((comparison.loc[("sanctions_listing", name), "diff_ci_high"]
+                  - comparison.loc[("sanctions_listing", name), "diff_ci_low"]) / 2
+                 / spec.mmd.value
+                 for name, spec in short_baseline.outcomes.items() if spec.headline)
+    assert reached == pytest.approx(widest, rel=1e-6) and reached <= 0.25
 
 
 def test_overrides_change_the_option_and_the_weights(baseline: Scenario) -> None:

@@ -321,7 +321,7 @@ def test_brief_md_from_a_hostile_scenario_has_no_html(tmp_path: Path) -> None:
         f"extends: {BASELINE}\n"
         "meta:\n  name: hostile\n  horizon_months: 3\n"
         "  title: \"Brief <script>alert(1)</script> <img src=x onmouseover=alert(2)> "
-        "[x](javascript:alert(3)) \\x07bell\"\n"
+        "[x](javascript:alert(3))\"\n"
         "experiment:\n  runs: 20\n  chunk_size: 20\n  sample_worlds: 2\n"
         "options:\n  sanctions_listing:\n    label: \"Listing <b onmouseover=alert(4)>\"\n",
         encoding="utf-8")
@@ -333,7 +333,8 @@ def test_brief_md_from_a_hostile_scenario_has_no_html(tmp_path: Path) -> None:
     assert "<" not in brief  # no tag, so no attribute such as onmouseover can act
     assert "&lt;img src=x onmouseover=alert(2)&gt;" in brief
     assert "](javascript" not in brief and "[x]\\(javascript:alert(3))" in brief
-    assert "\x07" not in brief and "bell" in brief
+    # Control characters never get this far: the loader refuses them in scenario text
+    # (tests/test_hostile_scenarios.py); markdown.py strips them too (test_markdown_escape.py).
 
 
 def test_extends_outside_the_tree_needs_allow_outside(tiny: Path, tmp_path: Path) -> None:

@@ -90,10 +90,11 @@ def run(scenario: Scenario | str | Path, *, runs: int | None = None,
     tables (`outcomes`, `scores`, `parameters`) in Parquet files in a temporary folder under
     `scratch` (default: the system's), read on access and removed with the result.
 
-    With `until_precise` (e.g. 0.05), chunks keep being added after the first `runs` worlds until
-    every headline difference from status quo has a 90% interval within ± that many standard
-    deviations of the outcome, or `max_runs` worlds are done. Because chunks are seeded by index,
-    the result is exactly the fixed-size run of the number of worlds it stopped at.
+    With `until_precise` (e.g. 0.5), chunks keep being added after the first `runs` worlds until
+    every headline difference from status quo has a 90% interval within ± that many times the
+    outcome's minimal meaningful difference (`mmd`), or `max_runs` worlds are done. Because
+    chunks are seeded by index, the result is exactly the fixed-size run of the number of worlds
+    it stopped at.
 
     The manifest records how the run was made: seed, worlds, sampling, jobs and executor,
     whether it resumed from saved chunks, wall and compute seconds, the code's version and git

@@ -57,7 +57,7 @@ EPILOG_COMPARE = """\b
 Examples:
   axis-sim compare baseline --portfolios all
   axis-sim compare baseline --portfolios all --weight lethal_incidents=5
-  axis-sim compare baseline --until-precise 0.05 --max-runs 50000 --jobs 2
+  axis-sim compare baseline --until-precise 0.5 --max-runs 50000 --jobs 2
   axis-sim compare baseline --sensitivity morris --jobs 2
   axis-sim compare scenarios/baseline.yaml --portfolios allied_package --explain
 """
@@ -229,9 +229,10 @@ def experiment_options(command: Callable[..., None]) -> Callable[..., None]:
                           "normalised to sum 1; it must keep the scenario's `outweighs:` "
                           "judgements). Repeatable."),
         SAMPLING_OPTION,
-        click.option("--until-precise", type=FiniteFloat(), metavar="SD",
+        click.option("--until-precise", type=FiniteFloat(), metavar="MMD",
                      help="Keep adding worlds until every headline difference from status quo "
-                          "is known within ± SD standard deviations (90% interval); SD a "
+                          "is known within ± MMD times its minimal meaningful difference (90% "
+                          "interval; e.g. 0.5: half the smallest difference that matters); a "
                           "finite number above 0."),
         click.option("--max-runs", type=click.IntRange(min=1), metavar="N",
                      help=f"Most worlds --until-precise may run (default {DEFAULT_MAX_RUNS:,}); "
@@ -276,7 +277,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     before anything is simulated."""
     check_scheduler(scheduler, executor)
     if max_runs is not None and until_precise is None:
-        raise click.BadParameter("it limits --until-precise; add --until-precise SD or leave "
+        raise click.BadParameter("it limits --until-precise; add --until-precise MMD or leave "
                                  "--max-runs out", param_hint="--max-runs")
     spec = _scenario(scenario, settings, weights, allow_outside=allow_outside)
     from axis_sim.api import run as run_experiment
@@ -307,7 +308,7 @@ def _experiment(scenario: Path, runs: int | None, seed: int | None,
     from axis_sim.experiment.runner import ChunkError
 
     try:
-        label = (f"Simulating {len(planned.portfolios)} portfolios (until ±{until_precise} SD)"
+        label = (f"Simulating {len(planned.portfolios)} portfolios (until ±{until_precise} MMD)"
                  if until_precise else f"Simulating {len(planned.portfolios)} portfolios")
         with Progress(len(planned.chunks), label, worlds=planned.runs) as bar:
             result = run_experiment(spec, runs=runs, options=names, seed=seed, jobs=jobs,
@@ -427,8 +428,8 @@ def _footer(result: RunResult, folder: Path) -> None:
     if "until_precise" in m:
         p = m["until_precise"]
         state = "reached" if p["met"] else f"NOT reached within {p['max_runs']} worlds"
-        click.echo(f"Precision target ±{significant(p['target'], 3)} SD {state} "
-                   f"(widest ±{significant(p['reached'], 3)} SD)")
+        click.echo(f"Precision target ±{significant(p['target'], 3)} MMD {state} "
+                   f"(widest ±{significant(p['reached'], 3)} MMD)")
     click.echo(f"Results:   {folder}/")
     click.echo(f"Brief:     {folder / 'brief.md'}")
     click.echo(f"Dashboard: {folder / 'dashboard.html'}")

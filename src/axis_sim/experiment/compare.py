@@ -179,15 +179,17 @@ def relative_precision(scenario: Scenario, outcome_names: list[str], names: list
                        finals: Finals | np.ndarray) -> float:
     """The widest headline interval: the largest half-width of a 90% interval of a mean paired
     difference from status quo, over headline outcomes and portfolios, in units of the outcome's
-    spread across all worlds and portfolios. 0.05 means every headline difference is known to
-    within ±5% of a standard deviation."""
+    minimal meaningful difference (its `mmd`; the spread across worlds for an outcome without
+    one). 0.5 means every headline difference is known to within half the smallest difference
+    that matters, so a verdict against the MMD rests on the decision, not on too few worlds."""
     finals = as_finals(finals)
     headline = [i for i, o in enumerate(outcome_names) if scenario.outcomes[o].headline]
     base = names.index(STATUS_QUO)
     widest = 0.0
     for i in headline or range(len(outcome_names)):
         values = finals.outcome(i)
-        spread = values.std()
+        mmd = scenario.outcomes[outcome_names[i]].mmd
+        spread = mmd.value if mmd is not None and mmd.value > 0 else values.std()
         if spread == 0:
             continue
         for p in range(len(names)):
