@@ -209,9 +209,9 @@ def test_the_odds_before_the_roll_show_the_drivers_and_doing_nothing(room) -> No
     assert "Doing nothing" in odds
     assert re.search(r"red.s order .{0,12}Launch an ICBM.{0,12} = yes raises",
                      html.unescape(odds))  # the driver names the order
-    launch = re.search(r"<td>an ICBM launch</td><td class=\"num\">(\d+)%</td>"
-                       r"<td class=\"num\">(\d+)%</td>", odds)
-    assert launch and int(launch.group(1)) > int(launch.group(2))
+    launch = re.search(r"<td>an ICBM launch</td><td class=\"num\">([\d.]+)%</td>"
+                       r"<td class=\"num\">([\d.]+)%</td>", odds)
+    assert launch and float(launch.group(1)) > float(launch.group(2))  # one decimal if not whole
 
 
 def test_a_team_page_says_how_long_each_order_holds(room) -> None:
