@@ -30,6 +30,7 @@ from axis_sim.seminar.engine import (
     undo,
     withdraw,
 )
+from axis_sim.seminar.engine import spent as engine_spent
 from axis_sim.seminar.game import Game, GameError, Order, parse_teams
 from axis_sim.seminar.objectives import score, team_aims
 from tests.conftest import BASELINE
@@ -131,6 +132,12 @@ def test_a_spent_nuclear_test_cannot_be_ruled_or_excepted_again(game: Game) -> N
     with pytest.raises(GameError, match=r"cannot be excepted: .*already conducted"):
         approve_exception(game, "red", "DPRK.nuclear_test", "umpire: again", value="yes")
     assert game.turns[-1].state["arrays"]["dprk.test_month"]["data"] == month
+    # The umpire console offers no exception for it (a gate still gets one).
+    from axis_sim.seminar.views import umpire_view
+
+    offered = {x["decision"]: x["spent"] for x in umpire_view(game)["exceptions"]}
+    assert offered["DPRK.nuclear_test"] is True
+    assert engine_spent(game, "red") == {"DPRK.nuclear_test"}
     # A gate is not spent: the umpire may still rule on it (the turn is replayed).
     ruled = rule(game, "decision", "Russia.tech_transfer", "yes", "umpire: a side deal")
     assert ruled.turns[-1].rulings[0].key == "Russia.tech_transfer"

@@ -159,6 +159,13 @@ def spent_for_good(model: AxisModel, key: str) -> str | None:
     return reason
 
 
+def spent(game: Game, team: str) -> set[str]:
+    """The team's unavailable decisions that no exception can lift (`spent_for_good`): the
+    umpire console offers no exception for them."""
+    model = _current(game)
+    return {key for key in unavailable(game, team) if spent_for_good(model, key)}
+
+
 def menu(game: Game, team: str) -> dict[str, str]:
     """The decisions `team` may take now: option ids for the side that plays the US, and the
     directives of every actor the team plays, each with what it means and takes. Spent or

@@ -220,6 +220,7 @@ def umpire_view(game: Game) -> dict[str, Any]:
             "briefings": {k: dict(v) for k, v in t.briefings.items()},
             "arguments": [_argument_row(a, full=True) for a in t.arguments],
         })
+    spent = {team: engine.spent(game, team) for team in game.teams}  # no exception lifts
     return {
         **_common(game),
         "role": FACILITATOR,
@@ -241,8 +242,9 @@ def umpire_view(game: Game) -> dict[str, Any]:
         "timer": {"min": engine.MIN_TIMER_MINUTES, "max": engine.MAX_TIMER_MINUTES,
                   "rule": engine.TIMER_RULE},
         "decisions": {k: d.meaning for k, d in DIRECTIVES.items()},
-        "exceptions": [{"team": team, "decision": k, "reason": why}
-                       for team in game.teams for k, why in _unavailable(game, team).items()],
+        "exceptions": [{"team": team, "decision": k, "reason": why, "spent": k in gone}
+                       for team, gone in spent.items()
+                       for k, why in _unavailable(game, team).items()],
     }
 
 
