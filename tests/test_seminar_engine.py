@@ -321,3 +321,15 @@ def test_a_ruling_on_a_decision_passes_the_models_rule(game: Game) -> None:
     assert len(events(turn.events, "tech_transfer")) == 1  # once: a per-turn decision
     assert turn.model_events == played.turns[0].events
     assert turn.rulings[0].model_value is None  # no team ordered it: doctrine decided
+
+
+def test_seat_text_loses_control_characters(game: Game) -> None:
+    """A seat's free text reaches other seats' pages, the projector, terminals and handouts: a
+    NUL or a terminal escape typed (or pasted) into it is dropped; tabs and line breaks stay."""
+    game = submit(game, "red", "DPRK.deliveries", 1.0, "all\x00 out\x1b[2J\tnow\nthen")
+    (order,) = [o for o in game.orders if o.team == "red"]
+    assert order.rationale == "all out[2J\tnow\nthen"
+    game = matrix.argue(game.model_copy(update={"matrix": True}), "blue",
+                        "Interdict\x07 the trains", ["rail\x00 is slow"])
+    (argument,) = game.arguments
+    assert (argument.action, argument.arguments) == ("Interdict the trains", ["rail is slow"])

@@ -8,9 +8,10 @@ Stored by `seminar/store.py` (SQLite, every version kept), checked there by `sem
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from axis_sim.scenario.schema import ACTORS, OPTIONS
 
@@ -19,6 +20,17 @@ VERSION = 2
 
 Value = bool | float | str
 Phase = Literal["orders", "adjudication", "debrief"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t \n \r
+
+
+def _printable(text: str) -> str:
+    # What a seat types is shown on other seats' pages, the projector, terminals and Markdown
+    # handouts; a NUL or a terminal escape is never meant, so it is dropped on the way in.
+    return _CONTROL.sub("", text)
+
+
+SeatText = Annotated[str, AfterValidator(_printable)]
+"""Free text from a seat (a rationale, a reason, an argument): control characters dropped."""
 
 
 class GameError(Exception):
@@ -39,10 +51,10 @@ class Order(Record):
     team: str
     decision: str
     value: Value
-    rationale: str = ""
+    rationale: SeatText = ""
     since_turn: int = Field(ge=1)
     per: Literal["month", "turn"] = "month"
-    exception: str = ""  # the umpire's reason when approved past a model rule
+    exception: SeatText = ""  # the umpire's reason when approved past a model rule
 
 
 class Ruling(Record):
@@ -51,7 +63,7 @@ class Ruling(Record):
     kind: Literal["decision", "event"]
     key: str
     value: Value
-    reason: str
+    reason: SeatText
     model_value: Value | None = None
 
 
@@ -60,9 +72,9 @@ class Argument(Record):
 
     id: int
     team: str
-    action: str
-    arguments: list[str]
-    counters: list[dict[str, str]] = Field(default_factory=list)  # {"team": …, "text": …}
+    action: SeatText
+    arguments: list[SeatText]
+    counters: list[dict[str, SeatText]] = Field(default_factory=list)  # {"team": …, "text": …}
     event: str | None = None  # a watched event that guides the odds, if any
     model_odds: float | None = Field(default=None, ge=0, le=1)
     odds: float | None = Field(default=None, ge=0, le=1)
