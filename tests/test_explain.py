@@ -61,7 +61,7 @@ def test_a_knockout_that_changes_nothing_has_exactly_zero_effect(
     assert len(overall) == len(OPTION_CLASSES[LISTING].PARAMETERS) * len(idle.headline_outcomes)
     assert (table["effect"] == 0).all() and (table["se"] == 0).all()
     assert (table["ci_low"] == 0).all() and (table["ci_high"] == 0).all()
-    assert (table["effect_sd"] == 0).all() and not table["detectable"].any()
+    assert (table["effect_mmd"] == 0).all() and not table["detectable"].any()
     assert (table["spread"] > 0).any()  # the outcomes do vary across worlds
 
 
@@ -103,7 +103,7 @@ def test_explain_api_defaults_to_each_option_alone(short_baseline: Scenario) -> 
     assert list(dict.fromkeys(table["portfolio"])) == list(OPTIONS)
     assert (table["portfolio"] == table["option"]).all()
     assert set(table["outcome"]) == set(short_baseline.headline_outcomes)
-    assert REQUIRED | {"spread", "effect_sd", "detectable", "better", "se"} <= set(table.columns)
+    assert REQUIRED | {"spread", "effect_mmd", "detectable", "better", "se"} <= set(table.columns)
 
 
 def test_explain_command_writes_the_table_and_prints_the_channels(short_file: Path,
@@ -184,9 +184,9 @@ def test_every_option_parameter_reaches_a_headline_outcome(baseline: Scenario) -
     expected = {(o, p) for o in OPTIONS for p in OPTION_CLASSES[o].PARAMETERS}
     assert set(zip(table["option"], table["parameter"], strict=True)) == expected
     reached = table.groupby(["option", "parameter"], sort=False).agg(
-        detectable=("detectable", "any"), largest=("effect_sd", lambda s: s.abs().max()))
+        detectable=("detectable", "any"), largest=("effect_mmd", lambda s: s.abs().max()))
     silent = reached[~reached["detectable"]]
-    assert silent.empty, "no detectable headline effect (largest |effect_sd|):\n" + "\n".join(
+    assert silent.empty, "no detectable headline effect (largest |effect_mmd|):\n" + "\n".join(
         f"  {o} · {p}: {row.largest:.3g}" for (o, p), row in silent.iterrows())
 
 

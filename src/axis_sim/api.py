@@ -210,11 +210,12 @@ def explain(scenario: Scenario | str | Path, *, portfolios: list[str] | None = N
     effect, on the same worlds and random draws, of switching that parameter off, on every
     headline outcome — effect = outcome with the channel on − outcome with it off, with its
     standard error and 90% interval, the outcome's spread across worlds (`spread`),
-    `effect_sd` = effect / spread, `detectable` (beyond 3 standard errors and 2% of the
-    spread) and the outcome's `better` direction. Identical for any `jobs`.
+    `effect_mmd` = effect / the outcome's minimal meaningful difference, `detectable` (beyond
+    3 standard errors and 2% of the spread) and the outcome's `better` direction. Identical for
+    any `jobs`.
 
     >>> table = explain("scenarios/baseline.yaml", runs=500, portfolios=["sanctions_listing"])
-    >>> table.sort_values("effect_sd", key=abs).tail()  # doctest: +SKIP
+    >>> table.sort_values("effect_mmd", key=abs).tail()  # doctest: +SKIP
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

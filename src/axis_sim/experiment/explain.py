@@ -45,7 +45,7 @@ DETECTABLE_SPREAD = 0.02
 
 ALL_WORLDS = "all worlds"
 COLUMNS = ["portfolio", "option", "parameter", "off_value", "form", "outcome", "better", "effect",
-           "se", "ci_low", "ci_high", "spread", "effect_sd", "detectable", "beyond_status_quo",
+           "se", "ci_low", "ci_high", "spread", "effect_mmd", "detectable", "beyond_status_quo",
            "beyond_status_quo_se", "worlds"]
 
 
@@ -185,7 +185,8 @@ def channel_table(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[st
                   chunks: Iterable[ChannelChunk]) -> pd.DataFrame:
     """One row per (portfolio, option, parameter, outcome): the mean effect (channel on − off),
     its standard error and 90% t interval; `spread`, the outcome's standard deviation across
-    worlds under the portfolio; `effect_sd` = effect / spread; `detectable` when the effect is
+    worlds under the portfolio; `effect_mmd` = effect / the outcome's minimal meaningful
+    difference (its size in the unit decisions are judged in); `detectable` when the effect is
     beyond 3 standard errors and 2% of the spread; `better`, the outcome's good direction;
     `beyond_status_quo` (and its standard error), the part of the effect that is the option's
     own where status quo already runs the same channel at a lower level."""
@@ -235,7 +236,7 @@ def _rows(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[str, ...],
                 "better": the_plan.scenario.outcomes[outcome].better, "effect": effect,
                 "se": float(se[k, i]), "ci_low": effect - float(half[k, i]),
                 "ci_high": effect + float(half[k, i]), "spread": spread,
-                "effect_sd": _in_sd(effect, spread),
+                "effect_mmd": _in_mmd(the_plan.scenario, outcome, effect, spread),
                 "detectable": bool(abs(effect) > DETECTABLE_SE * se[k, i]
                                    and abs(effect) > DETECTABLE_SPREAD * spread),
                 "beyond_status_quo": np.nan if beyond is None else float(beyond[k, i]),
@@ -245,10 +246,14 @@ def _rows(the_plan: Plan, found: tuple[Channel, ...], outcomes: tuple[str, ...],
     return rows
 
 
-def _in_sd(effect: float, spread: float) -> float:
-    """Effect in standard deviations of the outcome; 0 for no effect on a constant outcome."""
-    if spread > 0:
-        return effect / spread
+def _in_mmd(scenario: Scenario, outcome: str, effect: float, spread: float) -> float:
+    """Effect in minimal meaningful differences of the outcome (1 = the smallest change the
+    value model says matters); in standard deviations for an outcome without an MMD; 0 for no
+    effect."""
+    mmd = scenario.outcomes[outcome].mmd
+    unit = mmd.value if mmd is not None and mmd.value > 0 else spread
+    if unit > 0:
+        return effect / unit
     return 0.0 if effect == 0 else float(np.copysign(np.inf, effect))
 
 

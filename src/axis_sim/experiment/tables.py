@@ -51,7 +51,7 @@ FIXED: dict[str, dict[str, str]] = {
                "event": "category", "value": F64},
     "channels": {"portfolio": STR, "option": STR, "parameter": STR, "off_value": F64,
                  "form": STR, "outcome": STR, "better": STR, "effect": F64, "se": F64,
-                 "ci_low": F64, "ci_high": F64, "spread": F64, "effect_sd": F64,
+                 "ci_low": F64, "ci_high": F64, "spread": F64, "effect_mmd": F64,
                  "detectable": BOOL, "beyond_status_quo": F64, "beyond_status_quo_se": F64,
                  "worlds": I64},
 }

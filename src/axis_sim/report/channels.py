@@ -3,7 +3,7 @@
 Reads the table of `axis_sim.experiment.explain` (one row per portfolio, option, parameter and
 headline outcome) and writes, per option in each portfolio, its channels ranked by their
 largest effect in standard deviations, each effect as a sentence: "cuts munitions shipped to
-Russia by 277,092 rounds [261,978, 292,206] (0.137 SD, good)".
+Russia by 277,092 rounds [261,978, 292,206] (0.924 MMD, good)".
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def outcome_phrase(spec: OutcomeSpec) -> str:
 
 
 def effect_sentence(row: Any, spec: OutcomeSpec) -> str:
-    """"cuts <outcome> by <size> [<low>, <high>] (<x> SD, good)" for one channel's effect."""
+    """"cuts <outcome> by <size> [<low>, <high>] (<x> MMD, good)" for one channel's effect."""
     verb = "raises" if row.effect > 0 else "cuts" if row.effect < 0 else "leaves"
     if verb == "leaves":
         return f"leaves {outcome_phrase(spec)} unchanged"
@@ -51,7 +51,7 @@ def effect_sentence(row: Any, spec: OutcomeSpec) -> str:
         interval = f"[{fmt(low)}, {fmt(high)}]"
     good = (row.effect > 0) == (spec.better == "higher")
     return (f"{verb} {what} by {size} {interval} "
-            f"({fmt(abs(row.effect_sd))} SD, {'good' if good else 'bad'})")
+            f"({fmt(abs(row.effect_mmd))} MMD, {'good' if good else 'bad'})")
 
 
 def channels_text(scenario: Scenario, table: pd.DataFrame) -> str:
@@ -62,14 +62,15 @@ def channels_text(scenario: Scenario, table: pd.DataFrame) -> str:
         return "No option parameters to explain (status quo has none)."
     forms = table[table["form"] != ALL_WORLDS]
     table = table[table["form"] == ALL_WORLDS]
-    table = table.assign(size=table["effect_sd"].abs())
+    table = table.assign(size=table["effect_mmd"].abs())
     worlds = int(table["worlds"].iloc[0])
     blocks = [textwrap.fill(
         "Each option's channels, largest first: what each parameter contributes (the outcome "
         "with it on minus with it switched off), mean [90% CI] over "
-        f"{fmt(worlds)} paired worlds, in standard deviations (SD) of the outcome across "
-        "worlds. A channel moves an outcome detectably when its effect is beyond 3 standard "
-        "errors and 2% of an SD.", width=100)]
+        f"{fmt(worlds)} paired worlds; in brackets its size in minimal meaningful differences "
+        "(MMD: 1 is the smallest change the value model says matters), which ranks channels "
+        "across outcomes. A channel moves an outcome detectably when its effect is beyond 3 "
+        "standard errors and 2% of the outcome's spread across worlds.", width=100)]
     for (portfolio, option), rows in table.groupby(["portfolio", "option"], sort=False):
         label = scenario.options[str(option)].label  # type: ignore[index]
         title = f"{label} ({option})"
