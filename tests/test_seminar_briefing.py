@@ -362,3 +362,16 @@ def test_a_third_team_learns_no_covert_rung(scenario: Scenario) -> None:
     green = briefing_for(ordered, scenario, EVENTS, OUTCOMES, 0, "green")
     said = " ".join(i["text"] for i in green["your_decisions"])
     assert "you would join if asked" in said and "rung" not in said
+
+
+def test_the_facilitators_lines_name_the_team_each_item_is_about() -> None:
+    """In a terminal the facilitator reads every team's "You gave no orders" one after the
+    other: each must say whose it is (the web console shows the team in bold the same way)."""
+    from axis_sim.seminar.briefing import as_text, lines
+
+    briefing = {"your_decisions": [{"team": "red", "text": "You gave no orders."},
+                                   {"team": "blue", "text": "You gave no orders."}],
+                "happened": [{"text": "2023-09: The DPRK launches 1 missile."}]}
+    assert lines(briefing, ["your_decisions"]) == ["red: You gave no orders.",
+                                                   "blue: You gave no orders."]
+    assert "  2023-09: The DPRK launches 1 missile." in as_text(briefing)

@@ -709,8 +709,10 @@ def briefings_for(game: Game, scenario: Scenario, events: list[dict[str, Any]],
 
 
 def lines(briefing: dict[str, Any], sections: Iterable[str] = SECTIONS) -> list[str]:
-    """A briefing's items as plain sentences, section by section (for a terminal or minutes)."""
-    return [str(item["text"]) if isinstance(item, dict) else str(item)
+    """A briefing's items as plain sentences, section by section (for a terminal or minutes);
+    in the facilitator's, an item about one team starts with its name ("red: …")."""
+    return [(f"{item['team']}: " if item.get("team") else "") + str(item["text"])
+            if isinstance(item, dict) else str(item)
             for section in sections for item in briefing.get(section, [])]
 
 
