@@ -25,3 +25,12 @@ def short_baseline(baseline: Scenario) -> Scenario:
     meta = baseline.meta.model_copy(update={"horizon_months": 12})
     experiment = baseline.experiment.model_copy(update={"chunk_size": 64, "sample_worlds": 20})
     return baseline.model_copy(update={"meta": meta, "experiment": experiment})
+
+
+@pytest.fixture(scope="session")
+def short_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 12-month variant file of the baseline, made the way users make one (`extends:`): the
+    seminar's games start from a file."""
+    path = tmp_path_factory.mktemp("short") / "short.yaml"
+    path.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 12\n")
+    return path

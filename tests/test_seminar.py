@@ -23,16 +23,8 @@ from axis_sim.seminar.engine import (
     undo,
 )
 from axis_sim.seminar.game import GameError, parse_teams
-from tests.conftest import BASELINE
 
 TEAMS = ("blue=US,ROK,Japan", "red=Russia,DPRK")
-
-
-@pytest.fixture()
-def short_scenario(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 12\n")
-    return path
 
 
 def test_a_restart_is_a_new_game_with_another_seed(short_scenario: Path) -> None:

@@ -15,16 +15,8 @@ from axis_sim.cli import main
 from axis_sim.seminar.briefing import lines
 from axis_sim.seminar.game import Game
 from axis_sim.seminar.store import GameStore
-from tests.conftest import BASELINE
 
 TEAMS = ("blue=US,ROK,Japan", "red=Russia,DPRK")
-
-
-@pytest.fixture()
-def short_scenario(tmp_path: Path) -> Path:
-    path = tmp_path / "short.yaml"
-    path.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 12\n")
-    return path
 
 
 def run(*args: str, input: str | None = None) -> Result:

@@ -33,17 +33,9 @@ from axis_sim.seminar.engine import (
 from axis_sim.seminar.engine import spent as engine_spent
 from axis_sim.seminar.game import Game, GameError, Order, parse_teams
 from axis_sim.seminar.objectives import score, team_aims
-from tests.conftest import BASELINE
 
 TEAMS = parse_teams(["blue=US,ROK,Japan", "red=Russia,DPRK"])
 WORLDS = 40  # odds and drivers: enough to tell 0 from 1, fast
-
-
-@pytest.fixture(scope="module")
-def short_scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("engine") / "short.yaml"
-    path.write_text(f"extends: {BASELINE}\nmeta:\n  name: short\n  horizon_months: 12\n")
-    return path
 
 
 @pytest.fixture()

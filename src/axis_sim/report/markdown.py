@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 
+from axis_sim.text import OUTPUT_CONTROL  # dropped, not escaped
+
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "](": "]\\(", "]:": "]\\:"}
 _SPECIAL = re.compile(r"[&<>]|\]\(|\]:")
-# C0 controls but tab and newline, DEL, C1 controls; they are dropped, not escaped.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BACKQUOTES = re.compile(r"`+")
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
 
@@ -38,7 +38,7 @@ def escape(text: object) -> str:
     """`text` with `&`, `<` and `>` as HTML entities, `](` and `]:` backslash-escaped and
     control characters removed: shown as written by any Markdown renderer, never read as a
     tag, an entity, an autolink or a link."""
-    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], _CONTROL.sub("", str(text)))
+    return _SPECIAL.sub(lambda m: _ENTITIES[m.group(0)], OUTPUT_CONTROL.sub("", str(text)))
 
 
 def inline(text: object) -> str:
@@ -67,7 +67,7 @@ def document(lines: list[str]) -> str:
     out: list[str] = []
     closing: str | None = None
     # Control characters go from the code blocks too (escape drops them from the rest).
-    for line in _CONTROL.sub("", "\n".join(lines)).split("\n"):
+    for line in OUTPUT_CONTROL.sub("", "\n".join(lines)).split("\n"):
         if closing is None:
             match = _FENCE.match(line)
             if match:

@@ -48,6 +48,7 @@ from axis_sim.scenario.paths import (
 from axis_sim.scenario.positions import mark_near as _mark_near
 from axis_sim.scenario.positions import problem_at as _problem
 from axis_sim.scenario.schema import DAY_PATTERN, EVIDENCE_DATE_PATTERN, Scenario
+from axis_sim.text import CONTROL
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -79,7 +80,6 @@ Mark = tuple[str, int, int]
 # exhausting memory. MAX_FILE_BYTES lives in `paths`, which reads files.
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t \n \r
 MAX_NODES = 50_000  # values, keys and collections in one file, counted while composing
 MAX_LIST_ITEMS = 10_000  # items of one list
 MAX_PARENTS = 32  # entries of one `extends:` list
@@ -207,7 +207,7 @@ class _Builder:
             self.bad_tag(node, loc)
             return None
         if node.tag in (_STR, _VALUE, _MERGE):
-            bad = _CONTROL.search(node.value)
+            bad = CONTROL.search(node.value)
             if bad:
                 # A YAML escape ("\0", "\e") can put what the file may not hold raw into a
                 # label, and from there into pages, Markdown and terminals.

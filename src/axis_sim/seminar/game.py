@@ -8,28 +8,21 @@ Stored by `seminar/store.py` (SQLite, every version kept), checked there by `sem
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from axis_sim.scenario.schema import ACTORS, OPTIONS
+from axis_sim.text import printable
 
 FORMAT = "axis-sim-seminar"
 VERSION = 2
 
 Value = bool | float | str
 Phase = Literal["orders", "adjudication", "debrief"]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not \t \n \r
-
-
-def _printable(text: str) -> str:
-    # What a seat types is shown on other seats' pages, the projector, terminals and Markdown
-    # handouts; a NUL or a terminal escape is never meant, so it is dropped on the way in.
-    return _CONTROL.sub("", text)
-
-
-SeatText = Annotated[str, AfterValidator(_printable)]
+# What a seat types is shown on other seats' pages, the projector, terminals and Markdown
+# handouts; a NUL or a terminal escape is never meant, so it is dropped on the way in.
+SeatText = Annotated[str, AfterValidator(printable)]
 """Free text from a seat (a rationale, a reason, an argument): control characters dropped."""
 
 

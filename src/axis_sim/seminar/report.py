@@ -61,6 +61,7 @@ from axis_sim.seminar.briefing import (
 )
 from axis_sim.seminar.engine import WATCHED_EVENTS, scenario_of
 from axis_sim.seminar.game import Argument, Game, Order, Turn
+from axis_sim.text import OUTPUT_CONTROL
 
 __all__ = ["FACILITATOR", "QUANTILES", "comparison", "decision_label", "envelope",
            "handout", "played_path", "render_handout_html", "render_handout_markdown",
@@ -84,7 +85,6 @@ MARKED_EVENTS = frozenset({"icbm_launch", "nuclear_test", "leader_summit", "leth
 BRIEFING_TITLES = {"happened": "What happened", "intelligence": "Intelligence",
                    "your_decisions": "Your decisions", "reactions": "Reactions",
                    "decisions_due": "Decisions due"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -477,7 +477,7 @@ def path_caption(scenario: Scenario, outcome: str) -> str:
 
 def _chart_text(value: object) -> str:
     """Text for a chart label or hover: control characters dropped, pseudo-HTML neutralised."""
-    return plot_text(_CONTROL.sub("", str(value)))
+    return plot_text(OUTPUT_CONTROL.sub("", str(value)))
 
 
 def _add_markers(fig: go.Figure, decisions: list[dict[str, Any]],
@@ -724,7 +724,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     if isinstance(value, str):
-        return _CONTROL.sub("", value)
+        return OUTPUT_CONTROL.sub("", value)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -752,7 +752,7 @@ def render_html(game: Game, *, expected: pd.DataFrame | None = None) -> str:
                                  else spec.unit),
                         "caption": path_caption(scenario, outcome)})
     when, rows = _ending_rows(game, expected)
-    head = markup(html_head(_CONTROL.sub("", f"{scenario.meta.title} — after-action report"),
+    head = markup(html_head(OUTPUT_CONTROL.sub("", f"{scenario.meta.title} — after-action report"),
                             CSS))
     return render("seminar_report.html", **_clean(context | {
         "head": head, "figures": figures, "worlds": _worlds_text(expected),
